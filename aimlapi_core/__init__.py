@@ -1,0 +1,1 @@
+"""Framework-free client core for the AI/ML API's Claude models."""

@@ -1,0 +1,279 @@
+"""The core's neutral model: requests, results and stream events.
+
+Nothing here knows a wire field name, httpx, LangChain or LlamaIndex. The two wire dialects
+(``_chat_completions.py`` and ``_messages.py``) encode a :class:`ChatRequest` into JSON and decode
+whole responses into :class:`ChatResult` and streamed responses into :data:`StreamEvent` values;
+:class:`StreamAccumulator` folds those events back into a :class:`ChatResult`, so that
+``accumulate(stream(x)) == create(x)``.
+
+Conventions
+-----------
+* A message is a role (``"user"`` or ``"assistant"``) and an ordered list of parts. The system
+  prompt is not a message: it is :attr:`ChatRequest.system`.
+* :attr:`Usage.input_tokens` counts *every* input token, cache reads and cache writes included
+  (LangChain's convention); ``cache_read_tokens`` / ``cache_creation_tokens`` break it down.
+* :data:`StopReason` is Anthropic's vocabulary, whatever the wire said; the wire's own word is
+  kept in :attr:`ChatResult.raw_stop_reason`.
+* Stream events carry ``index``: the position of the part they build in the final result's
+  ``parts``. Parallel tool calls therefore have distinct indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+Role: TypeAlias = Literal["user", "assistant"]
+
+StopReason: TypeAlias = Literal[
+    "end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal", "pause_turn"
+]
+
+ImageMediaType: TypeAlias = Literal["image/jpeg", "image/png", "image/gif", "image/webp"]
+
+JSONObject: TypeAlias = dict[str, Any]
+
+
+# --------------------------------------------------------------------------- parts
+
+
+@dataclass(slots=True, kw_only=True)
+class TextPart:
+    text: str
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ImagePart:
+    """An image. The API takes base64 only, so a ``url`` is fetched and inlined by the client
+    before the request is encoded (``data`` and ``media_type`` are then filled in)."""
+
+    media_type: str | None = None
+    data: str | None = None  # base64, no ``data:`` prefix
+    url: str | None = None
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class DocumentPart:
+    """A document (``application/pdf`` as base64 ``data``, or ``text/plain`` as plain ``data``)."""
+
+    media_type: str
+    data: str
+    title: str | None = None
+    context: str | None = None
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolCallPart:
+    id: str
+    name: str
+    arguments: JSONObject
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolResultPart:
+    tool_call_id: str
+    content: list[TextPart | ImagePart | DocumentPart]
+    is_error: bool = False
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ThinkingPart:
+    thinking: str
+    signature: str | None = None  # only /messages returns one; needed to replay thinking
+
+
+@dataclass(slots=True, kw_only=True)
+class RedactedThinkingPart:
+    data: str
+
+
+Part: TypeAlias = (
+    TextPart
+    | ImagePart
+    | DocumentPart
+    | ToolCallPart
+    | ToolResultPart
+    | ThinkingPart
+    | RedactedThinkingPart
+)
+
+
+@dataclass(slots=True, kw_only=True)
+class Message:
+    role: Role
+    parts: list[Part]
+
+
+# --------------------------------------------------------------------------- request
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolSpec:
+    name: str
+    description: str = ""
+    input_schema: JSONObject = field(default_factory=lambda: {"type": "object", "properties": {}})
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolChoice:
+    """``auto`` (model decides), ``any`` (must call some tool), ``tool`` (must call ``name``),
+    ``none`` (must not call a tool)."""
+
+    type: Literal["auto", "any", "tool", "none"]
+    name: str | None = None
+    disable_parallel_tool_use: bool = False
+
+
+@dataclass(slots=True, kw_only=True)
+class ChatRequest:
+    model: str
+    messages: list[Message]
+    max_tokens: int
+    system: list[TextPart] = field(default_factory=list)
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop_sequences: list[str] = field(default_factory=list)
+    tools: list[ToolSpec] = field(default_factory=list)
+    tool_choice: ToolChoice | None = None
+    thinking_budget: int | None = None  # None: thinking off
+    metadata: JSONObject | None = None
+    # Escape hatches, merged last into the JSON body / the request headers.
+    extra_body: JSONObject | None = None
+    extra_headers: Mapping[str, str] | None = None
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(slots=True, kw_only=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(slots=True, kw_only=True)
+class Cost:
+    credits_used: float | None = None
+    usd_spent: float | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ChatResult:
+    parts: list[Part]
+    id: str | None = None
+    model: str | None = None
+    stop_reason: StopReason | None = None
+    raw_stop_reason: str | None = None
+    stop_sequence: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    cost: Cost | None = None
+    request_id: str | None = None  # x-request-id (or the body's requestId)
+    inference_id: str | None = None  # x-inference-id
+    raw: JSONObject | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts if isinstance(p, TextPart))
+
+    @property
+    def thinking(self) -> str:
+        return "".join(p.thinking for p in self.parts if isinstance(p, ThinkingPart))
+
+    @property
+    def tool_calls(self) -> list[ToolCallPart]:
+        return [p for p in self.parts if isinstance(p, ToolCallPart)]
+
+
+# --------------------------------------------------------------------------- stream events
+
+
+@dataclass(slots=True)
+class MessageStart:
+    id: str | None
+    model: str | None
+
+
+@dataclass(slots=True)
+class TextDelta:
+    index: int
+    text: str
+
+
+@dataclass(slots=True)
+class ThinkingDelta:
+    index: int
+    thinking: str
+
+
+@dataclass(slots=True)
+class SignatureDelta:
+    index: int
+    signature: str
+
+
+@dataclass(slots=True)
+class RedactedThinkingDelta:
+    index: int
+    data: str
+
+
+@dataclass(slots=True)
+class ToolCallDelta:
+    """A piece of a tool call. ``id`` and ``name`` come on the first delta for an index;
+    ``arguments`` is a fragment of the JSON arguments text (possibly empty)."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(slots=True, kw_only=True)
+class UsageDelta:
+    """Usage as the wire reported it so far. Fields that are ``None`` were not reported by this
+    event; reported fields replace earlier values (wire usage is cumulative, never additive)."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+@dataclass(slots=True)
+class CostDelta:
+    cost: Cost
+
+
+@dataclass(slots=True, kw_only=True)
+class Finish:
+    stop_reason: StopReason | None
+    raw_stop_reason: str | None
+    stop_sequence: str | None = None
+
+
+StreamEvent: TypeAlias = (
+    MessageStart
+    | TextDelta
+    | ThinkingDelta
+    | SignatureDelta
+    | RedactedThinkingDelta
+    | ToolCallDelta
+    | UsageDelta
+    | CostDelta
+    | Finish
+)

@@ -1,0 +1,148 @@
+"""Every error the AI/ML API integrations raise, for every framework.
+
+::
+
+    AIMLAPIError
+    ├─ MissingAPIKeyError            no key given and AIMLAPI_API_KEY unset (raised before I/O)
+    ├─ InvalidRequestError           a request the API would refuse (also a ValueError; before I/O)
+    │  └─ UnsupportedContentError    a content block that cannot be sent (before I/O)
+    ├─ APIConnectionError            the transport failed
+    │  └─ APITimeoutError            connect/read/stream-idle timeout
+    ├─ APIStatusError                a non-2xx answer: status_code, message, request_id, body
+    │  ├─ BadRequestError            400
+    │  ├─ AuthenticationError        401
+    │  ├─ PermissionDeniedError      403 (out of credits)
+    │  ├─ NotFoundError              404
+    │  ├─ RateLimitError             429
+    │  └─ InternalServerError        5xx
+    ├─ StreamError                   an error event mid-stream, or a stream that ended unfinished
+    └─ ResponseValidationError       a 2xx body that cannot be read
+
+No error message ever contains the API key: messages are built from the response body, which the
+service never echoes the key into, and the client redacts the ``Authorization`` header from the
+``request`` it attaches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AIMLAPIError",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "StreamError",
+    "UnsupportedContentError",
+    "status_error_class",
+]
+
+
+class AIMLAPIError(Exception):
+    """Base class of every error raised by ``aimlapi_core`` and the adapters."""
+
+    message: str
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MissingAPIKeyError(AIMLAPIError):
+    """No API key: pass ``api_key=`` or set ``AIMLAPI_API_KEY``."""
+
+
+class InvalidRequestError(AIMLAPIError, ValueError):
+    """The request breaks a documented rule of the API; raised before anything is sent."""
+
+
+class UnsupportedContentError(InvalidRequestError):
+    """A content block (or tool schema) that the API cannot take; raised before anything is sent."""
+
+
+class APIConnectionError(AIMLAPIError):
+    """The request did not get an HTTP answer (DNS, refused connection, reset, TLS...)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """Connecting, waiting for the first byte or for the next stream chunk took too long."""
+
+
+class APIStatusError(AIMLAPIError):
+    """The API answered with a non-success status."""
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{self.status_code}: {self.message}{rid}"
+
+
+class BadRequestError(APIStatusError):
+    """400: the API refused the request body."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing or wrong API key."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: usually out of credits."""
+
+
+class NotFoundError(APIStatusError):
+    """404: wrong path or unknown model."""
+
+
+class RateLimitError(APIStatusError):
+    """429: rate or free-tier limit."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the gateway or the upstream model failed."""
+
+
+class StreamError(AIMLAPIError):
+    """A stream carried an error event, or ended before the model finished."""
+
+
+class ResponseValidationError(AIMLAPIError):
+    """A success response whose body cannot be read as a chat completion."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an HTTP status (``APIStatusError`` for unlisted 4xx)."""
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_ERRORS.get(status_code, APIStatusError)
