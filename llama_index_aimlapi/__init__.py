@@ -1,0 +1,5 @@
+"""LlamaIndex integration for the AI/ML API's Claude models."""
+
+from llama_index_aimlapi.base import AIMLAPI
+
+__all__ = ["AIMLAPI"]

@@ -1,0 +1,328 @@
+"""LlamaIndex chat messages ⇄ the core's neutral types. Nothing here does I/O or knows the wire.
+
+Inbound (``to_core_messages``): every LlamaIndex role maps to a neutral role through
+``_ROLES``; every content block goes through ``_BLOCK_CONVERTERS``. A block with no converter,
+or one the chosen dialect cannot carry, raises :class:`UnsupportedContentError` naming the block
+and the message it sits in, before any request is made. Nothing is dropped silently.
+
+Outbound (``from_core_parts``): a neutral result's parts become LlamaIndex blocks. A thinking
+block keeps its signature in ``ThinkingBlock.additional_information["signature"]``, where
+``llama-index-llms-anthropic`` keeps it, so histories move between the two integrations.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from io import IOBase
+from typing import Any, Literal
+
+from llama_index.core.base.llms.types import (
+    CachePoint,
+    ChatMessage,
+    DocumentBlock,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+from typing_extensions import assert_never
+
+from aimlapi_core._types import (
+    DocumentPart,
+    ImagePart,
+    Message,
+    Part,
+    RedactedThinkingPart,
+    Role,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from aimlapi_core.errors import (
+    InvalidRequestError,
+    ResponseValidationError,
+    UnsupportedContentError,
+)
+
+Api = Literal["chat_completions", "messages"]
+_Side = Literal["system", "user", "assistant", "tool"]
+
+# Which neutral side each LlamaIndex role lands on. Tool results travel in user turns on the
+# wire; the system prompt is not a message (it is ``ChatRequest.system``).
+_ROLES: dict[MessageRole, _Side] = {
+    MessageRole.SYSTEM: "system",
+    MessageRole.DEVELOPER: "system",
+    MessageRole.USER: "user",
+    MessageRole.ASSISTANT: "assistant",
+    MessageRole.MODEL: "assistant",
+    MessageRole.CHATBOT: "assistant",
+    MessageRole.TOOL: "tool",
+    MessageRole.FUNCTION: "tool",
+}
+
+# The API takes these four only ("API only support BASE64 String as Image input", Claude 4 spec).
+IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+# The two document sources the Messages spec lists.
+DOCUMENT_MEDIA_TYPES = ("application/pdf", "text/plain")
+# DocumentBlock fills an empty title with this placeholder; sending it would only add noise.
+_PLACEHOLDER_TITLE = "input_document"
+
+# Signed thinking and the redacted form live in ThinkingBlock.additional_information.
+SIGNATURE_KEY = "signature"
+REDACTED_KEY = "redacted_thinking"
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Where a block sits, for error messages, and which dialect it is going to."""
+
+    api: Api
+    side: _Side
+    message_index: int
+    parts: list[Part] = field(default_factory=list)
+
+    def where(self, block: object) -> str:
+        return f"{type(block).__name__} in message {self.message_index} (role {self.side})"
+
+
+def _unsupported(ctx: _Ctx, block: object, why: str) -> UnsupportedContentError:
+    return UnsupportedContentError(f"{ctx.where(block)} cannot be sent: {why}")
+
+
+# --------------------------------------------------------------------------- blocks → parts
+
+
+def _text(block: TextBlock, ctx: _Ctx) -> None:
+    # Empty text parts get a 400 from the API (WIRE.md); an empty block carries nothing.
+    if block.text:
+        ctx.parts.append(TextPart(text=block.text))
+
+
+def _image_data(block: ImageBlock) -> str | None:
+    if isinstance(block.image, bytes):
+        # ImageBlock's own validator has already base64-encoded raw bytes.
+        return block.image.decode("ascii")
+    if isinstance(block.image, IOBase):
+        block.image.seek(0)
+        return base64.b64encode(block.image.read()).decode("ascii")
+    if block.path is not None:
+        return base64.b64encode(block.path.read_bytes()).decode("ascii")
+    return None
+
+
+def _image(block: ImageBlock, ctx: _Ctx) -> None:
+    if ctx.side not in ("user", "tool"):
+        raise _unsupported(ctx, block, "images can only be sent in user turns or tool results")
+    media_type = block.image_mimetype
+    data = _image_data(block)
+    url = str(block.url) if block.url is not None and data is None else None
+    if url is not None and url.startswith("data:"):
+        header, _, payload = url.partition(",")
+        if ";base64" not in header:
+            raise _unsupported(ctx, block, "a data: URL must be base64-encoded")
+        media_type, data, url = header[5:].split(";")[0] or media_type, payload, None
+    if data is None and url is None:
+        raise _unsupported(ctx, block, "it has no image, path or url")
+    if data is not None and media_type not in IMAGE_MEDIA_TYPES:
+        raise _unsupported(
+            ctx,
+            block,
+            f"media type {media_type!r} is not one of {', '.join(IMAGE_MEDIA_TYPES)}; "
+            "set image_mimetype or convert the image",
+        )
+    # A remote url is fetched and inlined as base64 by the core client before encoding.
+    ctx.parts.append(ImagePart(media_type=media_type, data=data, url=url))
+
+
+def _document(block: DocumentBlock, ctx: _Ctx) -> None:
+    if ctx.api != "messages":
+        raise _unsupported(ctx, block, 'documents need api="messages"')
+    if ctx.side not in ("user", "tool"):
+        raise _unsupported(ctx, block, "documents can only be sent in user turns")
+    if block.url and block.data is None and block.path is None:
+        raise _unsupported(ctx, block, "fetch the document yourself and pass data= or path=")
+    media_type = block.document_mimetype
+    if media_type not in DOCUMENT_MEDIA_TYPES:
+        raise _unsupported(
+            ctx, block, f"media type {media_type!r} is not one of {DOCUMENT_MEDIA_TYPES}"
+        )
+    raw = block.resolve_document().read()
+    data = raw.decode("utf-8") if media_type == "text/plain" else base64.b64encode(raw).decode()
+    title = block.title if block.title != _PLACEHOLDER_TITLE else None
+    ctx.parts.append(DocumentPart(media_type=media_type, data=data, title=title))
+
+
+def _cache_point(block: CachePoint, ctx: _Ctx) -> None:
+    if ctx.api != "messages":
+        raise _unsupported(ctx, block, 'cache_control needs api="messages"')
+    target = ctx.parts[-1] if ctx.parts else None
+    if not isinstance(target, TextPart | ImagePart | DocumentPart | ToolResultPart):
+        raise _unsupported(ctx, block, "it must follow a text, image or document block")
+    control: dict[str, Any] = {"type": block.cache_control.type}
+    if block.cache_control.ttl != "5m":  # 5m is the API's default; only send a change
+        control["ttl"] = block.cache_control.ttl
+    target.cache_control = control
+
+
+def _thinking(block: ThinkingBlock, ctx: _Ctx) -> None:
+    if ctx.side != "assistant":
+        raise _unsupported(ctx, block, "thinking belongs to assistant turns only")
+    info = block.additional_information
+    if info.get("type") == REDACTED_KEY:
+        ctx.parts.append(RedactedThinkingPart(data=str(info["data"])))
+        return
+    signature = info.get(SIGNATURE_KEY) or None
+    ctx.parts.append(ThinkingPart(thinking=block.content or "", signature=signature))
+
+
+def _tool_call(block: ToolCallBlock, ctx: _Ctx) -> None:
+    if ctx.side != "assistant":
+        raise _unsupported(ctx, block, "tool calls belong to assistant turns only")
+    if not block.tool_call_id:
+        raise _unsupported(ctx, block, "it has no tool_call_id, so no tool result can match it")
+    ctx.parts.append(
+        ToolCallPart(
+            id=block.tool_call_id,
+            name=block.tool_name,
+            arguments=_arguments(block.tool_kwargs, ctx, block),
+        )
+    )
+
+
+def _arguments(raw: dict[str, Any] | str, ctx: _Ctx, block: object) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise _unsupported(ctx, block, f"its arguments are not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise _unsupported(ctx, block, "its arguments must be a JSON object")
+    return value
+
+
+_BLOCK_CONVERTERS: dict[type, Callable[[Any, _Ctx], None]] = {
+    TextBlock: _text,
+    ImageBlock: _image,
+    DocumentBlock: _document,
+    CachePoint: _cache_point,
+    ThinkingBlock: _thinking,
+    ToolCallBlock: _tool_call,
+}
+
+
+def _convert_block(block: object, ctx: _Ctx) -> None:
+    converter = _BLOCK_CONVERTERS.get(type(block))
+    if converter is None:
+        # AudioBlock, VideoBlock, CitableBlock, CitationBlock, or anything newer.
+        raise _unsupported(ctx, block, "Claude on the AI/ML API has no such content type")
+    converter(block, ctx)
+
+
+def _legacy_tool_calls(message: ChatMessage, ctx: _Ctx) -> None:
+    """OpenAI-shaped ``additional_kwargs["tool_calls"]`` (histories written by ``OpenAILike``)."""
+    for call in message.additional_kwargs.get("tool_calls") or ():
+        fn = call.get("function", {}) if isinstance(call, dict) else {}
+        if not isinstance(call, dict) or not call.get("id") or not fn.get("name"):
+            raise _unsupported(ctx, call, "expected {'id', 'function': {'name', 'arguments'}}")
+        args = _arguments(fn.get("arguments") or "{}", ctx, call)
+        ctx.parts.append(ToolCallPart(id=call["id"], name=fn["name"], arguments=args))
+
+
+def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
+    call_id = message.additional_kwargs.get("tool_call_id")
+    if not call_id:
+        raise InvalidRequestError(
+            f"message {ctx.message_index} has role {message.role.value!r} but no "
+            "additional_kwargs['tool_call_id']; set it to the id of the tool call it answers"
+        )
+    inner = _Ctx(api=ctx.api, side="tool", message_index=ctx.message_index)
+    for block in message.blocks:
+        _convert_block(block, inner)
+    content: list[TextPart | ImagePart | DocumentPart] = []
+    for part in inner.parts:
+        if not isinstance(part, TextPart | ImagePart | DocumentPart):  # pragma: no cover
+            raise _unsupported(ctx, part, "a tool result holds text, images and documents")
+        content.append(part)
+    return ToolResultPart(
+        tool_call_id=str(call_id),
+        content=content,
+        is_error=bool(message.additional_kwargs.get("is_error", False)),
+    )
+
+
+def to_core_messages(
+    messages: Sequence[ChatMessage], *, api: Api
+) -> tuple[list[TextPart], list[Message]]:
+    """Split LlamaIndex messages into the system prompt and neutral turns.
+
+    Consecutive messages that land on the same side are merged into one turn (tool results
+    become ``tool_result`` parts of one user turn, as the API requires). The input is not
+    modified.
+    """
+    system_parts: list[Part] = []  # text only (checked below), with cache points applied
+    turns: list[Message] = []
+    for index, message in enumerate(messages):
+        side = _ROLES.get(message.role)
+        if side is None:  # pragma: no cover - every MessageRole is in the table
+            raise InvalidRequestError(f"message {index} has unknown role {message.role!r}")
+        ctx = _Ctx(api=api, side=side, message_index=index)
+        if side == "system":
+            system_ctx = _Ctx(api=api, side="system", message_index=index, parts=system_parts)
+            for block in message.blocks:
+                if not isinstance(block, TextBlock | CachePoint):
+                    raise _unsupported(ctx, block, "the system prompt takes text only")
+                _convert_block(block, system_ctx)
+            continue
+        if side == "tool":
+            ctx.parts.append(_tool_result(message, ctx))
+        else:
+            for block in message.blocks:
+                _convert_block(block, ctx)
+            if side == "assistant" and not any(isinstance(p, ToolCallPart) for p in ctx.parts):
+                _legacy_tool_calls(message, ctx)
+        role: Role = "assistant" if side == "assistant" else "user"
+        if turns and turns[-1].role == role:
+            turns[-1].parts.extend(ctx.parts)
+        elif ctx.parts:
+            turns.append(Message(role=role, parts=ctx.parts))
+        else:
+            raise InvalidRequestError(
+                f"message {index} (role {message.role.value}) has no content to send; "
+                "the API refuses empty turns"
+            )
+    system = [part for part in system_parts if isinstance(part, TextPart)]
+    return system, turns
+
+
+# --------------------------------------------------------------------------- parts → blocks
+
+
+def from_core_parts(parts: Sequence[Part]) -> list[Any]:
+    """The LlamaIndex blocks for a neutral result's parts, in order."""
+    blocks: list[Any] = []
+    for part in parts:
+        if isinstance(part, TextPart):
+            blocks.append(TextBlock(text=part.text))
+        elif isinstance(part, ThinkingPart):
+            info = {SIGNATURE_KEY: part.signature} if part.signature else {}
+            blocks.append(ThinkingBlock(content=part.thinking, additional_information=info))
+        elif isinstance(part, RedactedThinkingPart):
+            info = {"type": REDACTED_KEY, "data": part.data}
+            blocks.append(ThinkingBlock(content="", additional_information=info))
+        elif isinstance(part, ToolCallPart):
+            blocks.append(
+                ToolCallBlock(tool_call_id=part.id, tool_name=part.name, tool_kwargs=part.arguments)
+            )
+        elif isinstance(part, ImagePart | DocumentPart | ToolResultPart):
+            raise ResponseValidationError(
+                f"the model answered with a {type(part).__name__}, which only requests carry"
+            )
+        else:
+            assert_never(part)
+    return blocks

@@ -1,0 +1,372 @@
+"""``AIMLAPI``: a LlamaIndex ``FunctionCallingLLM`` for the AI/ML API's Claude models.
+
+Thin glue: LlamaIndex messages are converted to the core's neutral ``ChatRequest``
+(``_convert.py``, ``_tools.py``), sent by one pooled ``aimlapi_core`` client per instance, and
+the neutral result or stream events come back as ``ChatResponse`` values (``_responses.py``).
+HTTP, retries, SSE and wire JSON all live in ``aimlapi_core``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from pydantic import field_validator
+
+from aimlapi_core._types import ChatRequest, ChatResult, ToolChoice
+
+from ._convert import to_core_messages
+from ._responses import StreamState, chat_response, completion_response
+from ._tools import TOOL_REQUIRED_HINT, resolve_tool_choice, to_tool_specs, tool_selections
+
+if TYPE_CHECKING:
+    import httpx
+    from llama_index.core.tools.types import BaseTool
+
+    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
+
+DEFAULT_MODEL = "claude-sonnet-4-20250514"
+# Claude 4 pages document a 32000 default and Claude 3 pages 512 (WIRE.md), so a value is always
+# sent; 4096 keeps answers bounded and leaves LlamaIndex's prompt helper most of the window.
+DEFAULT_MAX_TOKENS = 4096
+# Header values that may carry a credential; redacted whenever the model is serialized.
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
+# Request fields a call may override; their defaults are the fields of the same name.
+_FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
+
+
+def thinking_budget(value: Any) -> int | None:
+    """The thinking budget from ``thinking=``: an int, or Anthropic's
+    ``{"type": "enabled", "budget_tokens": N}`` / ``{"type": "disabled"}``."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        if value.get("type") == "disabled":
+            return None
+        budget = value.get("budget_tokens")
+        if value.get("type") == "enabled" and isinstance(budget, int):
+            return budget
+    raise ValueError(
+        f"thinking={value!r} is not understood; pass a token budget (int) or "
+        '{"type": "enabled", "budget_tokens": N}'
+    )
+
+
+class AIMLAPI(FunctionCallingLLM):
+    """Claude models on the AI/ML API, for LlamaIndex query engines, chat engines and agents.
+
+    Example:
+        ```python
+        from llama_index_aimlapi import AIMLAPI
+
+        llm = AIMLAPI(model="claude-sonnet-4-20250514", api_key="...")  # or AIMLAPI_API_KEY
+        print(llm.complete("Say hello").text)
+        ```
+
+    ``api="messages"`` uses the Anthropic-native endpoint: thinking signatures round-trip,
+    documents and cache points can be sent. The API key is never serialized or shown.
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, description="Model id, any spelling the API takes.")
+    base_url: str | None = Field(default=None, description="Defaults to env AIMLAPI_BASE_URL.")
+    api: Literal["chat_completions", "messages"] = Field(default="chat_completions")
+    max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, gt=0)
+    temperature: float | None = Field(default=None, ge=0.0, le=1.0)
+    top_p: float | None = Field(default=None, ge=0.0, le=1.0)
+    top_k: int | None = Field(default=None, gt=0)
+    stop_sequences: list[str] = Field(default_factory=list)
+    thinking: dict[str, Any] | int | None = Field(
+        default=None, description='Budget in tokens, or {"type": "enabled", "budget_tokens": N}.'
+    )
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0)
+    default_headers: dict[str, str] | None = Field(default=None)
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request-body fields, merged last."
+    )
+    context_window: int | None = Field(default=None, description="Overrides the catalogue.")
+    num_output: int | None = Field(default=None, description="Overrides max_tokens in metadata.")
+
+    _api_key: SecretStr | None = PrivateAttr(default=None)
+    _http_client: httpx.Client | None = PrivateAttr(default=None)
+    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
+    _client: AIMLAPIClient | None = PrivateAttr(default=None)
+    _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if api_key is not None:
+            self._api_key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+
+    @field_validator("thinking")
+    @classmethod
+    def _check_thinking(cls, value: Any) -> Any:
+        thinking_budget(value)
+        return value
+
+    @field_serializer("default_headers")
+    def _redact_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        if headers is None:
+            return None
+        return {k: "***" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()}
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "AIMLAPI_LLM"
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        from aimlapi_core.catalog import model_info  # never raises, for any id spelling
+
+        info = model_info(self.model)
+        return LLMMetadata(
+            context_window=self.context_window or info.context_window,
+            num_output=self.num_output or self.max_tokens,
+            is_chat_model=True,
+            is_function_calling_model=True,
+            model_name=self.model,
+        )
+
+    # ------------------------------------------------------------------ clients
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        key = self._api_key.get_secret_value() if self._api_key is not None else None
+        return {
+            "api_key": key,
+            "base_url": self.base_url,
+            "api": self.api,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _sync_client(self) -> AIMLAPIClient:
+        if self._client is None:
+            from aimlapi_core import AIMLAPIClient
+
+            self._client = AIMLAPIClient(**self._client_kwargs(), http_client=self._http_client)
+        return self._client
+
+    def _async_client(self) -> AsyncAIMLAPIClient:
+        if self._aclient is None:
+            from aimlapi_core import AsyncAIMLAPIClient
+
+            self._aclient = AsyncAIMLAPIClient(
+                **self._client_kwargs(), http_client=self._async_http_client
+            )
+        return self._aclient
+
+    # ------------------------------------------------------------------ requests
+
+    def _request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatRequest:
+        """The neutral request for ``messages`` and per-call ``kwargs``; every error about the
+        input is raised here, before any I/O."""
+        kwargs = dict(kwargs)
+        fields = {name: kwargs.pop(name, getattr(self, name)) for name in _FIELD_KWARGS}
+        # Per call only: ``self.metadata`` is LlamaIndex's LLMMetadata, not the request's.
+        request_metadata = kwargs.pop("metadata", None)
+        budget = thinking_budget(kwargs.pop("thinking", self.thinking))
+        tools = to_tool_specs(kwargs.pop("tools", None))
+        choice = resolve_tool_choice(
+            kwargs.pop("tool_choice", None),
+            tools,
+            thinking=budget is not None,
+            allow_parallel_tool_calls=kwargs.pop("allow_parallel_tool_calls", None),
+        )
+        stop = kwargs.pop("stop_sequences", self.stop_sequences)
+        extra_body = {**self.additional_kwargs, **(kwargs.pop("extra_body", None) or {})}
+        extra_headers = kwargs.pop("extra_headers", None)
+        if kwargs:
+            raise TypeError(
+                f"AIMLAPI got unexpected keyword arguments {sorted(kwargs)}; "
+                "pass other request-body fields as extra_body={...}"
+            )
+        system, turns = to_core_messages(messages, api=self.api)
+        return ChatRequest(
+            messages=turns,
+            system=system,
+            stop_sequences=list(stop or ()),
+            tools=tools,
+            tool_choice=choice,
+            thinking_budget=budget,
+            extra_body=extra_body or None,
+            extra_headers=extra_headers,
+            metadata=request_metadata,
+            **fields,
+        )
+
+    def _result(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatResult:
+        return self._sync_client().create(self._request(messages, kwargs))
+
+    async def _aresult(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatResult:
+        return await self._async_client().create(self._request(messages, kwargs))
+
+    def _stream(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatResponseGen:
+        request = self._request(messages, kwargs)  # input errors now, not on first next()
+        client = self._sync_client()
+
+        def gen() -> ChatResponseGen:
+            state = StreamState()
+            with client.stream(request) as stream:
+                for event in stream:
+                    response = state.on_event(event)
+                    if response is not None:
+                        yield response
+                final = stream.get_final_result()
+            yield chat_response(final, delta="")
+
+        return gen()
+
+    def _astream(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> ChatResponseAsyncGen:
+        request = self._request(messages, kwargs)
+        client = self._async_client()
+
+        async def gen() -> ChatResponseAsyncGen:
+            state = StreamState()
+            async with client.stream(request) as stream:
+                async for event in stream:
+                    response = state.on_event(event)
+                    if response is not None:
+                        yield response
+                final = stream.get_final_result()
+            yield chat_response(final, delta="")
+
+        return gen()
+
+    # ------------------------------------------------------------------ chat
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return chat_response(self._result(messages, kwargs))
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        return chat_response(await self._aresult(messages, kwargs))
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        return self._stream(messages, kwargs)
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        return self._astream(messages, kwargs)
+
+    # ------------------------------------------------------------------ completion
+    # These call the undecorated internals: calling self.chat would fire a second LLM event
+    # for the same call, and token counters would count it twice.
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        return completion_response(chat_response(self._result(_prompt(prompt), kwargs)))
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        return completion_response(chat_response(await self._aresult(_prompt(prompt), kwargs)))
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        chunks = self._stream(_prompt(prompt), kwargs)
+        return (completion_response(chunk) for chunk in chunks)
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        chunks = self._astream(_prompt(prompt), kwargs)
+
+        async def gen() -> CompletionResponseAsyncGen:
+            async for chunk in chunks:
+                yield completion_response(chunk)
+
+        return gen()
+
+    # ------------------------------------------------------------------ tools
+
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        specs = to_tool_specs(tools)
+        messages = list(chat_history or [])  # a new list: the caller's history is not touched
+        if isinstance(user_msg, str):
+            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
+        if user_msg is not None:
+            messages.append(user_msg)
+        thinking = thinking_budget(kwargs.get("thinking", self.thinking)) is not None
+        if tool_choice is None and tool_required and specs:
+            if thinking:
+                # A forced choice is refused with thinking on (see _tools.TOOL_REQUIRED_HINT).
+                messages.append(ChatMessage(role=MessageRole.SYSTEM, content=TOOL_REQUIRED_HINT))
+            else:
+                tool_choice = ToolChoice(type="any")
+        chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
+        if specs:  # no tools: send no tool fields at all (empty / null ones get a 400)
+            chat_kwargs["tools"] = specs
+            chat_kwargs["tool_choice"] = resolve_tool_choice(
+                tool_choice,
+                specs,
+                thinking=thinking,
+                allow_parallel_tool_calls=allow_parallel_tool_calls,
+            )
+        elif tool_choice is not None:
+            resolve_tool_choice(tool_choice, specs, thinking=thinking)  # raises: no tools
+        return chat_kwargs
+
+    def get_tool_calls_from_response(
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        **kwargs: Any,
+    ) -> list[ToolSelection]:
+        selections = tool_selections(response)
+        if not selections and error_on_no_tool_call:
+            raise ValueError(
+                "expected at least one tool call in the response, got none; the model answered: "
+                f"{(response.message.content or '')[:200]!r}"
+            )
+        return selections
+
+
+def _prompt(prompt: str) -> list[ChatMessage]:
+    return [ChatMessage(role=MessageRole.USER, content=prompt)]
