@@ -1,0 +1,62 @@
+"""The request log other tests assert on: every request, in arrival order, key redacted."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+REDACTED = "<redacted>"
+_SECRET_HEADERS = ("authorization", "x-api-key")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the emulator received it.
+
+    `headers` are lower-cased with the API key replaced by "<redacted>" (the scheme, e.g.
+    "Bearer", is kept); `json` is the parsed body exactly as sent (None when the body was empty
+    or not JSON — `body` then holds the raw bytes).
+    """
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any
+    body: bytes = field(default=b"", repr=False)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    clean: dict[str, str] = {}
+    for name, value in headers.items():
+        name = name.lower()
+        if name in _SECRET_HEADERS:
+            scheme, _, rest = value.partition(" ")
+            value = f"{scheme} {REDACTED}" if rest and name == "authorization" else REDACTED
+        clean[name] = value
+    return clean
+
+
+class RequestLog:
+    """Append-only, thread-safe (the server thread writes, the test thread reads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[RecordedRequest] = []
+
+    def append(self, item: RecordedRequest) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def snapshot(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._items)
+
+    def last(self) -> RecordedRequest | None:
+        with self._lock:
+            return self._items[-1] if self._items else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

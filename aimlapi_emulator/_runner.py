@@ -1,0 +1,186 @@
+"""`Emulator`: the server on a free 127.0.0.1 port in a background thread.
+
+The socket is bound here (port 0 → the OS picks a free port) before uvicorn starts, so the port
+is known at once and two emulators never race for one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterable
+from types import TracebackType
+
+import uvicorn
+
+from ._faults import Fault, FaultPlan
+from ._records import RecordedRequest, RequestLog
+from ._server import ServerState, build_app
+from ._signing import ThinkingSigner
+
+# What `emu.api_key` reports when any non-empty key is accepted: a key tests can send.
+DEFAULT_API_KEY = "aimlapi-emulator-key"
+_START_TIMEOUT = 10.0
+
+
+class Emulator:
+    """A local AI/ML API for tests, demos and CI.
+
+    Example:
+        >>> with Emulator() as emu:  # doctest: +SKIP
+        ...     httpx.post(f"{emu.base_url}/chat/completions", json=..., headers=...)
+
+    Args:
+        api_key: the only key accepted; None accepts any non-empty key.
+        faults: a fault plan (see `Fault`), consumed by matching requests in order.
+        host: the loopback address to bind.
+        port: 0 for a free port.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        faults: Iterable[Fault] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        if api_key is not None and not api_key.strip():
+            raise ValueError("api_key must be a non-empty string, or None to accept any key")
+        self._state = ServerState(
+            api_key=api_key,
+            signer=ThinkingSigner(),
+            faults=FaultPlan(faults or ()),
+            log=RequestLog(),
+        )
+        self._host, self._port = host, port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def __repr__(self) -> str:  # never the key
+        state = "running" if self._thread else "stopped"
+        return f"Emulator({state}, base_url={self._base_url_or_none()!r})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        if self._thread is not None:
+            raise RuntimeError("this Emulator is already running")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._port))
+        sock.listen(2048)
+        config = uvicorn.Config(
+            build_app(self._state),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            http="h11",
+            timeout_graceful_shutdown=1,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="aimlapi-emulator", daemon=True
+        )
+        self._server, self._thread, self._socket = server, thread, sock
+        thread.start()
+        deadline = threading.Event()
+        for _ in range(int(_START_TIMEOUT / 0.005)):
+            if server.started or not thread.is_alive():
+                break
+            deadline.wait(0.005)
+        if not server.started:
+            self.stop()
+            raise RuntimeError("the emulator did not start (see the uvicorn log above)")
+        return self
+
+    def stop(self) -> None:
+        server, thread, sock = self._server, self._thread, self._socket
+        self._server = self._thread = self._socket = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=2)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True  # open streams left by a test must not hang shutdown
+                thread.join(timeout=5)
+        if sock is not None:
+            sock.close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Emulator:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+    # -- what tests use ----------------------------------------------------------------------
+
+    def _base_url_or_none(self) -> str | None:
+        if self._socket is None:
+            return None
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def base_url(self) -> str:
+        """ "http://127.0.0.1:<port>/v1" while running."""
+        url = self._base_url_or_none()
+        if url is None:
+            raise RuntimeError("the emulator is not running: use `with Emulator() as emu:`")
+        return url
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1].split("/")[0])
+
+    @property
+    def api_key(self) -> str:
+        """The key to send: the one given, or a default (any non-empty key is accepted then)."""
+        return self._state.api_key if self._state.api_key is not None else DEFAULT_API_KEY
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, in order (a copy)."""
+        return self._state.log.snapshot()
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        last = self._state.log.last()
+        if last is None:
+            raise LookupError("the emulator has received no request yet")
+        return last
+
+    def clear_requests(self) -> None:
+        self._state.log.clear()
+
+    def add_fault(self, fault: Fault) -> None:
+        self._state.faults.add(fault)
+
+    def clear_faults(self) -> None:
+        self._state.faults.clear()
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        return self._state.faults.pending()
+
+    def sign_thinking(self, thinking: str) -> str:
+        """The signature this emulator gives (and accepts) for a thinking text."""
+        return self._state.signer.sign(thinking)

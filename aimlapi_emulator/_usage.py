@@ -1,0 +1,51 @@
+"""A deterministic tokenizer and the price table behind `usage` and `meta.usage`.
+
+Tokens are words and single punctuation marks: crude, but stable, so prompt/completion/total
+counts are consistent between a whole answer and its stream. Prices are Anthropic's list prices
+per million tokens with the gateway's markup; with them the docs' example (27 in, 35 out on
+claude-sonnet-4 → 1576 credits, $0.000788) comes out exactly.
+"""
+
+from __future__ import annotations
+
+import re
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+_MARKUP = 1.3
+_CREDITS_PER_USD = 2_000_000
+# (substring of the model id, input $/Mtok, output $/Mtok); first match wins.
+_PRICES: tuple[tuple[str, float, float], ...] = (
+    ("opus-4-5", 5.0, 25.0),
+    ("opus-4.5", 5.0, 25.0),
+    ("opus", 15.0, 75.0),
+    ("haiku-4", 1.0, 5.0),
+    ("3-5-haiku", 0.8, 4.0),
+    ("3.5-haiku", 0.8, 4.0),
+    ("haiku", 0.25, 1.25),
+)
+_DEFAULT_PRICE = (3.0, 15.0)  # the sonnet family
+
+
+def count_tokens(text: str) -> int:
+    return len(TOKEN_RE.findall(text))
+
+
+def truncate_tokens(text: str, limit: int) -> str:
+    """The longest prefix of `text` holding at most `limit` tokens."""
+    if limit <= 0:
+        return ""
+    for i, match in enumerate(TOKEN_RE.finditer(text)):
+        if i == limit - 1:
+            return text[: match.end()]
+    return text
+
+
+def cost(model: str, input_tokens: int, output_tokens: int) -> dict[str, float | int]:
+    """`meta.usage` for a call: {"credits_used": int, "usd_spent": float}."""
+    lowered = model.lower()
+    price_in, price_out = next(((i, o) for key, i, o in _PRICES if key in lowered), _DEFAULT_PRICE)
+    usd = (input_tokens * price_in + output_tokens * price_out) / 1_000_000 * _MARKUP
+    # Credits are the integer unit; the dollar figure is derived from them (1576 → 0.000788).
+    credits = round(usd * _CREDITS_PER_USD)
+    return {"credits_used": credits, "usd_spent": credits / _CREDITS_PER_USD}

@@ -1,0 +1,496 @@
+"""Request validation, written from the specs and docs — never from the client's encoder.
+
+Two kinds of message, as the service answers them:
+- gateway schema errors: "Body validation error!" plus a line naming the field and the fix
+  (errors-with-status-code-4xx.md), or the exact documented message where there is one;
+- upstream (Anthropic) rule errors, with Anthropic's wording and dotted paths
+  ("messages.1.content.0: Invalid `signature` in `thinking` block").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from ._envelopes import APIError
+from ._signing import ThinkingSigner
+
+Dialect = Literal["chat_completions", "messages"]
+
+# Top-level fields listed by any of the Claude specs (aimlapi-docs/specs/*.json).
+_KNOWN_FIELDS = frozenset(
+    {
+        "model", "messages", "metadata", "stop_sequences", "stream", "system", "tool_choice",
+        "tools", "thinking", "max_tokens", "temperature", "top_p", "top_k", "frequency_penalty",
+    }
+)  # fmt: skip
+# OpenAI-only fields (absent from every Claude spec; WIRE.md) and the fix for each.
+_OPENAI_ONLY = {
+    "stop": "use 'stop_sequences' instead",
+    "n": "Claude returns exactly one choice; omit 'n'",
+    "stream_options": "usage is always sent in the stream; omit 'stream_options'",
+    "response_format": "ask for JSON in the prompt or force a tool instead",
+    "parallel_tool_calls": "use tool_choice.disable_parallel_tool_use instead",
+    "max_completion_tokens": "use 'max_tokens' instead",
+}
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+_DOC_TYPES = ("application/pdf", "text/plain")
+_TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
+_DEFAULT_MAX_TOKENS = 32000  # claude-4-sonnet.json default, for the thinking budget check
+
+_BLOCK_KEYS: dict[str, frozenset[str]] = {
+    "text": frozenset({"type", "text", "cache_control", "citations"}),
+    "image": frozenset({"type", "source", "cache_control"}),
+    "document": frozenset({"type", "source", "title", "context", "citations", "cache_control"}),
+    "tool_use": frozenset({"type", "id", "name", "input", "cache_control"}),
+    "tool_result": frozenset({"type", "tool_use_id", "content", "is_error", "cache_control"}),
+    "thinking": frozenset({"type", "thinking", "signature"}),
+    "redacted_thinking": frozenset({"type", "data"}),
+}
+_USER_BLOCKS = frozenset({"text", "image", "document", "tool_result"})
+_ASSISTANT_BLOCKS = frozenset({"text", "tool_use", "thinking", "redacted_thinking"})
+
+
+def schema_error(detail: str) -> APIError:
+    return APIError(400, f"Body validation error!\n{detail}")
+
+
+def upstream_error(detail: str) -> APIError:
+    return APIError(400, detail)
+
+
+def validate(body: Any, dialect: Dialect, signer: ThinkingSigner) -> None:
+    """Raise APIError(400) naming the first problem in `body`; return None when it is valid."""
+    if not isinstance(body, dict):
+        raise schema_error("the request body must be a JSON object")
+    _reject_nulls(body, "")
+    for key in body:
+        if key in _OPENAI_ONLY:
+            raise schema_error(
+                f"Unsupported parameter: '{key}' is not supported with this model; "
+                f"{_OPENAI_ONLY[key]}."
+            )
+        if key not in _KNOWN_FIELDS:
+            raise schema_error(f"Unrecognized key(s) in object: '{key}'")
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        raise schema_error("model: Required (a non-empty string such as 'claude-sonnet-4')")
+    _check_sampling(body, dialect)
+    tool_names = _check_tools(body)
+    _check_system(body.get("system"), dialect)
+    _check_messages(body.get("messages"), dialect)
+    _check_thinking(body, dialect, signer)
+    del tool_names
+
+
+def _reject_nulls(value: Any, path: str) -> None:
+    # WIRE.md: "Never send explicit nulls ... several models answer 400 [OBS]".
+    if value is None:
+        raise schema_error(f"{path or 'body'}: Expected a value, received null; omit the field")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nulls(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _reject_nulls(item, f"{path}[{i}]")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_sampling(body: dict[str, Any], dialect: Dialect) -> None:
+    if "max_tokens" in body:
+        mt = body["max_tokens"]
+        if not _is_number(mt) or mt != int(mt) or mt < 1:
+            raise schema_error(f"max_tokens: Expected a positive integer, received {mt!r}")
+    elif dialect == "messages":
+        raise upstream_error("max_tokens: Field required")
+    for key in ("temperature", "top_p"):
+        if key in body:
+            value = body[key]
+            if not _is_number(value):
+                raise schema_error(f"{key}: Expected number, received {type(value).__name__}")
+            if not 0 <= value <= 1:
+                raise schema_error(
+                    f"{key}: Number must be between 0 and 1 (inclusive), received {value}"
+                )
+    if "top_k" in body and (not _is_number(body["top_k"]) or body["top_k"] < 0):
+        raise schema_error(f"top_k: Expected a number >= 0, received {body['top_k']!r}")
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise schema_error(f"stream: Expected boolean, received {body['stream']!r}")
+    if "stop_sequences" in body:
+        seqs = body["stop_sequences"]
+        if not isinstance(seqs, list) or not all(isinstance(s, str) for s in seqs):
+            raise schema_error("stop_sequences: Expected an array of strings")
+        if any(not s.strip() for s in seqs):
+            raise upstream_error("stop_sequences: each stop sequence must contain non-whitespace")
+    if "metadata" in body:
+        meta = body["metadata"]
+        if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+            raise schema_error("metadata: Expected an object of strings, e.g. {'user_id': 'u1'}")
+
+
+def _check_tools(body: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    if "tools" in body:
+        tools = body["tools"]
+        if not isinstance(tools, list):
+            raise schema_error("tools: Expected array")
+        if not tools:
+            raise schema_error("tools: Array must contain at least 1 element(s); omit 'tools'")
+        for i, tool in enumerate(tools):
+            names.append(_check_tool(tool, f"tools[{i}]"))
+        if len(set(names)) != len(names):
+            raise upstream_error("tools: Tool names must be unique.")
+    if "tool_choice" in body:
+        _check_tool_choice(body["tool_choice"], names, "tools" in body)
+    return names
+
+
+def _check_tool(tool: Any, path: str) -> str:
+    if not isinstance(tool, dict):
+        raise schema_error(f"{path}: Expected object")
+    if "function" in tool or tool.get("type") == "function":
+        raise schema_error(
+            f"{path}: OpenAI-style function tools ({{'type': 'function', 'function': ...}}) are "
+            "not supported with this model; send {'name', 'description', 'input_schema'}"
+        )
+    extra = set(tool) - {"name", "description", "input_schema", "cache_control", "type"}
+    if extra:
+        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+    if tool.get("type", "custom") != "custom":
+        raise schema_error(f"{path}.type: Invalid literal value, expected 'custom'")
+    name = tool.get("name")
+    if not isinstance(name, str) or not _TOOL_NAME_RE.match(name):
+        raise upstream_error(f"{path}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+    if "description" in tool and not isinstance(tool["description"], str):
+        raise schema_error(f"{path}.description: Expected string")
+    schema = tool.get("input_schema")
+    if not isinstance(schema, dict):
+        raise schema_error(f"{path}.input_schema: Required (a JSON schema object)")
+    if schema.get("type") != "object":
+        raise upstream_error(
+            f"{path}.input_schema.type: Input should be 'object' (a root-level anyOf/oneOf is "
+            "not a valid input_schema)"
+        )
+    return name
+
+
+def _check_tool_choice(choice: Any, names: list[str], has_tools: bool) -> None:
+    if isinstance(choice, str):
+        raise schema_error(
+            f"tool_choice: Expected object, received string {choice!r}; send {{'type': 'auto'}}, "
+            "{'type': 'any'}, {'type': 'tool', 'name': ...} or {'type': 'none'}"
+        )
+    if not isinstance(choice, dict) or choice.get("type") not in ("auto", "any", "tool", "none"):
+        raise schema_error("tool_choice.type: Expected 'auto' | 'any' | 'tool' | 'none'")
+    kind = choice["type"]
+    allowed = {"type", "disable_parallel_tool_use"} | ({"name"} if kind == "tool" else set())
+    if kind == "none":
+        allowed = {"type"}
+    extra = set(choice) - allowed
+    if extra:
+        raise schema_error(f"tool_choice: Unrecognized key(s) in object: {sorted(extra)}")
+    if "disable_parallel_tool_use" in choice and not isinstance(
+        choice["disable_parallel_tool_use"], bool
+    ):
+        raise schema_error("tool_choice.disable_parallel_tool_use: Expected boolean")
+    if kind != "none" and not has_tools:
+        raise upstream_error("tool_choice: tool_choice may only be specified while providing tools")
+    if kind == "tool":
+        name = choice.get("name")
+        if not isinstance(name, str) or name not in names:
+            raise upstream_error(
+                f"tool_choice.name: Tool {name!r} not found in the provided tools {names}"
+            )
+
+
+def _check_system(system: Any, dialect: Dialect) -> None:
+    if system is None or isinstance(system, str):
+        return
+    if dialect == "messages" and isinstance(system, list):
+        for i, block in enumerate(system):
+            if not isinstance(block, dict) or block.get("type") != "text":
+                raise schema_error(f"system[{i}]: Expected a text block")
+            _check_block_keys(block, f"system[{i}]")
+            if not isinstance(block.get("text"), str) or not block["text"]:
+                raise upstream_error(f"system.{i}.text: text content blocks must be non-empty")
+        return
+    raise schema_error(
+        "system: Expected string" + (" or array of text blocks" * (dialect == "messages"))
+    )
+
+
+def _check_messages(messages: Any, dialect: Dialect) -> None:
+    if not isinstance(messages, list):
+        raise schema_error("messages: Required (an array of {role, content} objects)")
+    if not messages:
+        raise schema_error("messages: Array must contain at least 1 element(s)")
+    previous_role: str | None = None
+    previous_tool_ids: set[str] = set()
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise schema_error(f"messages[{i}]: Expected object")
+        role = message.get("role")
+        if role in ("system", "tool", "developer", "function"):
+            if dialect == "messages" and role == "system":
+                raise upstream_error(
+                    'messages: Unexpected role "system". The Messages API accepts a top-level '
+                    '`system` parameter, not "system" as an input message role.'
+                )
+            # The documented message, verbatim (errors-with-status-code-4xx.md).
+            raise upstream_error(
+                f"Unsupported value: 'messages[{i}].role' does not support '{role}' with this "
+                "model."
+            )
+        if role not in ("user", "assistant"):
+            raise schema_error(
+                f"messages[{i}].role: Invalid enum value. Expected 'user' | 'assistant', "
+                f"received {role!r}"
+            )
+        extra = set(message) - {"role", "content"}
+        if extra:
+            raise schema_error(f"messages[{i}]: Unrecognized key(s) in object: {sorted(extra)}")
+        if role == previous_role:
+            raise upstream_error(
+                f'messages: roles must alternate between "user" and "assistant", but found '
+                f'multiple "{role}" roles in a row (messages.{i - 1} and messages.{i})'
+            )
+        blocks = _check_content(message.get("content"), i, role, len(messages))
+        tool_ids = {b["id"] for b in blocks if b.get("type") == "tool_use"}
+        result_ids = [b["tool_use_id"] for b in blocks if b.get("type") == "tool_result"]
+        for j, rid in enumerate(result_ids):
+            if rid not in previous_tool_ids:
+                raise upstream_error(
+                    f"messages.{i}.content.{j}: unexpected `tool_use_id` found in `tool_result` "
+                    f"blocks: {rid}. Each `tool_result` block must have a corresponding "
+                    "`tool_use` block in the previous message."
+                )
+        if previous_tool_ids and role == "user":
+            missing = sorted(previous_tool_ids - set(result_ids))
+            if missing:
+                raise upstream_error(
+                    f"messages.{i - 1}: `tool_use` ids were found without `tool_result` blocks "
+                    f"immediately after: {', '.join(missing)}. Each `tool_use` block must have a "
+                    "corresponding `tool_result` block in the next message."
+                )
+        previous_role, previous_tool_ids = role, tool_ids
+
+
+def _check_content(content: Any, i: int, role: str, count: int) -> list[dict[str, Any]]:
+    if isinstance(content, str):
+        if not content and not (role == "assistant" and i == count - 1):
+            raise upstream_error(
+                f"messages.{i}: all messages must have non-empty content except for the "
+                "optional final assistant message"
+            )
+        return []
+    if not isinstance(content, list):
+        raise schema_error(f"messages[{i}].content: Expected string or array of content blocks")
+    if not content:
+        raise upstream_error(
+            f"messages.{i}: all messages must have non-empty content except for the optional "
+            "final assistant message"
+        )
+    allowed = _USER_BLOCKS if role == "user" else _ASSISTANT_BLOCKS
+    for j, block in enumerate(content):
+        path = f"messages[{i}].content[{j}]"
+        if not isinstance(block, dict):
+            raise schema_error(f"{path}: Expected object")
+        kind = block.get("type")
+        if kind not in _BLOCK_KEYS:
+            raise schema_error(f"{path}.type: Invalid content block type {kind!r}")
+        if kind not in allowed:
+            raise upstream_error(
+                f"messages.{i}.content.{j}: `{kind}` blocks are not allowed in `{role}` messages"
+            )
+        _check_block_keys(block, path)
+        _BLOCK_CHECKS[kind](block, path, f"messages.{i}.content.{j}")
+    return content
+
+
+def _check_block_keys(block: dict[str, Any], path: str) -> None:
+    extra = set(block) - _BLOCK_KEYS[block["type"]]
+    if extra:
+        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+
+
+def _require_str(block: dict[str, Any], key: str, path: str, *, empty_ok: bool = False) -> str:
+    value = block.get(key)
+    if not isinstance(value, str):
+        raise schema_error(f"{path}.{key}: Required (a string)")
+    if not value and not empty_ok:
+        raise schema_error(f"{path}.{key}: String must contain at least 1 character(s)")
+    return value
+
+
+def _check_text(block: dict[str, Any], path: str, dotted: str) -> None:
+    if not isinstance(block.get("text"), str):
+        raise schema_error(f"{path}.text: Required (a string)")
+    if not block["text"]:
+        raise upstream_error(f"{dotted}.text: text content blocks must be non-empty")
+
+
+def _check_base64(data: str, path: str) -> int:
+    try:
+        return len(base64.b64decode(data, validate=True))
+    except (binascii.Error, ValueError):
+        raise schema_error(f"{path}.data: not valid base64") from None
+
+
+def _check_image(block: dict[str, Any], path: str, dotted: str) -> None:
+    source = block.get("source")
+    if not isinstance(source, dict):
+        raise schema_error(f"{path}.source: Required (an object)")
+    if source.get("type") != "base64":
+        # The Claude pages: "API only support BASE64 String as Image input".
+        raise schema_error(
+            f"{path}.source.type: API only support BASE64 String as Image input; received "
+            f"{source.get('type')!r} (inline the image as {{'type': 'base64', 'media_type', "
+            "'data'}})"
+        )
+    if source.get("media_type") not in _IMAGE_TYPES:
+        raise schema_error(
+            f"{path}.source.media_type: Invalid enum value. Expected "
+            f"{' | '.join(_IMAGE_TYPES)}, received {source.get('media_type')!r}"
+        )
+    _check_base64(_require_str(source, "data", f"{path}.source"), f"{path}.source")
+
+
+def _check_document(block: dict[str, Any], path: str, dotted: str) -> None:
+    source = block.get("source")
+    if not isinstance(source, dict):
+        raise schema_error(f"{path}.source: Required (an object)")
+    kind = source.get("type")
+    if kind == "base64":
+        if source.get("media_type") not in _DOC_TYPES:
+            raise schema_error(
+                f"{path}.source.media_type: Invalid enum value. Expected "
+                f"{' | '.join(_DOC_TYPES)}, received {source.get('media_type')!r}"
+            )
+        _check_base64(_require_str(source, "data", f"{path}.source"), f"{path}.source")
+    elif kind == "text":
+        _require_str(source, "data", f"{path}.source")
+    else:
+        raise schema_error(f"{path}.source.type: Expected 'base64' | 'text', received {kind!r}")
+
+
+def _check_tool_use(block: dict[str, Any], path: str, dotted: str) -> None:
+    _require_str(block, "id", path)
+    _require_str(block, "name", path)
+    if not isinstance(block.get("input"), dict):
+        raise schema_error(f"{path}.input: Required (an object of arguments)")
+
+
+def _check_tool_result(block: dict[str, Any], path: str, dotted: str) -> None:
+    _require_str(block, "tool_use_id", path)
+    content = block.get("content", "")
+    if isinstance(content, list):
+        for k, part in enumerate(content):
+            if not isinstance(part, dict) or part.get("type") not in ("text", "image"):
+                raise schema_error(f"{path}.content[{k}]: Expected a text or image block")
+            _check_block_keys(part, f"{path}.content[{k}]")
+            (_check_text if part["type"] == "text" else _check_image)(
+                part, f"{path}.content[{k}]", f"{dotted}.content.{k}"
+            )
+    elif not isinstance(content, str):
+        raise schema_error(f"{path}.content: Expected string or array of text/image blocks")
+    if "is_error" in block and not isinstance(block["is_error"], bool):
+        raise schema_error(f"{path}.is_error: Expected boolean")
+
+
+def _check_thinking_block(block: dict[str, Any], path: str, dotted: str) -> None:
+    _require_str(block, "thinking", path, empty_ok=True)
+    if "signature" in block:
+        _require_str(block, "signature", path, empty_ok=True)
+
+
+def _check_redacted(block: dict[str, Any], path: str, dotted: str) -> None:
+    _require_str(block, "data", path)
+
+
+_BLOCK_CHECKS: dict[str, Callable[[dict[str, Any], str, str], None]] = {
+    "text": _check_text,
+    "image": _check_image,
+    "document": _check_document,
+    "tool_use": _check_tool_use,
+    "tool_result": _check_tool_result,
+    "thinking": _check_thinking_block,
+    "redacted_thinking": _check_redacted,
+}
+
+
+def _check_thinking(body: dict[str, Any], dialect: Dialect, signer: ThinkingSigner) -> None:
+    thinking = body.get("thinking")
+    if thinking is None:
+        return
+    if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled"):
+        raise schema_error(
+            "thinking: Expected {'type': 'enabled', 'budget_tokens': N} or {'type': 'disabled'}"
+        )
+    if thinking["type"] == "disabled":
+        if set(thinking) != {"type"}:
+            raise schema_error("thinking: Unrecognized key(s) in object for type 'disabled'")
+        return
+    extra = set(thinking) - {"type", "budget_tokens", "display"}
+    if extra:
+        raise schema_error(f"thinking: Unrecognized key(s) in object: {sorted(extra)}")
+    budget = thinking.get("budget_tokens")
+    if not isinstance(budget, int) or isinstance(budget, bool):
+        raise schema_error("thinking.budget_tokens: Required (an integer >= 1024)")
+    if budget < 1024:
+        raise upstream_error(
+            "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+        )
+    max_tokens = body.get("max_tokens", _DEFAULT_MAX_TOKENS)
+    if budget >= max_tokens:
+        raise upstream_error(
+            f"`max_tokens` must be greater than `thinking.budget_tokens` ({max_tokens} <= "
+            f"{budget}). Please consult our documentation at "
+            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"
+        )
+    choice = body.get("tool_choice", {}).get("type")
+    if choice in ("any", "tool"):
+        raise upstream_error("Thinking may not be enabled when tool_choice forces tool use.")
+    if "temperature" in body and body["temperature"] != 1:
+        raise upstream_error("`temperature` may only be set to 1 when thinking is enabled.")
+    if dialect == "messages":
+        _check_replayed_thinking(body["messages"], signer)
+
+
+def _check_replayed_thinking(messages: list[dict[str, Any]], signer: ThinkingSigner) -> None:
+    last_assistant = max(
+        (i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None
+    )
+    for i, message in enumerate(messages):
+        content = message["content"]
+        if message["role"] != "assistant" or isinstance(content, str):
+            continue
+        for j, block in enumerate(content):
+            if block["type"] == "thinking" and not signer.verify(
+                block["thinking"], block.get("signature", "")
+            ):
+                raise upstream_error(
+                    f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
+                )
+        uses_tools = any(b["type"] == "tool_use" for b in content)
+        if (
+            i == last_assistant
+            and uses_tools
+            and content[0]["type"]
+            not in (
+                "thinking",
+                "redacted_thinking",
+            )
+        ):
+            raise upstream_error(
+                f"messages.{i}.content.0.type: Expected `thinking` or `redacted_thinking`, but "
+                f"found `{content[0]['type']}`. When `thinking` is enabled, a final `assistant` "
+                "message must start with a thinking block (preceeding the lastmost set of "
+                "`tool_use` and `tool_result` blocks). We recommend you include thinking blocks "
+                "from previous turns. To avoid this requirement, disable `thinking`."
+            )

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test package: emulators on loopback (tests/emulator has its own).
+
+- `emulator`: one Emulator for the whole session. Its request log and fault plan are shared
+  across tests: call `emulator.clear_requests()` first if you assert on the log, and prefer
+  `fresh_emulator` for faults or for asserting on every request.
+- `fresh_emulator`: a new Emulator per test (its own port, log, faults and signing secret).
+- `emulator_api_key`: the key both accept; any other key gets the documented 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from aimlapi_emulator import Emulator
+
+# Looks like a real key on purpose: tests check it never leaks into logs, reprs or errors.
+EMULATOR_API_KEY = "sk-emulator-test-3f9c2a7d41b8e605"
+
+
+@pytest.fixture(scope="session")
+def emulator_api_key() -> str:
+    return EMULATOR_API_KEY
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(api_key=EMULATOR_API_KEY) as emu:
+        yield emu
+
+
+@pytest.fixture
+def fresh_emulator() -> Iterator[Emulator]:
+    with Emulator(api_key=EMULATOR_API_KEY) as emu:
+        yield emu
