@@ -97,7 +97,8 @@ class AIMLAPI(FunctionCallingLLM):
     )
     timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=2, ge=0)
-    default_headers: dict[str, str] | None = Field(default=None)
+    # Not in repr: a header may carry a credential (serialization redacts those, see below).
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request-body fields, merged last."
     )
