@@ -1,0 +1,326 @@
+"""LangChain messages → the core's neutral request parts (results go back in ``_results.py``).
+
+Every LangChain content shape people actually send — strings, OpenAI
+chat blocks, LangChain v1 standard blocks, native Anthropic blocks — becomes neutral parts by
+one lookup table per role; a block the table does not know raises ``UnsupportedContentError``
+naming it, before any request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from aimlapi_core import _types as t
+from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
+
+# Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$); ids from other providers
+# (OpenAI "call_…" is fine, but e.g. Bedrock/Gemini ids carry ':' or '.') are rewritten.
+_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
+_DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<b64>;base64)?,(?P<data>.*)$", re.S)
+
+# --------------------------------------------------------------------------- inbound
+
+
+def normalize_tool_id(raw: str | None, fallback: str) -> str:
+    """A tool-call id the API accepts, the same for the call and its result on every turn."""
+    if raw and _TOOL_ID.match(raw):
+        return raw
+    source = raw or fallback
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    cleaned = re.sub(r"[^a-zA-Z0-9_-]", "_", raw or "")[:40]
+    return f"{cleaned}_{digest}" if cleaned else f"toolu_{digest}"
+
+
+def _from_data_uri(uri: str, where: str) -> tuple[str | None, str]:
+    match = _DATA_URI.match(uri)
+    if not match or not match.group("b64"):
+        raise UnsupportedContentError(
+            f"{where}: only base64 data URIs ('data:<type>;base64,...') can be inlined"
+        )
+    return match.group("mime"), match.group("data")
+
+
+def _image_from_url(url: str, where: str, extra: dict[str, Any]) -> t.ImagePart:
+    if url.startswith("data:"):
+        mime, data = _from_data_uri(url, where)
+        return t.ImagePart(media_type=mime, data=data, cache_control=extra.get("cache_control"))
+    if url.startswith(("http://", "https://")):
+        # The API takes base64 only; the core client fetches and inlines URLs before encoding.
+        return t.ImagePart(url=url, cache_control=extra.get("cache_control"))
+    raise UnsupportedContentError(f"{where}: image url {url[:40]!r} is neither http(s) nor data:")
+
+
+def _text(block: dict[str, Any], where: str) -> t.TextPart | None:
+    text = block.get("text")
+    if not isinstance(text, str):
+        raise UnsupportedContentError(f"{where}: text block without a string 'text'")
+    # The API answers 400 to empty text blocks (WIRE.md "Empty text parts → 400").
+    return t.TextPart(text=text, cache_control=block.get("cache_control")) if text else None
+
+
+def _image(block: dict[str, Any], where: str) -> t.ImagePart:
+    source = block.get("source")
+    if isinstance(source, dict):  # native Anthropic
+        if source.get("type") == "base64":
+            return t.ImagePart(
+                media_type=source.get("media_type"),
+                data=source.get("data"),
+                cache_control=block.get("cache_control"),
+            )
+        if source.get("type") == "url":
+            return _image_from_url(source["url"], where, block)
+        raise UnsupportedContentError(f"{where}: image source type {source.get('type')!r}")
+    if block.get("base64"):  # LangChain v1 standard block
+        return t.ImagePart(
+            media_type=block.get("mime_type"),
+            data=block["base64"],
+            cache_control=block.get("cache_control"),
+        )
+    if block.get("url"):
+        return _image_from_url(block["url"], where, block)
+    if block.get("source_type") == "base64" and block.get("data"):  # LangChain v0 block
+        return t.ImagePart(media_type=block.get("mime_type"), data=block["data"])
+    if block.get("source_type") == "url" and block.get("url"):
+        return _image_from_url(block["url"], where, block)
+    raise UnsupportedContentError(
+        f"{where}: image block needs base64 data or a URL (file ids are not supported by the API)"
+    )
+
+
+def _image_url(block: dict[str, Any], where: str) -> t.ImagePart:
+    ref = block.get("image_url")
+    url = ref.get("url") if isinstance(ref, dict) else ref
+    if not isinstance(url, str):
+        raise UnsupportedContentError(f"{where}: image_url block without a url")
+    return _image_from_url(url, where, block)
+
+
+def _document(block: dict[str, Any], where: str) -> t.DocumentPart:
+    extra = {"title": block.get("title"), "context": block.get("context")}
+    cache = block.get("cache_control")
+    source = block.get("source")
+    if isinstance(source, dict) and source.get("type") in ("base64", "text"):  # Anthropic
+        return t.DocumentPart(
+            media_type=source.get("media_type", "application/pdf"),
+            data=source["data"],
+            cache_control=cache,
+            **extra,
+        )
+    if block.get("base64"):  # LangChain v1 file block
+        return t.DocumentPart(
+            media_type=block.get("mime_type") or "application/pdf",
+            data=block["base64"],
+            title=(block.get("extras") or {}).get("filename") or block.get("filename"),
+            cache_control=cache,
+        )
+    file = block.get("file")
+    if isinstance(file, dict) and isinstance(file.get("file_data"), str):  # OpenAI chat format
+        mime, data = _from_data_uri(file["file_data"], where)
+        return t.DocumentPart(
+            media_type=mime or "application/pdf", data=data, title=file.get("filename")
+        )
+    if block.get("type") == "text-plain" and isinstance(block.get("text"), str):
+        return t.DocumentPart(media_type="text/plain", data=block["text"], cache_control=cache)
+    raise UnsupportedContentError(
+        f"{where}: document block needs inline data (base64 PDF or plain text); the API does not "
+        "fetch document URLs or file ids"
+    )
+
+
+def _tool_result(block: dict[str, Any], where: str) -> t.ToolResultPart:
+    content = block.get("content", [])
+    return t.ToolResultPart(
+        tool_call_id=normalize_tool_id(block.get("tool_use_id"), where),
+        content=_result_content(content, where),
+        is_error=bool(block.get("is_error", False)),
+        cache_control=block.get("cache_control"),
+    )
+
+
+def _unsupported(block: dict[str, Any], where: str) -> Any:
+    raise UnsupportedContentError(
+        f"{where}: content block of type {block.get('type')!r} cannot be sent to the AI/ML API "
+        "(it takes text, images, PDF/plain-text documents, tool calls and results, thinking)"
+    )
+
+
+_Handler = Callable[[dict[str, Any], str], Any]
+
+_USER_BLOCKS: dict[str, _Handler] = {
+    "text": _text,
+    "image": _image,
+    "image_url": _image_url,
+    "document": _document,
+    "file": _document,
+    "text-plain": _document,
+    "tool_result": _tool_result,
+}
+
+_RESULT_BLOCKS: dict[str, _Handler] = {
+    "text": _text,
+    "image": _image,
+    "image_url": _image_url,
+    "document": _document,
+    "file": _document,
+    "text-plain": _document,
+}
+
+
+def _thinking(block: dict[str, Any], where: str) -> t.ThinkingPart:
+    return t.ThinkingPart(thinking=block.get("thinking", ""), signature=block.get("signature"))
+
+
+def _reasoning(block: dict[str, Any], where: str) -> t.ThinkingPart | None:
+    # LangChain v1 standard reasoning; our outbound translator keeps the signature in extras.
+    extras = block.get("extras") or {}
+    signature = extras.get("signature") or block.get("signature")
+    text = block.get("reasoning", "")
+    if not text and not signature:
+        return None
+    return t.ThinkingPart(thinking=text, signature=signature)
+
+
+def _redacted(block: dict[str, Any], where: str) -> t.RedactedThinkingPart:
+    return t.RedactedThinkingPart(data=block["data"])
+
+
+def _tool_use(block: dict[str, Any], where: str) -> t.ToolCallPart:
+    args = block.get("input") if block.get("type") == "tool_use" else block.get("args")
+    if not args and block.get("partial_json"):
+        args = json.loads(block["partial_json"])
+    return t.ToolCallPart(
+        id=normalize_tool_id(block.get("id"), where), name=block["name"], arguments=args or {}
+    )
+
+
+def _non_standard(block: dict[str, Any], where: str) -> Any:
+    value = block.get("value")
+    if isinstance(value, dict) and value.get("type") == "redacted_thinking":
+        return _redacted(value, where)
+    return _unsupported(block, where)
+
+
+def _skip(block: dict[str, Any], where: str) -> None:
+    return None
+
+
+_AI_BLOCKS: dict[str, _Handler] = {
+    "text": _text,
+    "thinking": _thinking,
+    "reasoning": _reasoning,
+    "redacted_thinking": _redacted,
+    "tool_use": _tool_use,
+    "tool_call": _tool_use,
+    # Unparsed streamed fragments: the finished call is in AIMessage.tool_calls.
+    "tool_call_chunk": _skip,
+    "invalid_tool_call": _skip,
+    "non_standard": _non_standard,
+}
+
+
+def _blocks(content: str | list[Any], table: dict[str, _Handler], where: str) -> list[Any]:
+    if isinstance(content, str):
+        return [t.TextPart(text=content)] if content else []
+    parts = []
+    for i, block in enumerate(content):
+        if isinstance(block, str):
+            if block:
+                parts.append(t.TextPart(text=block))
+            continue
+        kind = block.get("type")
+        handler = table.get(kind, _unsupported) if isinstance(kind, str) else _unsupported
+        part = handler(block, f"{where} block {i}")
+        if part is not None:
+            parts.append(part)
+    return parts
+
+
+def _result_content(content: Any, where: str) -> list[t.TextPart | t.ImagePart | t.DocumentPart]:
+    return _blocks(content if content is not None else "", _RESULT_BLOCKS, where)
+
+
+def _ai_parts(message: AIMessage, where: str) -> list[t.Part]:
+    parts: list[t.Part] = _blocks(message.content, _AI_BLOCKS, where)
+    calls = {p.id: p for p in parts if isinstance(p, t.ToolCallPart)}
+    # AIMessage.tool_calls is authoritative for arguments (content blocks may hold stale or
+    # partial input); calls present only in tool_calls (OpenAI style) are appended in order.
+    for n, call in enumerate(message.tool_calls):
+        call_id = normalize_tool_id(call.get("id"), f"{where} tool call {n}")
+        part = t.ToolCallPart(id=call_id, name=call["name"], arguments=call["args"])
+        if call_id in calls:
+            calls[call_id].arguments = call["args"]
+        else:
+            parts.append(part)
+    return parts
+
+
+def to_neutral(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[t.Message]]:
+    """LangChain messages → (system parts, user/assistant turns).
+
+    Every system message, wherever it appears, joins the top-level ``system`` (the API has no
+    system role in ``messages``: WIRE.md). Consecutive turns of one role are merged into one
+    turn, so tool results that follow each other form a single user turn.
+    """
+    system: list[t.TextPart] = []
+    turns: list[t.Message] = []
+    for i, message in enumerate(messages):
+        where = f"message {i} ({message.type})"
+        role: t.Role
+        if isinstance(message, SystemMessage) or (
+            isinstance(message, ChatMessage) and message.role == "system"
+        ):
+            system.extend(p for p in _blocks(message.content, {"text": _text}, where))
+            continue
+        if isinstance(message, AIMessage) or (
+            isinstance(message, ChatMessage) and message.role == "assistant"
+        ):
+            role = "assistant"
+            parts = (
+                _ai_parts(message, where)
+                if isinstance(message, AIMessage)
+                else _blocks(message.content, _AI_BLOCKS, where)
+            )
+        elif isinstance(message, ToolMessage):
+            role = "user"
+            parts = [
+                t.ToolResultPart(
+                    tool_call_id=normalize_tool_id(message.tool_call_id, where),
+                    content=_result_content(message.content, where),
+                    is_error=message.status == "error",
+                )
+            ]
+        elif isinstance(message, HumanMessage) or (
+            isinstance(message, ChatMessage) and message.role == "user"
+        ):
+            role = "user"
+            parts = _blocks(message.content, _USER_BLOCKS, where)
+        else:
+            raise UnsupportedContentError(
+                f"{where}: messages of type {type(message).__name__} cannot be sent; use "
+                "System/Human/AI/Tool messages"
+            )
+        if not parts:
+            continue  # an empty turn (e.g. AIMessage("")) carries nothing the API accepts
+        if turns and turns[-1].role == role:
+            turns[-1].parts.extend(parts)
+        else:
+            turns.append(t.Message(role=role, parts=parts))
+    if not turns:
+        raise InvalidRequestError(
+            "no user or assistant message to send: the API needs at least one user message "
+            "besides the system prompt"
+        )
+    return system, turns

@@ -1,0 +1,212 @@
+"""Neutral results and stream events → LangChain messages and chunks, and ``content_blocks``.
+
+Content uses Claude's block shapes (``text``, ``thinking`` with its ``signature``,
+``redacted_thinking``) so a message — whole or aggregated from a stream — can be sent back
+unchanged on a later turn; tool calls live in ``tool_calls`` / ``tool_call_chunks`` (with the
+event's part index, so parallel calls stay apart). ``translate_content`` gives LangChain's
+standard blocks (thinking → ``reasoning``, signature kept in ``extras``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, assert_never
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import content as lc_types
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import tool_call_chunk
+
+from aimlapi_core import _types as t
+from aimlapi_core.errors import UnsupportedContentError
+
+PROVIDER = "aimlapi"
+
+# --------------------------------------------------------------------------- outbound
+
+
+_FINISH_REASONS: dict[str, str] = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+    "pause_turn": "stop",
+}
+
+
+def part_block(part: t.Part) -> dict[str, Any] | None:
+    """One neutral result part → its content block (``None``: it lives in ``tool_calls``)."""
+    match part:
+        case t.TextPart():
+            return {"type": "text", "text": part.text}
+        case t.ThinkingPart():
+            block = {"type": "thinking", "thinking": part.thinking}
+            if part.signature is not None:
+                block["signature"] = part.signature
+            return block
+        case t.RedactedThinkingPart():
+            return {"type": "redacted_thinking", "data": part.data}
+        case t.ToolCallPart():
+            return None
+        case t.ImagePart() | t.DocumentPart() | t.ToolResultPart():
+            raise UnsupportedContentError(
+                f"the response carried a {type(part).__name__}, which an assistant turn cannot hold"
+            )
+        case _:
+            assert_never(part)
+
+
+def usage_metadata(usage: t.Usage) -> UsageMetadata:
+    meta = UsageMetadata(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens,
+    )
+    inputs = InputTokenDetails()
+    if usage.cache_read_tokens is not None:
+        inputs["cache_read"] = usage.cache_read_tokens
+    if usage.cache_creation_tokens is not None:
+        inputs["cache_creation"] = usage.cache_creation_tokens
+    if inputs:
+        meta["input_token_details"] = inputs
+    if usage.reasoning_tokens is not None:
+        meta["output_token_details"] = OutputTokenDetails(reasoning=usage.reasoning_tokens)
+    return meta
+
+
+def response_metadata(result: t.ChatResult, requested_model: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "model_provider": PROVIDER,
+        "model_name": result.model or requested_model,
+        "finish_reason": _FINISH_REASONS.get(result.stop_reason or "", result.stop_reason),
+        "stop_reason": result.raw_stop_reason,
+        "stop_sequence": result.stop_sequence,
+        "id": result.id,
+        "request_id": result.request_id,
+        "inference_id": result.inference_id,
+    }
+    if result.cost is not None:
+        meta["credits_used"] = result.cost.credits_used
+        meta["usd_spent"] = result.cost.usd_spent
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def to_ai_message(result: t.ChatResult, requested_model: str) -> AIMessage:
+    blocks = [b for b in map(part_block, result.parts) if b is not None]
+    content: str | list[str | dict[Any, Any]]
+    if not blocks:
+        content = ""
+    elif len(blocks) == 1 and blocks[0]["type"] == "text":
+        content = blocks[0]["text"]
+    else:
+        content = blocks
+    return AIMessage(
+        content=content,
+        tool_calls=[
+            {"type": "tool_call", "id": c.id, "name": c.name, "args": c.arguments}
+            for c in result.tool_calls
+        ],
+        usage_metadata=usage_metadata(result.usage),
+        response_metadata=response_metadata(result, requested_model),
+        id=result.id,
+    )
+
+
+def to_chunk(event: t.StreamEvent) -> AIMessageChunk | None:
+    """One stream event → a chunk (``None`` for events folded into the final chunk only)."""
+    meta = {"model_provider": PROVIDER}
+    match event:
+        case t.TextDelta(index=i, text=text):
+            if not text:
+                return None
+            block = {"type": "text", "text": text, "index": i}
+        case t.ThinkingDelta(index=i, thinking=thinking):
+            block = {"type": "thinking", "thinking": thinking, "index": i}
+        case t.SignatureDelta(index=i, signature=signature):
+            block = {"type": "thinking", "thinking": "", "signature": signature, "index": i}
+        case t.RedactedThinkingDelta(index=i, data=data):
+            block = {"type": "redacted_thinking", "data": data, "index": i}
+        case t.ToolCallDelta(index=i, id=call_id, name=name, arguments=args):
+            return AIMessageChunk(
+                content=[],
+                tool_call_chunks=[tool_call_chunk(name=name, args=args, id=call_id, index=i)],
+                response_metadata=meta,
+            )
+        case t.MessageStart() | t.UsageDelta() | t.CostDelta() | t.Finish():
+            return None
+        case _:
+            assert_never(event)
+    return AIMessageChunk(content=[block], response_metadata=meta)
+
+
+def final_chunk(result: t.ChatResult, requested_model: str, *, with_usage: bool) -> AIMessageChunk:
+    """The closing chunk: usage (exactly once) and response metadata, from the accumulated
+    result, so an aggregated stream carries what ``invoke`` returns."""
+    return AIMessageChunk(
+        content=[],
+        usage_metadata=usage_metadata(result.usage) if with_usage else None,
+        response_metadata=response_metadata(result, requested_model),
+        chunk_position="last",
+    )
+
+
+# --------------------------------------------------------------------------- content_blocks
+
+
+def _standard_blocks(content: str | list[Any]) -> Iterable[lc_types.ContentBlock]:
+    if isinstance(content, str):
+        if content:
+            yield {"type": "text", "text": content}
+        return
+    for block in content:
+        if isinstance(block, str):
+            yield {"type": "text", "text": block}
+            continue
+        kind = block.get("type")
+        index = {"index": block["index"]} if "index" in block else {}
+        if kind == "text":
+            yield {"type": "text", "text": block["text"], **index}  # type: ignore[misc]
+        elif kind == "thinking":
+            reasoning: lc_types.ReasoningContentBlock = {
+                "type": "reasoning",
+                "reasoning": block.get("thinking", ""),
+                **index,  # type: ignore[typeddict-item]
+            }
+            if "signature" in block:
+                reasoning["extras"] = {"signature": block["signature"]}
+            yield reasoning
+        else:
+            value = {k: v for k, v in block.items() if k != "index"}
+            yield {"type": "non_standard", "value": value, **index}  # type: ignore[misc]
+
+
+def translate_content(message: AIMessage) -> list[lc_types.ContentBlock]:
+    """``content_blocks`` for our messages: Claude thinking → standard ``reasoning``."""
+    blocks = list(_standard_blocks(message.content))
+    blocks.extend(
+        {"type": "tool_call", "id": c["id"], "name": c["name"], "args": c["args"]}
+        for c in message.tool_calls
+    )
+    return blocks
+
+
+def translate_content_chunk(message: AIMessageChunk) -> list[lc_types.ContentBlock]:
+    blocks = list(_standard_blocks(message.content))
+    if message.chunk_position == "last" or not message.tool_call_chunks:
+        blocks.extend(
+            {"type": "tool_call", "id": c["id"], "name": c["name"], "args": c["args"]}
+            for c in message.tool_calls
+        )
+    else:
+        for c in message.tool_call_chunks:
+            chunk: lc_types.ToolCallChunk = {
+                "type": "tool_call_chunk",
+                "id": c.get("id"),
+                "name": c.get("name"),
+                "args": c.get("args"),
+            }
+            if c.get("index") is not None:
+                chunk["index"] = c["index"]  # type: ignore[typeddict-item]
+            blocks.append(chunk)
+    return blocks

@@ -1,0 +1,418 @@
+"""``ChatAIMLAPI``: the AI/ML API's Claude models as a LangChain chat model.
+
+A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain messages and tools to
+the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
+fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
+``_tools.py`` for the mappings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages.block_translators import register_translator
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.utils import secret_from_env
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+
+from aimlapi_core import _types as t
+from aimlapi_core.errors import InvalidRequestError
+
+from . import _convert, _results, _tools
+
+if TYPE_CHECKING:
+    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
+
+DEFAULT_MODEL = "claude-sonnet-4-20250514"
+
+register_translator(_results.PROVIDER, _results.translate_content, _results.translate_content_chunk)
+
+# Per-call keyword arguments that override a constructor field of the same meaning.
+_CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
+
+
+class ChatAIMLAPI(BaseChatModel):
+    """Claude models through the AI/ML API (https://aimlapi.com).
+
+    Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_aimlapi import ChatAIMLAPI
+
+            llm = ChatAIMLAPI(model="claude-sonnet-4-20250514", max_tokens=1024)
+            llm.invoke("Say hi").text
+
+            # Anthropic-native endpoint: signed thinking round-trips across turns.
+            thinker = ChatAIMLAPI(api="messages", thinking=2048, max_tokens=4096)
+
+    Output content uses Claude's block shapes (``text``, ``thinking`` + ``signature``,
+    ``redacted_thinking``); ``content_blocks`` gives LangChain's standard blocks (``reasoning``,
+    ``tool_call``). Tool calls are in ``tool_calls``. Streams end with a chunk whose
+    ``chunk_position`` is ``"last"`` carrying usage once and the response metadata.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model: str = Field(default=DEFAULT_MODEL, alias="model_name")
+    """Model id, in any of the gateway's spellings. A per-call ``model=`` overrides it."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("AIMLAPI_API_KEY", default=None), alias="aimlapi_api_key"
+    )
+    """Defaults to ``AIMLAPI_API_KEY``. Not needed to build or serialize the model."""
+    base_url: str | None = Field(default=None, alias="aimlapi_api_base")
+    """Defaults to ``AIMLAPI_BASE_URL`` or ``https://api.aimlapi.com/v1`` (resolved by the core)."""
+    api: Literal["chat_completions", "messages"] = "chat_completions"
+    """Wire dialect: ``/chat/completions`` (default) or Anthropic-native ``/messages``."""
+    max_tokens: int = 4096
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    thinking: dict[str, Any] | int | None = None
+    """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``None`` turns thinking off."""
+    timeout: float | None = None
+    max_retries: int = 2
+    default_headers: dict[str, str] | None = None
+    streaming: bool = False
+    stream_usage: bool = True
+    """Put usage on the final streamed chunk."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra top-level request body fields, passed through the core's ``extra_body``."""
+    http_client: Any = Field(default=None, exclude=True)
+    """An ``httpx.Client`` to send requests with (e.g. with a proxy or a mock transport)."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` for the async methods."""
+
+    _client: AIMLAPIClient | None = PrivateAttr(default=None)
+    _async_client: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+
+    @field_validator("thinking", mode="before")
+    @classmethod
+    def _check_thinking(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        if isinstance(value, dict) and value.get("type") == "disabled":
+            return value
+        if (
+            isinstance(value, dict)
+            and value.get("type") == "enabled"
+            and isinstance(value.get("budget_tokens"), int)
+        ):
+            return value
+        raise ValueError(
+            "thinking must be an int budget or {'type': 'enabled', 'budget_tokens': N} "
+            f"(or {{'type': 'disabled'}}), got {value!r}"
+        )
+
+    # ------------------------------------------------------------------ LangChain plumbing
+
+    @property
+    def _llm_type(self) -> str:
+        return "aimlapi-chat"
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "AIMLAPI_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_aimlapi", "chat_models"]
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "api": self.api,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "top_k": self.top_k,
+            "thinking": self.thinking,
+            **self.model_kwargs,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="aimlapi",
+            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_type="chat",
+            ls_max_tokens=kwargs.get("max_tokens") or self.max_tokens,
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        if stop_sequences := stop or self.stop:
+            params["ls_stop"] = stop_sequences
+        return params
+
+    @property
+    def thinking_budget(self) -> int | None:
+        if isinstance(self.thinking, dict):
+            budget = self.thinking.get("budget_tokens")
+            return budget if self.thinking.get("type") == "enabled" else None
+        return self.thinking
+
+    # ------------------------------------------------------------------ core clients
+
+    def _client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "api_key": self.api_key.get_secret_value() if self.api_key else None,
+            "base_url": self.base_url,
+            "api": self.api,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
+        return options
+
+    def _sync_client(self) -> AIMLAPIClient:
+        if self._client is None:
+            from aimlapi_core import AIMLAPIClient
+
+            self._client = AIMLAPIClient(**self._client_options(), http_client=self.http_client)
+        return self._client
+
+    def _async_core(self) -> AsyncAIMLAPIClient:
+        if self._async_client is None:
+            from aimlapi_core import AsyncAIMLAPIClient
+
+            self._async_client = AsyncAIMLAPIClient(
+                **self._client_options(), http_client=self.http_async_client
+            )
+        return self._async_client
+
+    # ------------------------------------------------------------------ request
+
+    def _request(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> t.ChatRequest:
+        kwargs = dict(kwargs)
+        kwargs.pop("stream", None)
+        kwargs.pop("stream_usage", None)
+        if "response_format" in kwargs:
+            raise InvalidRequestError(
+                "response_format is not accepted by the AI/ML API's Claude endpoints (WIRE.md: "
+                "not in the Claude specs); use with_structured_output (tool calling) instead"
+            )
+        model = kwargs.pop("model", None) or self.model
+        overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
+        system, turns = _convert.to_neutral(messages)
+        if instruction := kwargs.pop("structured_output_instruction", None):
+            system.append(t.TextPart(text=instruction))
+        tools = [_tools.to_tool_dict(x) for x in kwargs.pop("tools", None) or []]
+        choice = kwargs.pop("tool_choice", None)
+        parallel = kwargs.pop("parallel_tool_calls", None)
+        if not isinstance(choice, dict) or parallel is not None:
+            choice = _tools.to_tool_choice_dict(
+                choice, [x["name"] for x in tools], parallel_tool_calls=parallel
+            )
+        _tools.check_forced_choice_with_thinking(choice, self.thinking_budget is not None)
+        if kwargs:
+            raise TypeError(
+                f"ChatAIMLAPI got unexpected keyword argument(s) {sorted(kwargs)}; put extra "
+                "API fields in model_kwargs"
+            )
+        return t.ChatRequest(
+            model=model,
+            messages=turns,
+            system=system,
+            max_tokens=overrides.get("max_tokens", self.max_tokens),
+            temperature=overrides.get("temperature", self.temperature),
+            top_p=overrides.get("top_p", self.top_p),
+            top_k=overrides.get("top_k", self.top_k),
+            stop_sequences=list(stop if stop is not None else self.stop or []),
+            tools=[_tools.spec_from_dict(x) for x in tools],
+            tool_choice=_tools.choice_from_dict(choice) if tools and choice else None,
+            thinking_budget=self.thinking_budget,
+            extra_body=dict(self.model_kwargs) or None,
+        )
+
+    def _stream_usage(self, kwargs: dict[str, Any]) -> bool:
+        return bool(kwargs.get("stream_usage", self.stream_usage))
+
+    # ------------------------------------------------------------------ generate / stream
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        request = self._request(messages, stop, kwargs)
+        result = self._sync_client().create(request)
+        message = _results.to_ai_message(result, request.model)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        request = self._request(messages, stop, kwargs)
+        result = await self._async_core().create(request)
+        message = _results.to_ai_message(result, request.model)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, kwargs)
+        with self._sync_client().stream(request) as stream:
+            for event in stream:
+                if (chunk := _results.to_chunk(event)) is not None:
+                    generation = ChatGenerationChunk(message=chunk)
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=generation)
+                    yield generation
+            final = stream.get_final_result()
+        yield ChatGenerationChunk(
+            message=_results.final_chunk(
+                final, request.model, with_usage=self._stream_usage(kwargs)
+            )
+        )
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, kwargs)
+        async with self._async_core().stream(request) as stream:
+            async for event in stream:
+                if (chunk := _results.to_chunk(event)) is not None:
+                    generation = ChatGenerationChunk(message=chunk)
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=generation)
+                    yield generation
+            final = stream.get_final_result()
+        yield ChatGenerationChunk(
+            message=_results.final_chunk(
+                final, request.model, with_usage=self._stream_usage(kwargs)
+            )
+        )
+
+    # ------------------------------------------------------------------ tools
+
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: Any = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer tools: Pydantic v1/v2 models, TypedDicts, functions, ``BaseTool``, OpenAI- or
+        Anthropic-format dicts.
+
+        Args:
+            tools: the tools.
+            tool_choice: ``"auto"``, ``"any"``, ``"required"``/``True`` (= any), ``"none"``, a
+                tool name, or a dict (``{"type": "tool", "name": ...}`` or OpenAI's form).
+            parallel_tool_calls: ``False`` asks for at most one tool call per turn.
+            strict: accepted for compatibility; the Claude tool format has no strict flag.
+
+        Raises:
+            UnsupportedContentError: a tool whose name or schema the API cannot take (named).
+            InvalidRequestError: a forced tool choice while thinking is on (the API refuses it).
+        """
+        formatted = [_tools.to_tool_dict(tool, strict=strict) for tool in tools]
+        choice = _tools.to_tool_choice_dict(
+            tool_choice, [x["name"] for x in formatted], parallel_tool_calls=parallel_tool_calls
+        )
+        _tools.check_forced_choice_with_thinking(choice, self.thinking_budget is not None)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Any = None,
+        *,
+        method: Literal["function_calling", "json_schema", "json_mode"] = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Answers shaped by ``schema`` (Pydantic v1/v2 class, TypedDict, or JSON schema dict).
+
+        The API has no ``response_format`` (WIRE.md), so every method goes through a tool
+        whose input schema is ``schema``: ``function_calling`` and ``json_schema`` name it after
+        the schema, ``json_mode`` accepts ``schema=None`` (any JSON object). The tool is forced,
+        except with thinking on, where the API refuses forced tool use: then it is offered with
+        an instruction, and a reply that ignores it raises ``OutputParserException``.
+        """
+        if kwargs:
+            raise ValueError(f"unexpected arguments {sorted(kwargs)}")
+        if method not in ("function_calling", "json_schema", "json_mode"):
+            raise ValueError(
+                f"method must be 'function_calling', 'json_schema' or 'json_mode', got {method!r}"
+            )
+        if schema is None:
+            if method != "json_mode":
+                raise ValueError(f"method={method!r} needs a schema")
+            schema = {
+                "title": "json_response",
+                "description": "Return the answer as a JSON object.",
+                "type": "object",
+                "properties": {},
+                "additionalProperties": True,
+            }
+        tool = _tools.to_tool_dict(schema, strict=strict)
+        name = tool["name"]
+        ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        parser: Runnable[Any, Any] = _tools.structured_output_parser(schema, name)
+        if self.thinking_budget is not None:
+            llm = self.bind_tools(
+                [tool],
+                tool_choice="auto",
+                ls_structured_output_format=ls_format,
+                structured_output_instruction=_tools.structured_output_instruction(name),
+            )
+            parser = RunnableLambda(_tools.require_tool_call(name)) | parser
+        else:
+            llm = self.bind_tools([tool], tool_choice=name, ls_structured_output_format=ls_format)
+        if not include_raw:
+            return llm | parser
+        with_parsed = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
+        without = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | with_parsed.with_fallbacks(
+            [without], exception_key="parsing_error"
+        )
+
+
+ChatAimlapi = ChatAIMLAPI
+"""The name the older ``langchain-aimlapi`` package used."""
