@@ -1,0 +1,187 @@
+"""Folding neutral stream events into the :class:`ChatResult` a whole response would give.
+
+One accumulator serves sync and async streams and both adapters, so that
+``accumulate(stream(x)) == create(x)``. Parts are keyed by the events' ``index`` (the part's
+position in the result); tool-call arguments arrive as JSON text fragments and are parsed once,
+at :meth:`StreamAccumulator.result`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ._dialect import parse_arguments
+from ._types import (
+    ChatResult,
+    Cost,
+    CostDelta,
+    Finish,
+    MessageStart,
+    Part,
+    RedactedThinkingDelta,
+    RedactedThinkingPart,
+    SignatureDelta,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolCallDelta,
+    ToolCallPart,
+    Usage,
+    UsageDelta,
+)
+from .errors import ResponseValidationError, StreamError
+
+__all__ = ["StreamAccumulator", "accumulate"]
+
+_USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_creation_tokens",
+    "reasoning_tokens",
+)
+
+
+class _Builder:
+    """One part under construction: ``kind`` is fixed by the first event for its index."""
+
+    __slots__ = ("chunks", "id", "kind", "name", "signature")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.chunks: list[str] = []
+        self.id: str | None = None
+        self.name: str | None = None
+        self.signature: str | None = None
+
+    def build(self) -> Part:
+        text = "".join(self.chunks)
+        if self.kind == "text":
+            return TextPart(text=text)
+        if self.kind == "thinking":
+            return ThinkingPart(thinking=text, signature=self.signature)
+        if self.kind == "redacted_thinking":
+            return RedactedThinkingPart(data=text)
+        name = self.name or ""
+        return ToolCallPart(id=self.id or "", name=name, arguments=parse_arguments(text, name))
+
+
+class StreamAccumulator:
+    """Collects stream events; :meth:`result` gives the final :class:`ChatResult`.
+
+    Example:
+        >>> acc = StreamAccumulator()
+        >>> for e in [TextDelta(0, "Hi"), Finish(stop_reason="end_turn", raw_stop_reason="stop")]:
+        ...     acc.add(e)
+        >>> acc.result().text
+        'Hi'
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[int, _Builder] = {}
+        self._id: str | None = None
+        self._model: str | None = None
+        self._usage: dict[str, int | None] = dict.fromkeys(_USAGE_FIELDS)
+        self._cost: Cost | None = None
+        self._finish: Finish | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self._finish is not None
+
+    def _part(self, index: int, kind: str) -> _Builder:
+        builder = self._parts.get(index)
+        if builder is None:
+            builder = self._parts[index] = _Builder(kind)
+        elif builder.kind != kind:
+            raise ResponseValidationError(
+                f"the stream mixed {builder.kind} and {kind} content in part {index}"
+            )
+        return builder
+
+    def add(self, event: StreamEvent) -> None:
+        if isinstance(event, TextDelta):
+            self._part(event.index, "text").chunks.append(event.text)
+        elif isinstance(event, ThinkingDelta):
+            self._part(event.index, "thinking").chunks.append(event.thinking)
+        elif isinstance(event, ToolCallDelta):
+            builder = self._part(event.index, "tool_call")
+            if event.id:
+                builder.id = event.id
+            if event.name:
+                builder.name = event.name
+            if event.arguments:
+                builder.chunks.append(event.arguments)
+        elif isinstance(event, SignatureDelta):
+            builder = self._part(event.index, "thinking")
+            builder.signature = (builder.signature or "") + event.signature
+        elif isinstance(event, RedactedThinkingDelta):
+            self._part(event.index, "redacted_thinking").chunks.append(event.data)
+        elif isinstance(event, UsageDelta):
+            for name in _USAGE_FIELDS:
+                value = getattr(event, name)
+                if value is not None:
+                    self._usage[name] = value
+        elif isinstance(event, CostDelta):
+            self._merge_cost(event.cost)
+        elif isinstance(event, MessageStart):
+            self._id = event.id or self._id
+            self._model = event.model or self._model
+        elif isinstance(event, Finish):
+            self._finish = event
+        else:  # pragma: no cover - exhaustive over StreamEvent
+            raise TypeError(f"not a stream event: {event!r}")
+
+    def _merge_cost(self, cost: Cost) -> None:
+        if self._cost is None:
+            self._cost = Cost(credits_used=cost.credits_used, usd_spent=cost.usd_spent)
+            return
+        if cost.credits_used is not None:
+            self._cost.credits_used = cost.credits_used
+        if cost.usd_spent is not None:
+            self._cost.usd_spent = cost.usd_spent
+
+    def result(self, raw: dict[str, Any] | None = None) -> ChatResult:
+        """The accumulated result; ``StreamError`` if the stream never finished."""
+        if self._finish is None:
+            got = self._describe()
+            raise StreamError(
+                f"the stream ended before the model finished: {got}; the answer is incomplete, "
+                "retry the request"
+            )
+        usage = self._usage
+        return ChatResult(
+            parts=[self._parts[i].build() for i in sorted(self._parts)],
+            id=self._id,
+            model=self._model,
+            stop_reason=self._finish.stop_reason,
+            raw_stop_reason=self._finish.raw_stop_reason,
+            stop_sequence=self._finish.stop_sequence,
+            usage=Usage(
+                input_tokens=usage["input_tokens"] or 0,
+                output_tokens=usage["output_tokens"] or 0,
+                cache_read_tokens=usage["cache_read_tokens"],
+                cache_creation_tokens=usage["cache_creation_tokens"],
+                reasoning_tokens=usage["reasoning_tokens"],
+            ),
+            cost=self._cost,
+            raw=raw,
+        )
+
+    def _describe(self) -> str:
+        if not self._parts:
+            return "no content was received"
+        kinds = [b.kind for b in self._parts.values()]
+        chars = sum(len(c) for b in self._parts.values() for c in b.chunks)
+        return f"received {len(kinds)} part(s) ({', '.join(kinds)}, {chars} characters)"
+
+
+def accumulate(events: Iterable[StreamEvent]) -> ChatResult:
+    """Fold a whole event sequence into its :class:`ChatResult`."""
+    acc = StreamAccumulator()
+    for event in events:
+        acc.add(event)
+    return acc.result()

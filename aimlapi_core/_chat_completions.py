@@ -1,0 +1,274 @@
+"""The ``/chat/completions`` dialect: the seed format the AI/ML API documents for Claude.
+
+Requests are Anthropic-shaped (see ``_encode.py``). Responses are OpenAI-shaped with Anthropic
+leaks, and the decoder reads every form WIRE.md lists: content as a string or as Anthropic blocks,
+thinking as ``reasoning_content`` / ``reasoning`` / ``reasoning_details``, tool calls as OpenAI
+``tool_calls`` or ``tool_use`` blocks, finish reasons in both vocabularies, usage in both namings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from ._dialect import (
+    as_int,
+    cost_from_body,
+    cost_of,
+    error_message,
+    excerpt,
+    ids_of,
+    parse_arguments,
+    raise_if_error_envelope,
+    require_object,
+    stop_reason,
+    usage_fields,
+    usage_from_wire,
+)
+from ._encode import Flavor, encode_request
+from ._messages import decode_blocks
+from ._sse import ServerSentEvent
+from ._types import (
+    ChatRequest,
+    ChatResult,
+    CostDelta,
+    Finish,
+    MessageStart,
+    Part,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolCallDelta,
+    ToolCallPart,
+    UsageDelta,
+)
+from .errors import ResponseValidationError, StreamError
+
+_FLAVOR = Flavor(
+    name="chat_completions",
+    block_cache_control=False,
+    document_metadata=False,
+    documents_in_tool_results=False,
+)
+
+
+class ChatCompletionsDialect:
+    name: Literal["chat_completions", "messages"] = "chat_completions"
+    path = "/chat/completions"
+
+    def encode(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
+        return encode_request(request, stream=stream, flavor=_FLAVOR)
+
+    def decode(self, body: Any, headers: Mapping[str, str]) -> ChatResult:
+        return decode_completion(body, headers)
+
+    def stream_decoder(self) -> ChatCompletionsStreamDecoder:
+        return ChatCompletionsStreamDecoder()
+
+
+def _reasoning(message: Mapping[str, Any]) -> ThinkingPart | None:
+    text = message.get("reasoning_content") or message.get("reasoning")
+    if isinstance(text, str) and text:
+        return ThinkingPart(thinking=text)
+    details = message.get("reasoning_details")
+    if isinstance(details, list):
+        texts = [d.get("text") for d in details if isinstance(d, dict)]
+        joined = "".join(t for t in texts if isinstance(t, str))
+        sigs = [d.get("signature") for d in details if isinstance(d, dict)]
+        signature = next((s for s in sigs if isinstance(s, str) and s), None)
+        if joined or signature:
+            return ThinkingPart(thinking=joined, signature=signature)
+    return None
+
+
+def _tool_calls(message: Mapping[str, Any]) -> list[ToolCallPart]:
+    calls = message.get("tool_calls")
+    if not calls:
+        return []
+    if not isinstance(calls, list):
+        raise ResponseValidationError(f"message.tool_calls is not a list: {excerpt(calls)}")
+    out: list[ToolCallPart] = []
+    for call in calls:
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise ResponseValidationError(f"unreadable tool call: {excerpt(call)}")
+        name = function["name"]
+        args = function.get("arguments")
+        arguments = args if isinstance(args, dict) else parse_arguments(args or "", name)
+        out.append(ToolCallPart(id=str(call.get("id") or ""), name=name, arguments=arguments))
+    return out
+
+
+def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
+    body = require_object(body, "a chat completion")
+    choices = body.get("choices")
+    if not choices:
+        raise_if_error_envelope(body)
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        raise ResponseValidationError(
+            f"the response has no choices to read a completion from: {excerpt(body)}"
+        )
+    choice = choices[0]
+    message = choice.get("message")
+    if not isinstance(message, dict):
+        raise ResponseValidationError(f"choices[0] has no message: {excerpt(body)}")
+    parts: list[Part] = []
+    content = message.get("content")
+    if isinstance(content, list):
+        blocks = decode_blocks(content)
+        if not any(isinstance(b, ThinkingPart) for b in blocks):
+            thinking = _reasoning(message)
+            parts.extend([thinking] if thinking else [])
+        parts.extend(blocks)
+    else:
+        thinking = _reasoning(message)
+        parts.extend([thinking] if thinking else [])
+        if isinstance(content, str) and content:
+            parts.append(TextPart(text=content))
+        elif content is not None and not isinstance(content, str):
+            raise ResponseValidationError(f"unreadable message content: {excerpt(content)}")
+    parts.extend(_tool_calls(message))
+    raw = choice.get("finish_reason")
+    raw = raw if isinstance(raw, str) else None
+    has_tools = any(isinstance(p, ToolCallPart) for p in parts)
+    request_id, inference_id = ids_of(body, headers)
+    rid = body.get("id")
+    model = body.get("model")
+    return ChatResult(
+        parts=parts,
+        id=rid if isinstance(rid, str) and rid else None,
+        model=model if isinstance(model, str) else None,
+        stop_reason=stop_reason(raw, has_tool_calls=has_tools),
+        raw_stop_reason=raw,
+        usage=usage_from_wire(body.get("usage")),
+        cost=cost_of(body, headers),
+        request_id=request_id,
+        inference_id=inference_id,
+        raw=body,
+    )
+
+
+class ChatCompletionsStreamDecoder:
+    """Chunks of a streamed ``/chat/completions`` response → neutral stream events.
+
+    Tolerates every quirk in WIRE.md "Streaming on /chat/completions": the id only on the first
+    chunk, the role repeated on every delta, usage in the second-to-last chunk, a last chunk
+    without ``delta`` repeating the finish, ``[DONE]`` present or not, the pre-2026-02-13
+    ``{"event": chunk, "state": {...}}`` wrapper, and the cost in a last chunk's ``meta.usage``.
+    """
+
+    __slots__ = ("_next_index", "_started", "_text_index", "_thinking_index", "_tools", "finished")
+
+    def __init__(self) -> None:
+        self.finished = False
+        self._started = False
+        self._next_index = 0
+        self._text_index = -1
+        self._thinking_index = -1
+        self._tools: dict[int, int] = {}  # wire tool index → part index
+
+    def _new_index(self) -> int:
+        index = self._next_index
+        self._next_index += 1
+        return index
+
+    def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+        data = event.data
+        if not data or data == "[DONE]":
+            return []
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ResponseValidationError(f"a stream chunk is not JSON: {excerpt(data)}") from None
+        if not isinstance(chunk, dict):
+            raise ResponseValidationError(f"a stream chunk is not an object: {excerpt(data)}")
+        if event.event == "error" or ("error" in chunk and "choices" not in chunk):
+            raise StreamError(f"the API reported an error mid-stream: {_error_text(chunk)}")
+        out: list[StreamEvent] = []
+        outer = chunk
+        usage: Any = chunk.get("usage")
+        inner = chunk.get("event")
+        if isinstance(inner, dict):
+            # Before 2026-02-13 every chunk was wrapped, with Anthropic-named usage in `state`.
+            chunk = inner
+            state = outer.get("state")
+            usage = inner.get("usage") or (state.get("usage") if isinstance(state, dict) else None)
+        if not self._started:
+            self._started = True
+            cid, model = chunk.get("id"), chunk.get("model")
+            out.append(
+                MessageStart(
+                    cid if isinstance(cid, str) and cid else None,
+                    model if isinstance(model, str) and model else None,
+                )
+            )
+        finish: Any = None
+        choices = chunk.get("choices")
+        if choices:
+            choice = choices[0]
+            delta = choice.get("delta")
+            if delta:
+                self._delta(delta, out)
+            finish = choice.get("finish_reason")
+        if usage:
+            out.append(UsageDelta(**usage_fields(usage)))
+        if "meta" in chunk or "meta" in outer:
+            # The cost of a streamed call comes in a last chunk (request-tracing-and-cost.md).
+            cost = cost_from_body(chunk) or cost_from_body(outer)
+            if cost is not None:
+                out.append(CostDelta(cost))
+        if finish and not self.finished:
+            # The finish may come twice (second-to-last and last chunk): the first one counts.
+            self.finished = True
+            raw = finish if isinstance(finish, str) else None
+            out.append(
+                Finish(
+                    stop_reason=stop_reason(raw, has_tool_calls=bool(self._tools)),
+                    raw_stop_reason=raw,
+                )
+            )
+        return out
+
+    def _delta(self, delta: dict[str, Any], out: list[StreamEvent]) -> None:
+        thinking = delta.get("reasoning_content") or delta.get("reasoning")
+        if thinking and isinstance(thinking, str):
+            if self._thinking_index < 0:
+                self._thinking_index = self._new_index()
+            out.append(ThinkingDelta(self._thinking_index, thinking))
+        text = delta.get("content")
+        if text and isinstance(text, str):
+            if self._text_index < 0:
+                self._text_index = self._new_index()
+            out.append(TextDelta(self._text_index, text))
+        calls = delta.get("tool_calls")
+        if calls:
+            for call in calls:
+                key = as_int(call.get("index"))
+                if key is None:
+                    # No index: a fragment with an id starts a call, others continue the last.
+                    new = call.get("id") or not self._tools
+                    key = len(self._tools) if new else next(reversed(self._tools))
+                index = self._tools.get(key)
+                if index is None:
+                    index = self._tools[key] = self._new_index()
+                function = call.get("function") or {}
+                args = function.get("arguments")
+                out.append(
+                    ToolCallDelta(
+                        index,
+                        call.get("id") or None,
+                        function.get("name") or None,
+                        args if isinstance(args, str) else json.dumps(args) if args else "",
+                    )
+                )
+
+
+def _error_text(chunk: dict[str, Any]) -> str:
+    err = chunk.get("error", chunk)
+    text = error_message(err)
+    if "overloaded" in text.lower():
+        text += " (the model is overloaded; retry the request in a little while)"
+    return text

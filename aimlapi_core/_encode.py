@@ -1,0 +1,309 @@
+"""Request encoding shared by both dialects: both send Anthropic-shaped bodies.
+
+``/chat/completions`` for Claude takes the seed format (top-level ``system``, ``stop_sequences``,
+Anthropic tools and content blocks; WIRE.md "Request on /chat/completions"); ``/messages`` takes
+Anthropic's Messages API. They differ in a few switches (:class:`Flavor`): the chat-completions
+specs forbid extra keys on content blocks (``additionalProperties: false`` in
+``specs/claude-4-sonnet.json``), so ``cache_control`` and document titles go only to /messages.
+
+Every rule the API would answer with a 400 is checked here first, and the error says how to fix
+the request. Nulls and empty lists are never sent (several models answer 400, WIRE.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ._schema import tool_input_schema
+from ._types import (
+    ChatRequest,
+    DocumentPart,
+    ImagePart,
+    Message,
+    Part,
+    RedactedThinkingPart,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from .errors import InvalidRequestError, UnsupportedContentError
+
+__all__ = ["Flavor", "encode_request"]
+
+_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_MIN_THINKING_BUDGET = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Flavor:
+    name: str
+    block_cache_control: bool  # cache_control on content blocks and tools
+    document_metadata: bool  # title / context on documents, media_type on text sources
+    documents_in_tool_results: bool
+
+
+def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
+    _validate_sampling(request)
+    body: dict[str, Any] = {
+        "model": request.model,
+        "messages": _messages(request.messages, flavor),
+    }
+    system = _system(request.system)
+    if system:
+        body["system"] = system
+    body["max_tokens"] = request.max_tokens
+    if request.temperature is not None:
+        body["temperature"] = request.temperature
+    if request.top_p is not None:
+        body["top_p"] = request.top_p
+    if request.top_k is not None:
+        body["top_k"] = request.top_k
+    if request.stop_sequences:
+        body["stop_sequences"] = list(request.stop_sequences)
+    if stream:
+        body["stream"] = True
+    if request.metadata:
+        body["metadata"] = dict(request.metadata)
+    if request.tools:
+        body["tools"] = _tools(request, flavor)
+    tool_choice = _tool_choice(request)
+    if tool_choice is not None:
+        body["tool_choice"] = tool_choice
+    if request.thinking_budget is not None:
+        body["thinking"] = {"type": "enabled", "budget_tokens": request.thinking_budget}
+    if request.extra_body:
+        body.update(request.extra_body)
+    return body
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _validate_sampling(request: ChatRequest) -> None:
+    if not request.model:
+        raise InvalidRequestError("model is empty: pass a model id such as 'claude-sonnet-4'")
+    if not request.messages:
+        raise InvalidRequestError("messages is empty: the API needs at least one user message")
+    if request.max_tokens < 1:
+        raise InvalidRequestError(f"max_tokens must be at least 1, got {request.max_tokens}")
+    for name in ("temperature", "top_p"):
+        value = getattr(request, name)
+        if value is not None and not 0 <= value <= 1:
+            raise InvalidRequestError(
+                f"{name} must be between 0 and 1 for Claude models, got {value}; "
+                "use a value in [0, 1]"
+            )
+    budget = request.thinking_budget
+    if budget is None:
+        return
+    if budget < _MIN_THINKING_BUDGET:
+        raise InvalidRequestError(
+            f"thinking budget_tokens must be at least {_MIN_THINKING_BUDGET}, got {budget}"
+        )
+    if budget >= request.max_tokens:
+        raise InvalidRequestError(
+            f"thinking budget_tokens ({budget}) must be less than max_tokens "
+            f"({request.max_tokens}); raise max_tokens above the budget"
+        )
+    if request.temperature is not None and request.temperature != 1:
+        raise InvalidRequestError(
+            f"temperature {request.temperature} cannot be used with thinking: leave temperature "
+            "unset (or 1) when thinking is enabled"
+        )
+    choice = request.tool_choice
+    if choice is not None and choice.type in ("any", "tool"):
+        raise InvalidRequestError(
+            f"tool_choice {choice.type!r} forces a tool call, which thinking does not allow; "
+            "use tool_choice 'auto' or disable thinking"
+        )
+
+
+def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for tool in request.tools:
+        if not _TOOL_NAME.match(tool.name):
+            raise InvalidRequestError(
+                f"tool name {tool.name!r} is not accepted: use 1-64 letters, digits, '_' or '-'"
+            )
+        if tool.name in seen:
+            raise InvalidRequestError(
+                f"tool {tool.name!r} is offered twice; tool names must differ"
+            )
+        seen.add(tool.name)
+        wire: dict[str, Any] = {"name": tool.name}
+        if tool.description:
+            wire["description"] = tool.description
+        wire["input_schema"] = tool_input_schema(tool.name, tool.input_schema)
+        if tool.cache_control and flavor.block_cache_control:
+            wire["cache_control"] = dict(tool.cache_control)
+        out.append(wire)
+    return out
+
+
+def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
+    choice = request.tool_choice
+    if choice is None:
+        return None
+    if not request.tools:
+        if choice.type in ("auto", "none"):
+            return None  # nothing to choose from: the same as not sending it
+        raise InvalidRequestError(
+            f"tool_choice {choice.type!r} needs tools: pass the tools the model must choose from"
+        )
+    wire: dict[str, Any] = {"type": choice.type}
+    if choice.type == "tool":
+        names = [t.name for t in request.tools]
+        if choice.name not in names:
+            raise InvalidRequestError(
+                f"tool_choice names tool {choice.name!r}, which is not among the tools offered "
+                f"({', '.join(names)}); offer it or name one of those"
+            )
+        wire["name"] = choice.name
+    if choice.disable_parallel_tool_use and choice.type != "none":
+        wire["disable_parallel_tool_use"] = True
+    return wire
+
+
+# --------------------------------------------------------------------------- system and messages
+
+
+def _system(parts: list[TextPart]) -> str | list[dict[str, Any]] | None:
+    texts = [p for p in parts if p.text]
+    if not texts:
+        return None
+    if any(p.cache_control for p in texts):
+        return [_text_block(p, cache=True) for p in texts]
+    return "\n\n".join(p.text for p in texts)
+
+
+def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i, message in enumerate(messages):
+        if message.role not in ("user", "assistant"):
+            raise InvalidRequestError(
+                f"messages[{i}] has role {message.role!r}: only 'user' and 'assistant' are "
+                "sent as messages; put system text in ChatRequest.system"
+            )
+        blocks = [b for part in message.parts if (b := _block(part, flavor, i)) is not None]
+        if not blocks:
+            raise InvalidRequestError(
+                f"messages[{i}] ({message.role}) has no content once empty text is removed; "
+                "the API refuses empty messages: drop it or give it text"
+            )
+        if out and out[-1]["role"] == message.role:
+            # Anthropic requires alternating roles; consecutive turns of one role are one turn.
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": message.role, "content": blocks})
+    for wire in out:
+        content = wire["content"]
+        if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
+            wire["content"] = content[0]["text"]
+    return out
+
+
+def _text_block(part: TextPart, *, cache: bool) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "text", "text": part.text}
+    if cache and part.cache_control:
+        block["cache_control"] = dict(part.cache_control)
+    return block
+
+
+def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor) -> dict[str, Any]:
+    if cache_control and flavor.block_cache_control:
+        block["cache_control"] = dict(cache_control)
+    return block
+
+
+def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
+    if isinstance(part, TextPart):
+        if not part.text:
+            return None  # the API answers 400 to empty text blocks (WIRE.md)
+        return _text_block(part, cache=flavor.block_cache_control)
+    if isinstance(part, ImagePart):
+        return _image(part, flavor, i)
+    if isinstance(part, DocumentPart):
+        return _document(part, flavor, i)
+    if isinstance(part, ToolCallPart):
+        return {"type": "tool_use", "id": part.id, "name": part.name, "input": dict(part.arguments)}
+    if isinstance(part, ToolResultPart):
+        return _tool_result(part, flavor, i)
+    if isinstance(part, ThinkingPart):
+        if part.signature is None:
+            # The API verifies signatures and the specs require one; /chat/completions never
+            # returns one (WIRE.md), so its thinking cannot be replayed. Anthropic ignores the
+            # thinking of earlier turns anyway; signed round-trips need api="messages".
+            return None
+        return {"type": "thinking", "thinking": part.thinking, "signature": part.signature}
+    if isinstance(part, RedactedThinkingPart):
+        return {"type": "redacted_thinking", "data": part.data}
+    raise UnsupportedContentError(
+        f"messages[{i}]: content of type {type(part).__name__} cannot be sent"
+    )
+
+
+def _image(part: ImagePart, flavor: Flavor, i: int) -> dict[str, Any]:
+    if not part.data:
+        where = f" (url {part.url!r} was not fetched)" if part.url else ""
+        raise UnsupportedContentError(
+            f"messages[{i}]: an image has no base64 data{where}; the API only takes base64 "
+            "images: pass data= and media_type=, or send it through the client, which inlines URLs"
+        )
+    if part.media_type not in _IMAGE_TYPES:
+        raise UnsupportedContentError(
+            f"messages[{i}]: image media type {part.media_type!r} is not supported; the API "
+            f"takes {', '.join(sorted(_IMAGE_TYPES))}: convert the image first"
+        )
+    source = {"type": "base64", "media_type": part.media_type, "data": part.data}
+    return _cache({"type": "image", "source": source}, part.cache_control, flavor)
+
+
+def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
+    if part.media_type == "application/pdf":
+        source: dict[str, Any] = {
+            "type": "base64",
+            "media_type": part.media_type,
+            "data": part.data,
+        }
+    elif part.media_type == "text/plain":
+        source = {"type": "text", "data": part.data}
+        if flavor.document_metadata:
+            source["media_type"] = "text/plain"
+    else:
+        raise UnsupportedContentError(
+            f"messages[{i}]: document media type {part.media_type!r} is not supported; send "
+            "application/pdf (base64) or text/plain"
+        )
+    block: dict[str, Any] = {"type": "document", "source": source}
+    if flavor.document_metadata:
+        if part.title:
+            block["title"] = part.title
+        if part.context:
+            block["context"] = part.context
+    return _cache(block, part.cache_control, flavor)
+
+
+def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
+    content: list[dict[str, Any]] = []
+    for item in part.content:
+        if isinstance(item, DocumentPart) and not flavor.documents_in_tool_results:
+            raise UnsupportedContentError(
+                f"messages[{i}]: tool result {part.tool_call_id!r} holds a document, which "
+                f"{flavor.name} does not accept in tool results; use api='messages'"
+            )
+        block = _block(item, flavor, i)
+        if block is not None:
+            content.append(block)
+    wire: dict[str, Any] = {"type": "tool_result", "tool_use_id": part.tool_call_id}
+    if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
+        wire["content"] = content[0]["text"]  # one plain text: the string form
+    elif content:
+        wire["content"] = content
+    if part.is_error:
+        wire["is_error"] = True
+    return _cache(wire, part.cache_control, flavor)
