@@ -1,1 +1,88 @@
-"""Framework-free client core for the AI/ML API's Claude models."""
+"""Framework-free client core for the AI/ML API's Claude models.
+
+``AIMLAPIClient`` / ``AsyncAIMLAPIClient`` send a neutral :class:`ChatRequest` to
+``/chat/completions`` or ``/messages`` and return a :class:`ChatResult` (``create``) or a stream
+of neutral events (``stream``). Errors are in :mod:`aimlapi_core.errors`. Importing this package
+loads httpx and the standard library only: no pydantic model is built, no framework imported.
+"""
+
+from . import errors
+from ._accumulate import StreamAccumulator, accumulate
+from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
+from ._settings import VERSION as __version__
+from ._settings import ClientSettings
+from ._types import (
+    ChatRequest,
+    ChatResult,
+    Cost,
+    CostDelta,
+    DocumentPart,
+    Finish,
+    ImageMediaType,
+    ImagePart,
+    JSONObject,
+    Message,
+    MessageStart,
+    Part,
+    RedactedThinkingDelta,
+    RedactedThinkingPart,
+    Role,
+    SignatureDelta,
+    StopReason,
+    StreamEvent,
+    TextDelta,
+    TextPart,
+    ThinkingDelta,
+    ThinkingPart,
+    ToolCallDelta,
+    ToolCallPart,
+    ToolChoice,
+    ToolResultPart,
+    ToolSpec,
+    Usage,
+    UsageDelta,
+)
+from .catalog import ModelInfo, model_info
+
+__all__ = [
+    "AIMLAPIClient",
+    "AsyncAIMLAPIClient",
+    "AsyncChatStream",
+    "ChatRequest",
+    "ChatResult",
+    "ChatStream",
+    "ClientSettings",
+    "Cost",
+    "CostDelta",
+    "DocumentPart",
+    "Finish",
+    "ImageMediaType",
+    "ImagePart",
+    "JSONObject",
+    "Message",
+    "MessageStart",
+    "ModelInfo",
+    "Part",
+    "RedactedThinkingDelta",
+    "RedactedThinkingPart",
+    "Role",
+    "SignatureDelta",
+    "StopReason",
+    "StreamAccumulator",
+    "StreamEvent",
+    "TextDelta",
+    "TextPart",
+    "ThinkingDelta",
+    "ThinkingPart",
+    "ToolCallDelta",
+    "ToolCallPart",
+    "ToolChoice",
+    "ToolResultPart",
+    "ToolSpec",
+    "Usage",
+    "UsageDelta",
+    "__version__",
+    "accumulate",
+    "errors",
+    "model_info",
+]

@@ -1,0 +1,278 @@
+"""``AIMLAPIClient`` and ``AsyncAIMLAPIClient``: the transport of the core.
+
+Both clients share everything in ``_http.py`` (headers, body, retry decisions, error parsing,
+stream state) and ``_images.py``; only the I/O loops below exist twice. One pooled httpx client
+per instance, created on first use; an injected ``http_client`` is used as is and never closed.
+
+Example:
+    >>> from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextPart
+    >>> client = AIMLAPIClient(api_key="sk-...")  # doctest: +SKIP
+    >>> req = ChatRequest(model="claude-sonnet-4-20250514", max_tokens=256,
+    ...                   messages=[Message(role="user", parts=[TextPart(text="Hi")])])
+    >>> client.create(req).text  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from . import _http as h
+from ._dialect import Dialect, get_dialect
+from ._images import from_fetched, inline_images, urls_to_fetch
+from ._settings import ClientSettings
+from ._stream import AsyncChatStream, ChatStream
+from ._types import ChatRequest, ChatResult
+from .errors import APIConnectionError
+
+__all__ = ["AIMLAPIClient", "AsyncAIMLAPIClient", "AsyncChatStream", "ChatStream"]
+
+_H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+
+
+class _ClientBase(Generic[_H]):
+    def __init__(
+        self,
+        *,
+        api_key: Any = None,
+        base_url: str | None = None,
+        api: str = "chat_completions",
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: _H | None = None,
+        stream_idle_timeout: float | None = None,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        self.settings = ClientSettings(
+            api_key=api_key,
+            base_url=base_url,
+            api=api,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            stream_idle_timeout=stream_idle_timeout,
+        )
+        self.dialect: Dialect = get_dialect(self.settings.api)
+        self._http: _H | None = http_client
+        self._owns_http = http_client is None
+        self._jitter = jitter
+        self._lock = threading.Lock()
+
+    @property
+    def _key(self) -> str | None:
+        return self.settings.api_key.get_secret_value() if self.settings.api_key else None
+
+    def _post(self, request: ChatRequest, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
+        """URL, headers and body of a chat request whose images are already inlined."""
+        key = self.settings.require_key()
+        body = h.encode_body(self.dialect, request, stream=stream)
+        headers = h.request_headers(self.settings, key, stream=stream, extra=request.extra_headers)
+        return self.settings.base_url + self.dialect.path, headers, body
+
+    def __repr__(self) -> str:  # the key is never shown
+        return (
+            f"{type(self).__name__}(base_url={self.settings.base_url!r}, "
+            f"api={self.settings.api!r}, max_retries={self.settings.max_retries})"
+        )
+
+
+# =========================================================================== sync
+
+
+class AIMLAPIClient(_ClientBase[httpx.Client]):
+    """Synchronous client. See ``docs/INTERNALS.md`` and :class:`ClientSettings` for the
+    arguments; ``sleep`` (default ``time.sleep``) and ``jitter`` exist so tests can record the
+    retry delays."""
+
+    def __init__(self, *, sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._sleep = sleep
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            with self._lock:
+                if self._http is None:
+                    self._http = httpx.Client(timeout=self.settings.timeout, limits=h.POOL_LIMITS)
+        return self._http
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None = None,
+        timeout: httpx.Timeout,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """One request with retries; a streamed success comes back unread, anything else read
+        and closed. Failed attempts are closed before the sleep."""
+        http, retries = self._client(), 0
+        while True:
+            req = http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+            try:
+                resp = http.send(req, stream=True)
+                if not (stream and resp.is_success):
+                    try:
+                        resp.read()
+                    finally:
+                        resp.close()
+            except httpx.TransportError as exc:
+                delay = h.retry_after_error(self.settings, retries, exc, self._jitter)
+                if delay is None:
+                    raise h.transport_error(exc, req.url, self._key) from exc
+                h.log_retry(req, type(exc).__name__, delay, retries)
+                self._sleep(delay)
+                retries += 1
+                continue
+            h.log_response(req, resp, retries)
+            if resp.is_success:
+                return resp
+            delay = h.retry_after_status(self.settings, retries, resp, self._jitter)
+            if delay is None:
+                raise h.status_error(resp, self._key)
+            h.log_retry(req, str(resp.status_code), delay, retries)
+            self._sleep(delay)
+            retries += 1
+
+    def _inline(self, request: ChatRequest) -> ChatRequest:
+        fetched = {}
+        for url in urls_to_fetch(request):
+            try:
+                resp = self._client().get(url, timeout=self.settings.timeout, follow_redirects=True)
+            except httpx.TransportError as exc:
+                raise APIConnectionError(f"could not fetch image {url[:80]!r} ({exc!r})") from exc
+            ctype = resp.headers.get("content-type")
+            fetched[url] = from_fetched(url, resp.status_code, ctype, resp.content)
+        return inline_images(request, fetched)
+
+    def create(self, request: ChatRequest) -> ChatResult:
+        """Send ``request`` and return the whole answer."""
+        self.settings.require_key()
+        url, headers, body = self._post(self._inline(request), stream=False)
+        resp = self._send("POST", url, headers=headers, content=body, timeout=self.settings.timeout)
+        return h.decode_result(self.dialect, resp)
+
+    def stream(self, request: ChatRequest) -> ChatStream:
+        """A lazy stream of :data:`StreamEvent`: nothing is sent before ``with`` or iteration."""
+        return ChatStream(self, request)
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """``GET {base_url}/models``: the catalogue (no key needed, none sent)."""
+        headers = h.request_headers(self.settings, None, stream=False, has_body=False)
+        url = self.settings.base_url + "/models"
+        return h.models_of(self._send("GET", url, headers=headers, timeout=self.settings.timeout))
+
+    def close(self) -> None:
+        if self._owns_http and self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> AIMLAPIClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# =========================================================================== async
+
+
+class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
+    """Asynchronous client: same names as :class:`AIMLAPIClient`, awaited."""
+
+    def __init__(
+        self, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self._sleep = sleep
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:  # no await between check and set: no race on one event loop
+            self._http = httpx.AsyncClient(timeout=self.settings.timeout, limits=h.POOL_LIMITS)
+        return self._http
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None = None,
+        timeout: httpx.Timeout,
+        stream: bool = False,
+    ) -> httpx.Response:
+        http, retries = self._client(), 0
+        while True:
+            req = http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+            try:
+                resp = await http.send(req, stream=True)
+                if not (stream and resp.is_success):
+                    try:
+                        await resp.aread()
+                    finally:
+                        await resp.aclose()
+            except httpx.TransportError as exc:
+                delay = h.retry_after_error(self.settings, retries, exc, self._jitter)
+                if delay is None:
+                    raise h.transport_error(exc, req.url, self._key) from exc
+                h.log_retry(req, type(exc).__name__, delay, retries)
+                await self._sleep(delay)
+                retries += 1
+                continue
+            h.log_response(req, resp, retries)
+            if resp.is_success:
+                return resp
+            delay = h.retry_after_status(self.settings, retries, resp, self._jitter)
+            if delay is None:
+                raise h.status_error(resp, self._key)
+            h.log_retry(req, str(resp.status_code), delay, retries)
+            await self._sleep(delay)
+            retries += 1
+
+    async def _inline(self, request: ChatRequest) -> ChatRequest:
+        fetched = {}
+        for url in urls_to_fetch(request):
+            try:
+                resp = await self._client().get(
+                    url, timeout=self.settings.timeout, follow_redirects=True
+                )
+            except httpx.TransportError as exc:
+                raise APIConnectionError(f"could not fetch image {url[:80]!r} ({exc!r})") from exc
+            ctype = resp.headers.get("content-type")
+            fetched[url] = from_fetched(url, resp.status_code, ctype, resp.content)
+        return inline_images(request, fetched)
+
+    async def create(self, request: ChatRequest) -> ChatResult:
+        self.settings.require_key()
+        url, headers, body = self._post(await self._inline(request), stream=False)
+        resp = await self._send(
+            "POST", url, headers=headers, content=body, timeout=self.settings.timeout
+        )
+        return h.decode_result(self.dialect, resp)
+
+    def stream(self, request: ChatRequest) -> AsyncChatStream:
+        return AsyncChatStream(self, request)
+
+    async def list_models(self) -> list[dict[str, Any]]:
+        headers = h.request_headers(self.settings, None, stream=False, has_body=False)
+        url = self.settings.base_url + "/models"
+        resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
+        return h.models_of(resp)
+
+    async def close(self) -> None:
+        if self._owns_http and self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> AsyncAIMLAPIClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
