@@ -30,7 +30,8 @@ from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
 from ._signing import ThinkingSigner
 from ._usage import cost
-from ._validate import Dialect, schema_error, validate
+from ._validate import Dialect, validate
+from ._validate_content import schema_error
 
 _ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

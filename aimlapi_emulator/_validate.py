@@ -9,14 +9,11 @@ Two kinds of message, as the service answers them:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from collections.abc import Callable
 from typing import Any, Literal
 
-from ._envelopes import APIError
 from ._signing import ThinkingSigner
+from ._validate_content import check_block_keys, check_content, schema_error, upstream_error
 
 Dialect = Literal["chat_completions", "messages"]
 
@@ -36,30 +33,8 @@ _OPENAI_ONLY = {
     "parallel_tool_calls": "use tool_choice.disable_parallel_tool_use instead",
     "max_completion_tokens": "use 'max_tokens' instead",
 }
-_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-_DOC_TYPES = ("application/pdf", "text/plain")
 _TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
 _DEFAULT_MAX_TOKENS = 32000  # claude-4-sonnet.json default, for the thinking budget check
-
-_BLOCK_KEYS: dict[str, frozenset[str]] = {
-    "text": frozenset({"type", "text", "cache_control", "citations"}),
-    "image": frozenset({"type", "source", "cache_control"}),
-    "document": frozenset({"type", "source", "title", "context", "citations", "cache_control"}),
-    "tool_use": frozenset({"type", "id", "name", "input", "cache_control"}),
-    "tool_result": frozenset({"type", "tool_use_id", "content", "is_error", "cache_control"}),
-    "thinking": frozenset({"type", "thinking", "signature"}),
-    "redacted_thinking": frozenset({"type", "data"}),
-}
-_USER_BLOCKS = frozenset({"text", "image", "document", "tool_result"})
-_ASSISTANT_BLOCKS = frozenset({"text", "tool_use", "thinking", "redacted_thinking"})
-
-
-def schema_error(detail: str) -> APIError:
-    return APIError(400, f"Body validation error!\n{detail}")
-
-
-def upstream_error(detail: str) -> APIError:
-    return APIError(400, detail)
 
 
 def validate(body: Any, dialect: Dialect, signer: ThinkingSigner) -> None:
@@ -79,11 +54,10 @@ def validate(body: Any, dialect: Dialect, signer: ThinkingSigner) -> None:
     if not isinstance(model, str) or not model:
         raise schema_error("model: Required (a non-empty string such as 'claude-sonnet-4')")
     _check_sampling(body, dialect)
-    tool_names = _check_tools(body)
+    _check_tools(body)
     _check_system(body.get("system"), dialect)
     _check_messages(body.get("messages"), dialect)
     _check_thinking(body, dialect, signer)
-    del tool_names
 
 
 def _reject_nulls(value: Any, path: str) -> None:
@@ -216,7 +190,7 @@ def _check_system(system: Any, dialect: Dialect) -> None:
         for i, block in enumerate(system):
             if not isinstance(block, dict) or block.get("type") != "text":
                 raise schema_error(f"system[{i}]: Expected a text block")
-            _check_block_keys(block, f"system[{i}]")
+            check_block_keys(block, f"system[{i}]")
             if not isinstance(block.get("text"), str) or not block["text"]:
                 raise upstream_error(f"system.{i}.text: text content blocks must be non-empty")
         return
@@ -260,7 +234,7 @@ def _check_messages(messages: Any, dialect: Dialect) -> None:
                 f'messages: roles must alternate between "user" and "assistant", but found '
                 f'multiple "{role}" roles in a row (messages.{i - 1} and messages.{i})'
             )
-        blocks = _check_content(message.get("content"), i, role, len(messages))
+        blocks = check_content(message.get("content"), i, role, len(messages))
         tool_ids = {b["id"] for b in blocks if b.get("type") == "tool_use"}
         result_ids = [b["tool_use_id"] for b in blocks if b.get("type") == "tool_result"]
         for j, rid in enumerate(result_ids):
@@ -279,149 +253,6 @@ def _check_messages(messages: Any, dialect: Dialect) -> None:
                     "corresponding `tool_result` block in the next message."
                 )
         previous_role, previous_tool_ids = role, tool_ids
-
-
-def _check_content(content: Any, i: int, role: str, count: int) -> list[dict[str, Any]]:
-    if isinstance(content, str):
-        if not content and not (role == "assistant" and i == count - 1):
-            raise upstream_error(
-                f"messages.{i}: all messages must have non-empty content except for the "
-                "optional final assistant message"
-            )
-        return []
-    if not isinstance(content, list):
-        raise schema_error(f"messages[{i}].content: Expected string or array of content blocks")
-    if not content:
-        raise upstream_error(
-            f"messages.{i}: all messages must have non-empty content except for the optional "
-            "final assistant message"
-        )
-    allowed = _USER_BLOCKS if role == "user" else _ASSISTANT_BLOCKS
-    for j, block in enumerate(content):
-        path = f"messages[{i}].content[{j}]"
-        if not isinstance(block, dict):
-            raise schema_error(f"{path}: Expected object")
-        kind = block.get("type")
-        if kind not in _BLOCK_KEYS:
-            raise schema_error(f"{path}.type: Invalid content block type {kind!r}")
-        if kind not in allowed:
-            raise upstream_error(
-                f"messages.{i}.content.{j}: `{kind}` blocks are not allowed in `{role}` messages"
-            )
-        _check_block_keys(block, path)
-        _BLOCK_CHECKS[kind](block, path, f"messages.{i}.content.{j}")
-    return content
-
-
-def _check_block_keys(block: dict[str, Any], path: str) -> None:
-    extra = set(block) - _BLOCK_KEYS[block["type"]]
-    if extra:
-        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
-
-
-def _require_str(block: dict[str, Any], key: str, path: str, *, empty_ok: bool = False) -> str:
-    value = block.get(key)
-    if not isinstance(value, str):
-        raise schema_error(f"{path}.{key}: Required (a string)")
-    if not value and not empty_ok:
-        raise schema_error(f"{path}.{key}: String must contain at least 1 character(s)")
-    return value
-
-
-def _check_text(block: dict[str, Any], path: str, dotted: str) -> None:
-    if not isinstance(block.get("text"), str):
-        raise schema_error(f"{path}.text: Required (a string)")
-    if not block["text"]:
-        raise upstream_error(f"{dotted}.text: text content blocks must be non-empty")
-
-
-def _check_base64(data: str, path: str) -> int:
-    try:
-        return len(base64.b64decode(data, validate=True))
-    except (binascii.Error, ValueError):
-        raise schema_error(f"{path}.data: not valid base64") from None
-
-
-def _check_image(block: dict[str, Any], path: str, dotted: str) -> None:
-    source = block.get("source")
-    if not isinstance(source, dict):
-        raise schema_error(f"{path}.source: Required (an object)")
-    if source.get("type") != "base64":
-        # The Claude pages: "API only support BASE64 String as Image input".
-        raise schema_error(
-            f"{path}.source.type: API only support BASE64 String as Image input; received "
-            f"{source.get('type')!r} (inline the image as {{'type': 'base64', 'media_type', "
-            "'data'}})"
-        )
-    if source.get("media_type") not in _IMAGE_TYPES:
-        raise schema_error(
-            f"{path}.source.media_type: Invalid enum value. Expected "
-            f"{' | '.join(_IMAGE_TYPES)}, received {source.get('media_type')!r}"
-        )
-    _check_base64(_require_str(source, "data", f"{path}.source"), f"{path}.source")
-
-
-def _check_document(block: dict[str, Any], path: str, dotted: str) -> None:
-    source = block.get("source")
-    if not isinstance(source, dict):
-        raise schema_error(f"{path}.source: Required (an object)")
-    kind = source.get("type")
-    if kind == "base64":
-        if source.get("media_type") not in _DOC_TYPES:
-            raise schema_error(
-                f"{path}.source.media_type: Invalid enum value. Expected "
-                f"{' | '.join(_DOC_TYPES)}, received {source.get('media_type')!r}"
-            )
-        _check_base64(_require_str(source, "data", f"{path}.source"), f"{path}.source")
-    elif kind == "text":
-        _require_str(source, "data", f"{path}.source")
-    else:
-        raise schema_error(f"{path}.source.type: Expected 'base64' | 'text', received {kind!r}")
-
-
-def _check_tool_use(block: dict[str, Any], path: str, dotted: str) -> None:
-    _require_str(block, "id", path)
-    _require_str(block, "name", path)
-    if not isinstance(block.get("input"), dict):
-        raise schema_error(f"{path}.input: Required (an object of arguments)")
-
-
-def _check_tool_result(block: dict[str, Any], path: str, dotted: str) -> None:
-    _require_str(block, "tool_use_id", path)
-    content = block.get("content", "")
-    if isinstance(content, list):
-        for k, part in enumerate(content):
-            if not isinstance(part, dict) or part.get("type") not in ("text", "image"):
-                raise schema_error(f"{path}.content[{k}]: Expected a text or image block")
-            _check_block_keys(part, f"{path}.content[{k}]")
-            (_check_text if part["type"] == "text" else _check_image)(
-                part, f"{path}.content[{k}]", f"{dotted}.content.{k}"
-            )
-    elif not isinstance(content, str):
-        raise schema_error(f"{path}.content: Expected string or array of text/image blocks")
-    if "is_error" in block and not isinstance(block["is_error"], bool):
-        raise schema_error(f"{path}.is_error: Expected boolean")
-
-
-def _check_thinking_block(block: dict[str, Any], path: str, dotted: str) -> None:
-    _require_str(block, "thinking", path, empty_ok=True)
-    if "signature" in block:
-        _require_str(block, "signature", path, empty_ok=True)
-
-
-def _check_redacted(block: dict[str, Any], path: str, dotted: str) -> None:
-    _require_str(block, "data", path)
-
-
-_BLOCK_CHECKS: dict[str, Callable[[dict[str, Any], str, str], None]] = {
-    "text": _check_text,
-    "image": _check_image,
-    "document": _check_document,
-    "tool_use": _check_tool_use,
-    "tool_result": _check_tool_result,
-    "thinking": _check_thinking_block,
-    "redacted_thinking": _check_redacted,
-}
 
 
 def _check_thinking(body: dict[str, Any], dialect: Dialect, signer: ThinkingSigner) -> None:

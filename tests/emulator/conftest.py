@@ -1,0 +1,23 @@
+"""`api` (the session emulator) and `fresh_api` (a new emulator), driven with plain httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from emulator_support import Api
+
+from aimlapi_emulator import Emulator
+
+
+@pytest.fixture
+def api(emulator: Emulator) -> Iterator[Api]:
+    with httpx.Client(timeout=10) as client:
+        yield Api(emulator, client)
+
+
+@pytest.fixture
+def fresh_api(fresh_emulator: Emulator) -> Iterator[Api]:
+    with httpx.Client(timeout=10) as client:
+        yield Api(fresh_emulator, client)
