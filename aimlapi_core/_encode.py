@@ -192,7 +192,8 @@ def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
         blocks = [b for part in message.parts if (b := _block(part, flavor, i)) is not None]
         if not blocks:
             raise InvalidRequestError(
-                f"messages[{i}] ({message.role}) has no content once empty text is removed; "
+                f"messages[{i}] ({message.role}) has no content once empty text (and unsigned "
+                "thinking, which cannot be replayed) is removed; "
                 "the API refuses empty messages: drop it or give it text"
             )
         if out and out[-1]["role"] == message.role:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aimlapi_core._accumulate import accumulate
 from aimlapi_core._dialect import get_dialect
@@ -618,3 +621,25 @@ def test_accumulated_stream_equals_whole_decode(name: str, chunk_size: int) -> N
     whole = CC.decode(load(f"{name}.json"), {})
     assert streamed == whole
     assert streamed.parts  # not trivially equal
+
+
+TOOLS_RAW = (FIXTURES / "cc_tools_parallel.sse").read_bytes()
+THINKING_RAW = (FIXTURES / "cc_thinking.sse").read_bytes()
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(THINKING_RAW)), max_size=40))
+def test_any_chunking_of_a_stream_gives_the_same_result(cuts: list[int]) -> None:
+    bounds = [0, *sorted(set(cuts)), len(THINKING_RAW)]
+    sse, decoder = SSEDecoder(), CC.stream_decoder()
+    events: list[StreamEvent] = []
+    for a, b in itertools.pairwise(bounds):
+        for event in sse.feed(THINKING_RAW[a:b]):
+            events.extend(decoder.feed(event))
+    for event in sse.flush():
+        events.extend(decoder.feed(event))
+    assert accumulate(events) == CC.decode(load("cc_thinking.json"), {})
+
+
+def test_crlf_stream_gives_the_same_result() -> None:
+    crlf = TOOLS_RAW.replace(b"\n", b"\r\n")
+    assert accumulate(stream_events(crlf, 7)) == accumulate(stream_events(TOOLS_RAW, 7))
