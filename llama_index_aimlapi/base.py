@@ -8,6 +8,7 @@ HTTP, retries, SSE and wire JSON all live in ``aimlapi_core``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -110,6 +111,7 @@ class AIMLAPI(FunctionCallingLLM):
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+    _aclient_loop: asyncio.AbstractEventLoop | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -175,13 +177,34 @@ class AIMLAPI(FunctionCallingLLM):
         return self._client
 
     def _async_client(self) -> AsyncAIMLAPIClient:
-        if self._aclient is None:
+        loop = asyncio.get_running_loop()
+        # An async pool belongs to the event loop it was opened in; scripts that call
+        # asyncio.run() more than once (common with LlamaIndex workflows) get a new loop each
+        # time, so the pool is reopened there rather than failing with "Event loop is closed".
+        if self._aclient is None or (self._aclient_loop is not loop and self._owns_async_pool):
             from aimlapi_core import AsyncAIMLAPIClient
 
             self._aclient = AsyncAIMLAPIClient(
                 **self._client_kwargs(), http_client=self._async_http_client
             )
+            self._aclient_loop = loop
         return self._aclient
+
+    @property
+    def _owns_async_pool(self) -> bool:
+        return self._async_http_client is None
+
+    def close(self) -> None:
+        """Close the sync connection pool (an injected ``http_client`` is left open)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the async connection pool (an injected ``async_http_client`` is left open)."""
+        if self._aclient is not None:
+            await self._aclient.close()
+            self._aclient = None
 
     # ------------------------------------------------------------------ requests
 
@@ -257,7 +280,7 @@ class AIMLAPI(FunctionCallingLLM):
                     response = state.on_event(event)
                     if response is not None:
                         yield response
-                final = stream.get_final_result()
+                final = await stream.get_final_result()
             yield chat_response(final, delta="")
 
         return gen()
