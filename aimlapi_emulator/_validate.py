@@ -60,12 +60,17 @@ def validate(body: Any, dialect: Dialect, signer: ThinkingSigner) -> None:
     _check_thinking(body, dialect, signer)
 
 
+_USER_JSON = frozenset({"input_schema", "input"})
+
+
 def _reject_nulls(value: Any, path: str) -> None:
     # WIRE.md: "Never send explicit nulls ... several models answer 400 [OBS]".
     if value is None:
         raise schema_error(f"{path or 'body'}: Expected a value, received null; omit the field")
     if isinstance(value, dict):
         for key, item in value.items():
+            if key in _USER_JSON:  # a JSON Schema or tool arguments: null is a legal value there
+                continue
             _reject_nulls(item, f"{path}.{key}" if path else str(key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
