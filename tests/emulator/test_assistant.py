@@ -1,0 +1,220 @@
+"""The scripted assistant: deterministic tool calls, answers, limits and usage."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from emulator_support import Api, sse_data, sse_events, user
+
+WEATHER = {
+    "name": "get_weather",
+    "description": "Current weather",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "location": {"type": "string"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            "days": {"type": "integer"},
+        },
+        "required": ["location", "unit", "days"],
+    },
+}
+TIME = {"name": "get_time", "input_schema": {"type": "object", "properties": {}}}
+ADD = {
+    "name": "add",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "a": {"type": "number"},
+            "b": {"type": "number"},
+            "label": {"type": "string"},
+            "exact": {"type": "boolean"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "options": {
+                "type": "object",
+                "properties": {"precision": {"type": "integer", "minimum": 2}},
+                "required": ["precision"],
+            },
+        },
+        "required": ["a", "b", "label", "exact", "tags", "options"],
+    },
+}
+
+
+def _calls(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    calls = body["choices"][0]["message"].get("tool_calls", [])
+    return [(c["function"]["name"], json.loads(c["function"]["arguments"])) for c in calls]
+
+
+def test_a_mentioned_tool_is_called_with_arguments_from_the_text(api: Api):
+    body = api.chat(
+        messages=user("Use get_weather for Paris in fahrenheit for 3 days"),
+        tools=[WEATHER, TIME],
+        max_tokens=300,
+    ).json()
+    assert _calls(body) == [("get_weather", {"location": "Paris", "unit": "fahrenheit", "days": 3})]
+    assert body["choices"][0]["finish_reason"] == "tool_use"
+    call = body["choices"][0]["message"]["tool_calls"][0]
+    assert call["type"] == "function"
+    assert call["id"].startswith("toolu_")
+
+
+def test_every_schema_type_is_honoured(api: Api):
+    body = api.chat(
+        messages=user('Please add 2.5 and 4, label it "total"'), tools=[ADD], max_tokens=300
+    ).json()
+    [(name, args)] = _calls(body)
+    assert name == "add"
+    assert args == {
+        "a": 2.5,
+        "b": 4,
+        "label": "total",
+        "exact": False,
+        "tags": [args["tags"][0]],
+        "options": {"precision": 2},
+    }
+    assert isinstance(args["tags"][0], str)
+
+
+def test_several_mentioned_tools_are_called_in_parallel_unless_disabled(api: Api):
+    ask = user("Call get_weather for Rome and get_time too")
+    body = api.chat(messages=ask, tools=[WEATHER, TIME], max_tokens=300).json()
+    assert [name for name, _ in _calls(body)] == ["get_weather", "get_time"]
+    assert _calls(body)[1][1] == {}  # a tool without arguments gets {}
+    single = api.chat(
+        messages=ask,
+        tools=[WEATHER, TIME],
+        tool_choice={"type": "auto", "disable_parallel_tool_use": True},
+        max_tokens=300,
+    ).json()
+    assert [name for name, _ in _calls(single)] == ["get_weather"]
+
+
+def test_tool_choice_forces_any_or_a_named_tool_and_none_forbids(api: Api):
+    ask = user("What should I wear?")
+    auto = api.chat(messages=ask, tools=[WEATHER, TIME], max_tokens=300).json()
+    assert _calls(auto) == []
+    assert auto["choices"][0]["finish_reason"] == "end_turn"
+    anyone = api.chat(
+        messages=ask, tools=[WEATHER, TIME], tool_choice={"type": "any"}, max_tokens=300
+    ).json()
+    assert [n for n, _ in _calls(anyone)] == ["get_weather"]
+    named = api.chat(
+        messages=ask,
+        tools=[WEATHER, TIME],
+        tool_choice={"type": "tool", "name": "get_time"},
+        max_tokens=300,
+    ).json()
+    assert [n for n, _ in _calls(named)] == ["get_time"]
+    assert named["choices"][0]["message"]["content"] == ""  # forced: no preamble text
+    none = api.chat(
+        messages=user("use get_time"), tools=[TIME], tool_choice={"type": "none"}, max_tokens=300
+    ).json()
+    assert _calls(none) == []
+
+
+def test_tool_results_are_quoted_in_a_text_answer(api: Api):
+    first = api.messages(messages=user("use get_weather for Oslo"), tools=[WEATHER]).json()
+    tool_use = next(b for b in first["content"] if b["type"] == "tool_use")
+    history = [
+        *user("use get_weather for Oslo"),
+        {"role": "assistant", "content": first["content"]},
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": tool_use["id"], "content": "-3°C"}],
+        },
+    ]
+    answer = api.messages(messages=history, tools=[WEATHER]).json()
+    assert answer["stop_reason"] == "end_turn"
+    assert [b["type"] for b in answer["content"]] == ["text"]
+    assert "get_weather returned “-3°C”" in answer["content"][0]["text"]
+
+
+def test_recognisable_requests_are_honoured(api: Api):
+    def text(prompt: str, **kw: Any) -> str:
+        body = api.chat(messages=user(prompt), max_tokens=500, **kw).json()
+        return str(body["choices"][0]["message"]["content"])
+
+    assert text("Please count from 1 to 5") == "1, 2, 3, 4, 5"
+    assert text('Say "pong"') == "pong"
+    assert text("What is 6 * 7?") == "6 * 7 = 42"
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+        "required": ["name", "age"],
+    }
+    reply = text('Extract "Ada", aged 36', system=f"Reply with JSON matching {json.dumps(schema)}")
+    assert json.loads(reply) == {"name": "Ada", "age": 36}
+    assert text("Describe the moon") == text("Describe the moon")  # deterministic
+
+
+def test_max_tokens_truncates_and_says_so(api: Api):
+    body = api.chat(messages=user("count to 100"), max_tokens=5).json()
+    assert body["choices"][0]["message"]["content"] == "1, 2, 3"
+    assert body["choices"][0]["finish_reason"] == "max_tokens"
+    assert body["usage"]["completion_tokens"] == 5
+
+
+def test_stop_sequences_cut_the_answer(api: Api):
+    body = api.messages(messages=user("count to 10"), stop_sequences=["7", "5"]).json()
+    assert body["content"][0]["text"] == "1, 2, 3, 4, "
+    assert body["stop_reason"] == "stop_sequence"
+    assert body["stop_sequence"] == "5"
+    chat = api.chat(messages=user("count to 10"), stop_sequences=["5"], max_tokens=100).json()
+    assert chat["choices"][0]["finish_reason"] == "stop_sequence"
+
+
+def test_images_and_documents_are_acknowledged(api: Api):
+    png = base64.b64encode(b"\x89PNG" + bytes(60)).decode()
+    content = [
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": png}},
+        {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "hi"}},
+        {"type": "text", "text": "What is this?"},
+    ]
+    text = api.messages(messages=[{"role": "user", "content": content}]).json()["content"][0]
+    assert text["text"].startswith(
+        "I received 1 image (image/png, 64 bytes). I received 1 document (text/plain, 2 bytes)."
+    )
+
+
+def test_thinking_comes_first_in_both_dialects(api: Api):
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    chat = api.chat(messages=user("Hello"), thinking=thinking, max_tokens=2000).json()
+    message = chat["choices"][0]["message"]
+    assert message["reasoning_content"].startswith("The user wrote:")
+    reasoning = chat["usage"]["completion_tokens_details"]["reasoning_tokens"]
+    assert 0 < reasoning < chat["usage"]["completion_tokens"]
+    stream = sse_data(
+        api.chat(messages=user("Hello"), thinking=thinking, max_tokens=2000, stream=True)
+    )
+    streamed = "".join(
+        c["choices"][0].get("delta", {}).get("reasoning_content", "") for c in stream
+    )
+    assert streamed == message["reasoning_content"]
+    body = api.messages(messages=user("Hello"), thinking=thinking, max_tokens=2000).json()
+    assert [b["type"] for b in body["content"]] == ["thinking", "text"]
+
+
+def test_streamed_tool_arguments_arrive_in_fragments_keyed_by_index(api: Api):
+    ask = user("Call get_weather for Rome and get_time too")
+    chunks = sse_data(api.chat(messages=ask, tools=[WEATHER, TIME], max_tokens=300, stream=True))
+    parts = [c["choices"][0]["delta"]["tool_calls"][0] for c in chunks[:-1]
+             if "tool_calls" in c["choices"][0]["delta"]]  # fmt: skip
+    firsts = [p for p in parts if "id" in p]
+    assert [(p["index"], p["function"]["name"]) for p in firsts] == [
+        (0, "get_weather"),
+        (1, "get_time"),
+    ]
+    assert all("id" not in p and "name" not in p["function"] for p in parts if p not in firsts)
+    weather_args = "".join(p["function"]["arguments"] for p in parts if p["index"] == 0)
+    assert len([p for p in parts if p["index"] == 0]) > 2
+    assert json.loads(weather_args)["location"] == "Rome"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
+    events = sse_events(api.messages(messages=ask, tools=[WEATHER, TIME], stream=True))
+    partial = "".join(
+        d["delta"].get("partial_json", "") for n, d in events
+        if n == "content_block_delta" and d["index"] == 1
+    )  # fmt: skip
+    assert json.loads(partial)["location"] == "Rome"
