@@ -123,7 +123,10 @@ def _choose_tool_calls(body: dict[str, Any], user_text: str, user_last: bool) ->
 def _mentions(lowered: str, name: str) -> bool:
     name = name.lower()
     spaced = name.replace("_", " ").replace("-", " ")
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", lowered) for n in {name, spaced})
+    # "get_weather" is meant by "what is the weather": a leading get/fetch verb is optional.
+    bare = re.sub(r"^(get|fetch|lookup|look up) ", "", spaced)
+    names = {name, spaced, bare}
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", lowered) for n in names)
 
 
 def _tool_id(seed: str, index: int) -> str:
