@@ -11,6 +11,7 @@ message an agent stores is the same whichever way it was produced.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -71,10 +72,36 @@ def raw_dict(result: ChatResult) -> dict[str, Any]:
     }
 
 
+def message_kwargs(blocks: list[Any]) -> dict[str, Any]:
+    """``additional_kwargs`` for an assistant message: tool calls are mirrored under
+    ``"tool_calls"`` in OpenAI's shape because LlamaIndex's streaming structured output
+    (``program.utils.process_streaming_objects``) only looks for tool calls when that list exists.
+    The blocks stay the source of truth; ``_convert`` reads the list only when blocks are absent.
+    """
+    calls = [
+        {
+            "id": block.tool_call_id,
+            "type": "function",
+            "function": {
+                "name": block.tool_name,
+                "arguments": block.tool_kwargs
+                if isinstance(block.tool_kwargs, str)
+                else json.dumps(block.tool_kwargs),
+            },
+        }
+        for block in blocks
+        if isinstance(block, ToolCallBlock)
+    ]
+    return {"tool_calls": calls} if calls else {}
+
+
 def chat_response(result: ChatResult, *, delta: str | None = None) -> ChatResponse:
     raw = raw_dict(result)
+    blocks = from_core_parts(result.parts)
     return ChatResponse(
-        message=ChatMessage(role=MessageRole.ASSISTANT, blocks=from_core_parts(result.parts)),
+        message=ChatMessage(
+            role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
+        ),
         raw=raw,
         delta=delta,
         additional_kwargs={"usage": raw["usage"], "stop_reason": result.stop_reason},
@@ -109,7 +136,7 @@ class StreamState:
         # Blocks are rebuilt, never mutated, so earlier responses keep their own snapshot;
         # model_construct skips re-validating blocks that were built validated.
         return ChatMessage.model_construct(
-            role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs={}
+            role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
         )
 
     def on_event(self, event: StreamEvent) -> ChatResponse | None:
