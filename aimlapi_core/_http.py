@@ -152,7 +152,7 @@ def _message_of(body: Any) -> str | None:
 
 def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     """The :class:`APIStatusError` subclass for a failed (already read) response."""
-    text = response.text
+    text = redact(response.text, key)  # also keeps the key out of ``body``
     body: Any
     try:
         body = json.loads(text) if text else None
@@ -166,7 +166,7 @@ def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     request_id = request_id or response.headers.get("x-request-id")
     cls = status_error_class(response.status_code)
     return cls(
-        redact(_excerpt(message), key),
+        _excerpt(message),
         status_code=response.status_code,
         request_id=request_id,
         body=body,
