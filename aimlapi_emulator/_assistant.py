@@ -152,7 +152,7 @@ def _answer_tool_results(results: list[dict[str, Any]], messages: list[dict[str,
 def _result_text(content: Any) -> str:
     if isinstance(content, str):
         return content
-    return " ".join(p["text"] if p["type"] == "text" else "[image]" for p in content)
+    return " ".join(p["text"] if p["type"] == "text" else f"[{p['type']}]" for p in content)
 
 
 def _answer_text(user_text: str, system: str, blocks: list[dict[str, Any]]) -> str:

@@ -239,7 +239,7 @@ def _check_messages(messages: Any, dialect: Dialect) -> None:
                 f'messages: roles must alternate between "user" and "assistant", but found '
                 f'multiple "{role}" roles in a row (messages.{i - 1} and messages.{i})'
             )
-        blocks = check_content(message.get("content"), i, role, len(messages))
+        blocks = check_content(message.get("content"), i, role, len(messages), dialect)
         tool_ids = {b["id"] for b in blocks if b.get("type") == "tool_use"}
         result_ids = [b["tool_use_id"] for b in blocks if b.get("type") == "tool_result"]
         for j, rid in enumerate(result_ids):

@@ -37,7 +37,9 @@ def upstream_error(detail: str) -> APIError:
     return APIError(400, detail)
 
 
-def check_content(content: Any, i: int, role: str, count: int) -> list[dict[str, Any]]:
+def check_content(
+    content: Any, i: int, role: str, count: int, dialect: str
+) -> list[dict[str, Any]]:
     if isinstance(content, str):
         if not content and not (role == "assistant" and i == count - 1):
             raise upstream_error(
@@ -65,7 +67,11 @@ def check_content(content: Any, i: int, role: str, count: int) -> list[dict[str,
                 f"messages.{i}.content.{j}: `{kind}` blocks are not allowed in `{role}` messages"
             )
         check_block_keys(block, path)
-        _BLOCK_CHECKS[kind](block, path, f"messages.{i}.content.{j}")
+        dotted = f"messages.{i}.content.{j}"
+        if kind == "tool_result":
+            _check_tool_result(block, path, dotted, dialect)
+        else:
+            _BLOCK_CHECKS[kind](block, path, dotted)
     return content
 
 
@@ -142,19 +148,23 @@ def _check_tool_use(block: dict[str, Any], path: str, dotted: str) -> None:
         raise schema_error(f"{path}.input: Required (an object of arguments)")
 
 
-def _check_tool_result(block: dict[str, Any], path: str, dotted: str) -> None:
+def _check_tool_result(block: dict[str, Any], path: str, dotted: str, dialect: str) -> None:
     _require_str(block, "tool_use_id", path)
     content = block.get("content", "")
+    # The Claude 4 chat spec allows text and image parts in a tool result; the /messages spec
+    # (claude-sonnet-4-MESSAGES.json) also allows documents, as Anthropic does.
+    kinds = ("text", "image", "document") if dialect == "messages" else ("text", "image")
     if isinstance(content, list):
         for k, part in enumerate(content):
-            if not isinstance(part, dict) or part.get("type") not in ("text", "image"):
-                raise schema_error(f"{path}.content[{k}]: Expected a text or image block")
+            if not isinstance(part, dict) or part.get("type") not in kinds:
+                raise schema_error(
+                    f"{path}.content[{k}]: Expected one of {' | '.join(kinds)} blocks in a "
+                    "tool_result on this endpoint"
+                )
             check_block_keys(part, f"{path}.content[{k}]")
-            (_check_text if part["type"] == "text" else _check_image)(
-                part, f"{path}.content[{k}]", f"{dotted}.content.{k}"
-            )
+            _BLOCK_CHECKS[part["type"]](part, f"{path}.content[{k}]", f"{dotted}.content.{k}")
     elif not isinstance(content, str):
-        raise schema_error(f"{path}.content: Expected string or array of text/image blocks")
+        raise schema_error(f"{path}.content: Expected string or array of {' | '.join(kinds)}")
     if "is_error" in block and not isinstance(block["is_error"], bool):
         raise schema_error(f"{path}.is_error: Expected boolean")
 
@@ -174,7 +184,6 @@ _BLOCK_CHECKS: dict[str, Callable[[dict[str, Any], str, str], None]] = {
     "image": _check_image,
     "document": _check_document,
     "tool_use": _check_tool_use,
-    "tool_result": _check_tool_result,
     "thinking": _check_thinking_block,
     "redacted_thinking": _check_redacted,
 }

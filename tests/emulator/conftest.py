@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+
+# emulator_support sits beside this file; make it importable under any pytest import mode.
+sys.path.insert(0, str(Path(__file__).parent))
 from emulator_support import Api
 
 from aimlapi_emulator import Emulator

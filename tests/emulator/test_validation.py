@@ -182,3 +182,21 @@ def test_models_needs_no_key_and_lists_claude_ids(api: Api):
     assert response.status_code == 200
     ids = {item["id"] for item in response.json()["data"]}
     assert {"claude-sonnet-4-20250514", "anthropic/claude-sonnet-4.5"} <= ids
+
+
+def test_a_document_in_a_tool_result_is_for_messages_only(api: Api):
+    pdf = {"type": "document", "source": {"type": "base64", "media_type": "application/pdf",
+                                          "data": "JVBERi0xLjQK"}}  # fmt: skip
+    history = [
+        *user("read it"),
+        {"role": "assistant", "content": [TOOL_USE]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": [pdf]}]},
+    ]  # fmt: skip
+    body = {"model": MODEL, "messages": history, "max_tokens": 200, "tools": [TOOL]}
+    answer = api.post("/messages", body)
+    assert answer.status_code == 200, answer.text
+    assert "get_weather returned “[document]”" in answer.json()["content"][0]["text"]
+    rejected = api.post("/chat/completions", body)
+    assert rejected.status_code == 400
+    assert "Expected one of text | image blocks in a tool_result" in rejected.json()["message"]
