@@ -93,14 +93,14 @@ def response_metadata(result: t.ChatResult, requested_model: str) -> dict[str, A
 
 
 def to_ai_message(result: t.ChatResult, requested_model: str) -> AIMessage:
-    blocks = [b for b in map(part_block, result.parts) if b is not None]
+    blocks = [b for b in map(part_block, result.parts) if b]
     content: str | list[str | dict[Any, Any]]
     if not blocks:
         content = ""
     elif len(blocks) == 1 and blocks[0]["type"] == "text":
         content = blocks[0]["text"]
     else:
-        content = blocks
+        content = list(blocks)
     return AIMessage(
         content=content,
         tool_calls=[

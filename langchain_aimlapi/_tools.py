@@ -50,7 +50,7 @@ def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
         if tool.get("cache_control"):
             spec["cache_control"] = tool["cache_control"]
     else:
-        if isinstance(tool, dict) and "type" in tool and tool.get("type") != "function":
+        if isinstance(tool, dict) and _is_server_tool(tool):
             # Server tools (web_search, code_execution, ...) are not part of the documented
             # Claude tool format on this API.
             raise errors.UnsupportedContentError(
@@ -71,6 +71,12 @@ def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
         )
     spec["input_schema"] = tool_input_schema(name, spec["input_schema"])
     return spec
+
+
+def _is_server_tool(tool: dict[str, Any]) -> bool:
+    # Anthropic server tools look like {"type": "web_search_20250305", "name": "web_search"}.
+    kind = tool.get("type")
+    return isinstance(kind, str) and kind not in ("function", "object") and "name" in tool
 
 
 def to_tool_choice_dict(

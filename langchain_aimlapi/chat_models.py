@@ -32,7 +32,7 @@ from aimlapi_core.errors import InvalidRequestError
 from . import _convert, _results, _tools
 
 if TYPE_CHECKING:
-    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
+    from aimlapi_core._client import AIMLAPIClient, AsyncAIMLAPIClient
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
@@ -185,14 +185,14 @@ class ChatAIMLAPI(BaseChatModel):
 
     def _sync_client(self) -> AIMLAPIClient:
         if self._client is None:
-            from aimlapi_core import AIMLAPIClient
+            from aimlapi_core._client import AIMLAPIClient
 
             self._client = AIMLAPIClient(**self._client_options(), http_client=self.http_client)
         return self._client
 
     def _async_core(self) -> AsyncAIMLAPIClient:
         if self._async_client is None:
-            from aimlapi_core import AsyncAIMLAPIClient
+            from aimlapi_core._client import AsyncAIMLAPIClient
 
             self._async_client = AsyncAIMLAPIClient(
                 **self._client_options(), http_client=self.http_async_client
@@ -315,7 +315,7 @@ class ChatAIMLAPI(BaseChatModel):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=generation)
                     yield generation
-            final = stream.get_final_result()
+            final = await stream.get_final_result()
         yield ChatGenerationChunk(
             message=_results.final_chunk(
                 final, request.model, with_usage=self._stream_usage(kwargs)
