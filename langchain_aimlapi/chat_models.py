@@ -199,6 +199,19 @@ class ChatAIMLAPI(BaseChatModel):
             )
         return self._async_client
 
+    def close(self) -> None:
+        """Close the pooled sync connection pool (clients passed in are left to their owner)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close both pooled clients."""
+        self.close()
+        if self._async_client is not None:
+            await self._async_client.close()
+            self._async_client = None
+
     # ------------------------------------------------------------------ request
 
     def _request(

@@ -1,0 +1,295 @@
+"""ChatAIMLAPI against the emulator: the exact JSON sent, and regressions of the anchors' bugs.
+
+The anchors are the older langchain-aimlapi package and ChatOpenAI/ChatAnthropic pointed at the
+gateway; each test names the failure it guards against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import tool
+
+from aimlapi_core.errors import InvalidRequestError, MissingAPIKeyError
+from aimlapi_emulator import Emulator
+from langchain_aimlapi import ChatAIMLAPI
+
+APIS = ["chat_completions", "messages"]
+
+
+@tool
+def get_weather(city: str) -> str:
+    """Weather for a city."""
+    return f"sunny in {city}"
+
+
+@tool
+def get_time(city: str) -> str:
+    """Local time in a city."""
+    return f"noon in {city}"
+
+
+WEATHER_TOOL = {
+    "name": "get_weather",
+    "description": "Weather for a city.",
+    "input_schema": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    },
+}
+
+
+_OPEN: list[ChatAIMLAPI] = []
+
+
+def make(emu: Emulator, api: str, **kwargs: Any) -> ChatAIMLAPI:
+    llm = ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url, api=api, **kwargs)
+    _OPEN.append(llm)
+    return llm
+
+
+@pytest.fixture(autouse=True)
+async def _close_models() -> Any:
+    yield
+    while _OPEN:
+        await _OPEN.pop().aclose()
+
+
+def aggregate(chunks: Any) -> AIMessageChunk:
+    full = None
+    for chunk in chunks:
+        full = chunk if full is None else full + chunk
+    assert isinstance(full, AIMessageChunk)
+    return full
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_tool_round_trip_sends_exactly_this(fresh_emulator: Emulator, api: str) -> None:
+    llm = make(fresh_emulator, api, max_tokens=256, temperature=0.5).bind_tools([get_weather])
+    history = [
+        SystemMessage("Be terse."),
+        SystemMessage("Use tools."),
+        HumanMessage("What is get_weather in 'Paris'?"),
+    ]
+    first = llm.invoke(history)
+    (call,) = first.tool_calls
+    history += [first, ToolMessage("sunny", tool_call_id=call["id"], status="error")]
+    llm.invoke(history)
+
+    assert fresh_emulator.requests[0].json == {
+        "model": "claude-sonnet-4-20250514",
+        "messages": [{"role": "user", "content": "What is get_weather in 'Paris'?"}],
+        "system": "Be terse.\n\nUse tools.",
+        "max_tokens": 256,
+        "temperature": 0.5,
+        "tools": [WEATHER_TOOL],
+    } | _system_as_sent(fresh_emulator.requests[0].json)
+    sent = fresh_emulator.requests[1].json
+    assert sent["messages"][1:] == [
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": first.text},
+                {
+                    "type": "tool_use",
+                    "id": call["id"],
+                    "name": "get_weather",
+                    "input": call["args"],
+                },
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": call["id"],
+                    "content": "sunny",
+                    "is_error": True,
+                }
+            ],
+        },
+    ]
+
+
+def _system_as_sent(body: dict[str, Any]) -> dict[str, Any]:
+    # Several system messages are one system prompt (the core joins them; /messages may keep
+    # them as text blocks). Either way nothing is sent with a "system" role.
+    system = body["system"]
+    if isinstance(system, list):
+        assert [b["text"] for b in system] == ["Be terse.", "Use tools."]
+        return {"system": system}
+    return {}
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(
+    ("tool_choice", "expected"),
+    [("none", {"type": "none"}), ("required", {"type": "any"}), ("any", {"type": "any"})],
+)
+def test_tool_choice_keywords_are_not_sent_as_tool_names(
+    fresh_emulator: Emulator, api: str, tool_choice: str, expected: dict[str, Any]
+) -> None:
+    # Regression: anchors sent {"type": "tool", "name": "none"} / "required" → 400.
+    llm = make(fresh_emulator, api).bind_tools([get_weather], tool_choice=tool_choice)
+    reply = llm.invoke("Hello there")
+    assert fresh_emulator.last_request.json["tool_choice"] == expected
+    assert bool(reply.tool_calls) == (tool_choice != "none")
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_parallel_tool_calls_false_is_sent(fresh_emulator: Emulator, api: str) -> None:
+    llm = make(fresh_emulator, api).bind_tools([get_weather, get_time], parallel_tool_calls=False)
+    reply = llm.invoke("get_weather and get_time for 'Oslo'")
+    assert fresh_emulator.last_request.json["tool_choice"] == {
+        "type": "auto",
+        "disable_parallel_tool_use": True,
+    }
+    assert len(reply.tool_calls) == 1
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_parallel_streamed_tool_calls_have_distinct_indexes(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    llm = make(fresh_emulator, api).bind_tools([get_weather, get_time])
+    prompt = "get_weather and get_time for 'Oslo'"
+    chunks = list(llm.stream(prompt))
+    full = aggregate(chunks)
+    assert [c["name"] for c in full.tool_calls] == ["get_weather", "get_time"]
+    indexes = {c["index"] for chunk in chunks for c in chunk.tool_call_chunks}
+    assert len(indexes) == 2
+    assert full.tool_calls == llm.invoke(prompt).tool_calls
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_streamed_usage_counts_input_tokens_once_and_matches_invoke(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    # Regression: anchors reported input_tokens=0 on streams (usage sent early or late).
+    llm = make(fresh_emulator, api)
+    chunks = list(llm.stream("Write me 2 haikus"))
+    full = aggregate(chunks)
+    invoked = llm.invoke("Write me 2 haikus")
+    assert full.usage_metadata is not None
+    assert full.usage_metadata["input_tokens"] > 0
+    assert full.usage_metadata == invoked.usage_metadata
+    assert [c.usage_metadata is not None for c in chunks].count(True) == 1
+    assert chunks[-1].chunk_position == "last"
+    # The first text delta is not lost: the stream spells the same text as invoke.
+    assert full.text == invoked.text
+    # stop_reason is the wire's raw word, which differs between a stream and a whole answer on
+    # /chat/completions ("stop" vs "end_turn"); the normalised finish_reason does not.
+    for key in ("model_name", "finish_reason", "credits_used", "usd_spent"):
+        assert full.response_metadata[key] == invoked.response_metadata[key], key
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_tool_without_arguments_streams_empty_args(fresh_emulator: Emulator, api: str) -> None:
+    @tool
+    def now() -> str:
+        """The current time."""
+        return "noon"
+
+    llm = make(fresh_emulator, api).bind_tools([now], tool_choice="any")
+    full = aggregate(llm.stream("what time is it"))
+    assert [(c["name"], c["args"]) for c in full.tool_calls] == [("now", {})]
+    assert full.invalid_tool_calls == []
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_response_metadata_and_ids(fresh_emulator: Emulator, api: str) -> None:
+    reply = make(fresh_emulator, api).invoke("Hello", model="claude-3-5-haiku-20241022")
+    assert fresh_emulator.last_request.json["model"] == "claude-3-5-haiku-20241022"
+    meta = reply.response_metadata
+    assert meta["model_name"] == "claude-3-5-haiku-20241022"
+    assert meta["finish_reason"] == "stop"
+    assert meta["stop_reason"] in ("end_turn", "stop")
+    assert meta["id"] == reply.id
+    assert meta["request_id"]
+    assert meta["credits_used"] > 0
+    assert meta["usd_spent"] > 0
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_stop_sequences_and_max_tokens(fresh_emulator: Emulator, api: str) -> None:
+    reply = make(fresh_emulator, api, max_tokens=3).invoke("Tell me a long story", stop=["zz"])
+    assert fresh_emulator.last_request.json["stop_sequences"] == ["zz"]
+    assert fresh_emulator.last_request.json["max_tokens"] == 3
+    assert reply.response_metadata["finish_reason"] == "length"
+
+
+def test_invoking_without_a_key_raises_before_any_request(
+    fresh_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the older package answered with fake text when no key was set.
+    monkeypatch.delenv("AIMLAPI_API_KEY", raising=False)
+    llm = ChatAIMLAPI(base_url=fresh_emulator.base_url)
+    with pytest.raises(MissingAPIKeyError, match="AIMLAPI_API_KEY"):
+        llm.invoke("Hello")
+    with pytest.raises(MissingAPIKeyError, match="AIMLAPI_API_KEY"):
+        list(llm.stream("Hello"))
+    assert fresh_emulator.requests == []
+
+
+async def test_async_paths(fresh_emulator: Emulator) -> None:
+    llm = make(fresh_emulator, "messages")
+    invoked = await llm.ainvoke("Hello")
+    full = None
+    async for chunk in llm.astream("Hello"):
+        full = chunk if full is None else full + chunk
+    assert full is not None
+    assert full.text == invoked.text
+    assert full.usage_metadata == invoked.usage_metadata
+    batch = await llm.abatch(["Hello", "Hey"])
+    assert len(batch) == 2
+    assert batch[0].text == invoked.text
+
+
+def test_forced_tool_choice_with_thinking_fails_before_io(fresh_emulator: Emulator) -> None:
+    # Regression: anchors sent it and got the upstream 400.
+    llm = make(fresh_emulator, "messages", thinking=1024)
+    with pytest.raises(InvalidRequestError, match="thinking"):
+        llm.bind_tools([get_weather], tool_choice="any")
+    with pytest.raises(InvalidRequestError, match="thinking"):
+        llm.invoke("Hello", tools=[WEATHER_TOOL], tool_choice={"type": "any"})
+    assert fresh_emulator.requests == []
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_structured_output_with_thinking_uses_an_unforced_tool(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    from pydantic import BaseModel
+
+    class Weather(BaseModel):
+        """Weather report."""
+
+        city: str
+
+    llm = make(fresh_emulator, api, thinking=1024, max_tokens=2048)
+    result = llm.with_structured_output(Weather).invoke("Weather report for 'Lima'")
+    assert isinstance(result, Weather)
+    sent = fresh_emulator.last_request.json
+    assert sent["tool_choice"] == {"type": "auto"}
+    assert sent["thinking"] == {"type": "enabled", "budget_tokens": 1024}
+    assert "Weather" in str(sent["system"])
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_structured_output_with_thinking_raises_if_the_model_does_not_comply(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    from langchain_core.exceptions import OutputParserException
+    from pydantic import BaseModel
+
+    class Report(BaseModel):
+        city: str
+
+    # The scripted assistant only calls a tool the user text names; this prompt names none.
+    llm = make(fresh_emulator, api, thinking=1024, max_tokens=2048)
+    with pytest.raises(OutputParserException, match="did not call"):
+        llm.with_structured_output(Report).invoke("Hello")
