@@ -53,7 +53,8 @@ def respond(body: dict[str, Any]) -> Reply:
     results = [b for b in blocks if b["type"] == "tool_result"]
 
     reply = Reply()
-    if results and last_user is messages[-1]:
+    forced = body.get("tool_choice", {}).get("type") in ("any", "tool")
+    if results and last_user is messages[-1] and not forced:
         reply.text, plan = _answer_tool_results(results, messages), "summarise the tool results"
     else:
         reply.tool_calls = _choose_tool_calls(body, user_text, last_user is messages[-1])
@@ -105,7 +106,16 @@ def _choose_tool_calls(body: dict[str, Any], user_text: str, user_last: bool) ->
         lowered = user_text.lower()
         chosen = [t for t in tools if _mentions(lowered, t["name"])]
         if not chosen and choice["type"] == "any":
-            chosen = [tools[0]]
+            # Forced to call some tool (also right after tool results, as the real API is):
+            # the first tool not called yet in this conversation, else the first tool.
+            called = {
+                b.get("name")
+                for m in body["messages"]
+                if m["role"] == "assistant"
+                for b in _blocks(m["content"])
+                if b.get("type") == "tool_use"
+            }
+            chosen = [next((t for t in tools if t["name"] not in called), tools[0])]
         if choice.get("disable_parallel_tool_use"):
             chosen = chosen[:1]
     cues = TextCues(user_text)

@@ -163,14 +163,6 @@ def test_thinking_and_tools_over_several_turns_on_messages(
         assert turn["content"][0]["signature"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "emulator bug (reported): with tool_choice any/tool the real API always answers with "
-        "tool_use (Anthropic tool-use docs), but the scripted assistant answers tool results "
-        "in text whatever the tool_choice"
-    ),
-)
 @pytest.mark.parametrize("api", APIS)
 def test_forced_tool_choice_after_tool_results_still_calls_a_tool(
     fresh_emulator: Emulator, api: str

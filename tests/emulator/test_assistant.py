@@ -218,3 +218,37 @@ def test_streamed_tool_arguments_arrive_in_fragments_keyed_by_index(api: Api):
         if n == "content_block_delta" and d["index"] == 1
     )  # fmt: skip
     assert json.loads(partial)["location"] == "Rome"
+
+
+def test_forced_tool_choice_calls_a_tool_even_after_tool_results(api: Api):
+    """With tool_choice any/tool the real API always answers with tool_use (Anthropic tool-use
+    docs) — also right after tool results; `any` moves on to a tool not called yet."""
+    first = api.chat(
+        messages=user("Use get_time please"), tools=[TIME, WEATHER], max_tokens=300
+    ).json()
+    (call,) = first["choices"][0]["message"]["tool_calls"]
+    history = [
+        *user("Use get_time please"),
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": call["id"], "name": "get_time", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "12:00"}],
+        },
+    ]
+    forced_any = api.chat(
+        messages=history, tools=[TIME, WEATHER], tool_choice={"type": "any"}, max_tokens=300
+    ).json()
+    assert [name for name, _ in _calls(forced_any)] == ["get_weather"]
+    forced_tool = api.chat(
+        messages=history,
+        tools=[TIME, WEATHER],
+        tool_choice={"type": "tool", "name": "get_time"},
+        max_tokens=300,
+    ).json()
+    assert [name for name, _ in _calls(forced_tool)] == ["get_time"]
+    auto = api.chat(messages=history, tools=[TIME, WEATHER], max_tokens=300).json()
+    assert _calls(auto) == []
+    assert "12:00" in auto["choices"][0]["message"]["content"]
