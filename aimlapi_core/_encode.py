@@ -52,7 +52,7 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
         "model": request.model,
         "messages": _messages(request.messages, flavor),
     }
-    system = _system(request.system)
+    system = _system(request.system, flavor)
     if system:
         body["system"] = system
     body["max_tokens"] = request.max_tokens
@@ -139,9 +139,7 @@ def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
         if tool.description:
             wire["description"] = tool.description
         wire["input_schema"] = tool_input_schema(tool.name, tool.input_schema)
-        if tool.cache_control and flavor.block_cache_control:
-            wire["cache_control"] = dict(tool.cache_control)
-        out.append(wire)
+        out.append(_cache(wire, tool.cache_control, flavor, f"tool {tool.name!r}"))
     return out
 
 
@@ -172,12 +170,14 @@ def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- system and messages
 
 
-def _system(parts: list[TextPart]) -> str | list[dict[str, Any]] | None:
+def _system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]] | None:
     texts = [p for p in parts if p.text]
     if not texts:
         return None
     if any(p.cache_control for p in texts):
-        return [_text_block(p, cache=True) for p in texts]
+        # Only /messages takes a list of system blocks (the chat-completions specs type
+        # ``system`` as a string), so caching the system prompt needs that dialect.
+        return [_text_block(p, flavor, "the system prompt") for p in texts]
     return "\n\n".join(p.text for p in texts)
 
 
@@ -208,16 +208,21 @@ def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
     return out
 
 
-def _text_block(part: TextPart, *, cache: bool) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "text", "text": part.text}
-    if cache and part.cache_control:
-        block["cache_control"] = dict(part.cache_control)
-    return block
+def _text_block(part: TextPart, flavor: Flavor, where: str) -> dict[str, Any]:
+    return _cache({"type": "text", "text": part.text}, part.cache_control, flavor, where)
 
 
-def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor) -> dict[str, Any]:
-    if cache_control and flavor.block_cache_control:
-        block["cache_control"] = dict(cache_control)
+def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor, where: str) -> dict[str, Any]:
+    if not cache_control:
+        return block
+    if not flavor.block_cache_control:
+        # A cache hint the endpoint cannot take is refused, not dropped: dropping it would
+        # silently turn a cached prompt into a full-price one.
+        raise UnsupportedContentError(
+            f"cache_control on {where} is not accepted by /chat/completions (its spec allows no "
+            "cache_control); use api='messages' for prompt caching, or remove cache_control"
+        )
+    block["cache_control"] = dict(cache_control)
     return block
 
 
@@ -225,7 +230,7 @@ def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
         if not part.text:
             return None  # the API answers 400 to empty text blocks (WIRE.md)
-        return _text_block(part, cache=flavor.block_cache_control)
+        return _text_block(part, flavor, f"a text block of messages[{i}]")
     if isinstance(part, ImagePart):
         return _image(part, flavor, i)
     if isinstance(part, DocumentPart):
@@ -261,7 +266,12 @@ def _image(part: ImagePart, flavor: Flavor, i: int) -> dict[str, Any]:
             f"takes {', '.join(sorted(_IMAGE_TYPES))}: convert the image first"
         )
     source = {"type": "base64", "media_type": part.media_type, "data": part.data}
-    return _cache({"type": "image", "source": source}, part.cache_control, flavor)
+    return _cache(
+        {"type": "image", "source": source},
+        part.cache_control,
+        flavor,
+        f"an image in messages[{i}]",
+    )
 
 
 def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
@@ -286,7 +296,7 @@ def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
             block["title"] = part.title
         if part.context:
             block["context"] = part.context
-    return _cache(block, part.cache_control, flavor)
+    return _cache(block, part.cache_control, flavor, f"a document in messages[{i}]")
 
 
 def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
@@ -307,4 +317,4 @@ def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]
         wire["content"] = content
     if part.is_error:
         wire["is_error"] = True
-    return _cache(wire, part.cache_control, flavor)
+    return _cache(wire, part.cache_control, flavor, f"a tool result in messages[{i}]")

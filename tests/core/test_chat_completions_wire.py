@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -116,22 +117,45 @@ def test_all_settings_snapshot_streaming() -> None:
     }
 
 
-def test_system_with_cache_control_is_a_block_list() -> None:
-    request = req(
-        user("Hi"),
-        system=[TextPart(text="A"), TextPart(text="B", cache_control={"type": "ephemeral"})],
-    )
-    assert CC.encode(request, stream=False)["system"] == [
-        {"type": "text", "text": "A"},
-        {"type": "text", "text": "B", "cache_control": {"type": "ephemeral"}},
-    ]
+EPHEMERAL = {"type": "ephemeral"}
+
+
+@pytest.mark.parametrize(
+    ("request_", "where"),
+    [
+        (
+            req(
+                user("Hi"),
+                system=[TextPart(text="A"), TextPart(text="B", cache_control=EPHEMERAL)],
+            ),
+            "the system prompt",
+        ),
+        (req(user(TextPart(text="Hi", cache_control=EPHEMERAL))), "a text block of messages[0]"),
+        (
+            req(
+                user("Hi", ImagePart(media_type="image/png", data="iVBO", cache_control=EPHEMERAL))
+            ),
+            "an image in messages[0]",
+        ),
+        (
+            req(user("Hi"), tools=[ToolSpec(name="t", cache_control=EPHEMERAL)]),
+            "tool 't'",
+        ),
+    ],
+)
+def test_cache_control_is_refused_not_dropped(request_: ChatRequest, where: str) -> None:
+    # The chat-completions specs allow no cache_control anywhere (system is a string, blocks
+    # have additionalProperties false); dropping it would silently cost full price.
+    expected = rf"cache_control on {re.escape(where)}.*api='messages'"
+    with pytest.raises(UnsupportedContentError, match=expected):
+        CC.encode(request_, stream=False)
 
 
 def test_image_and_document_blocks_without_extra_keys() -> None:
-    # The chat-completions specs forbid extra keys on blocks: no cache_control, no title.
+    # The chat-completions specs forbid extra keys on blocks: no title.
     message = user(
         "What is this?",
-        ImagePart(media_type="image/png", data="iVBORw0KGgo=", cache_control={"type": "ephemeral"}),
+        ImagePart(media_type="image/png", data="iVBORw0KGgo="),
         DocumentPart(media_type="application/pdf", data="JVBERi0=", title="T"),
         DocumentPart(media_type="text/plain", data="plain words"),
     )
