@@ -33,6 +33,7 @@ from .errors import APIConnectionError
 __all__ = ["AIMLAPIClient", "AsyncAIMLAPIClient", "AsyncChatStream", "ChatStream"]
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+_CLOSING: set[asyncio.Task[None]] = set()  # keeps close tasks started by __del__ alive
 
 
 class _ClientBase(Generic[_H]):
@@ -174,6 +175,13 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             self._http.close()
             self._http = None
 
+    def __del__(self) -> None:
+        # The adapters' models (a LangChain chat model) have no close(): free the pooled
+        # sockets when the client is collected instead of leaking them (ResourceWarning).
+        http = getattr(self, "_http", None)
+        if getattr(self, "_owns_http", False) and http is not None and not http.is_closed:
+            http.close()
+
     def __enter__(self) -> AIMLAPIClient:
         return self
 
@@ -270,6 +278,19 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         if self._owns_http and self._http is not None:
             await self._http.aclose()
             self._http = None
+
+    def __del__(self) -> None:
+        # Best effort, as for the sync client: an async pool can only be closed on its loop.
+        http = getattr(self, "_http", None)
+        if not getattr(self, "_owns_http", False) or http is None or http.is_closed:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(http.aclose())
+        _CLOSING.add(task)
+        task.add_done_callback(_CLOSING.discard)
 
     async def __aenter__(self) -> AsyncAIMLAPIClient:
         return self

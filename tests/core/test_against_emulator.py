@@ -3,8 +3,10 @@ server for the mid-stream idle timeout, which the emulator has no fault for)."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -232,3 +234,14 @@ def test_stream_stalling_midway_raises_api_timeout_error(stalling_server: str) -
             got.extend(s)
     assert [e for e in got if isinstance(e, TextDelta)] == [TextDelta(0, "Hel")]
     assert "rid-stall" in str(info.value)
+
+
+def test_a_collected_client_frees_its_sockets(emulator: Emulator) -> None:
+    # Adapters' models have no close(): a dropped client must not leak its pooled connection.
+    c = client(emulator)
+    assert c.create(request()).text
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del c
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
