@@ -19,6 +19,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 from syrupy.assertion import SnapshotAssertion
 
+from aimlapi_core.errors import UnsupportedContentError
 from aimlapi_emulator import Emulator
 from langchain_aimlapi import ChatAIMLAPI
 
@@ -224,6 +225,20 @@ class TestChatCompletionsIntegration(_Integration):
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
         model = self.chat_model_class(**{**self.chat_model_params, "thinking": 1024})
         return self._invoke(model, "Think, then say hi.", stream)
+
+    @pytest.mark.xfail(
+        strict=True,
+        raises=UnsupportedContentError,
+        reason=(
+            "API limit: the /chat/completions Claude specs (specs/claude-4-sonnet.json) allow "
+            "cache_control nowhere (system is a string; blocks have additionalProperties: false) "
+            "and the suite's Anthropic-format conversation carries one. The core refuses it "
+            "before any I/O, pointing at api='messages', instead of silently dropping the cache "
+            "hint; TestMessagesIntegration runs this test unchanged and passes."
+        ),
+    )
+    def test_anthropic_inputs(self, model: BaseChatModel) -> None:
+        super().test_anthropic_inputs(model)
 
 
 class TestMessagesIntegration(_Integration):
