@@ -36,6 +36,12 @@ _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 _CLOSING: set[asyncio.Task[None]] = set()  # keeps close tasks started by __del__ alive
 
 
+def _closed(task: asyncio.Task[None]) -> None:
+    _CLOSING.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a failed best-effort close is not worth a traceback
+
+
 class _ClientBase(Generic[_H]):
     def __init__(
         self,
@@ -94,6 +100,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
     def __init__(self, *, sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._sleep = sleep
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop that owns our pool
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -204,6 +211,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:  # no await between check and set: no race on one event loop
             self._http = httpx.AsyncClient(timeout=self.settings.timeout, limits=h.POOL_LIMITS)
+            self._loop = asyncio.get_running_loop()
         return self._http
 
     async def _send(
@@ -288,9 +296,13 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
+        if loop is not self._loop:
+            # The pool's sockets belong to another (often already closed) loop: closing them
+            # from this one fails with "Event loop is closed". Nothing can be done from here.
+            return
         task = loop.create_task(http.aclose())
         _CLOSING.add(task)
-        task.add_done_callback(_CLOSING.discard)
+        task.add_done_callback(_closed)
 
     async def __aenter__(self) -> AsyncAIMLAPIClient:
         return self

@@ -245,3 +245,28 @@ def test_a_collected_client_frees_its_sockets(emulator: Emulator) -> None:
         del c
         gc.collect()
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def test_an_async_client_collected_on_another_event_loop_closes_quietly(
+    emulator: Emulator,
+) -> None:
+    """Scripts call asyncio.run() more than once; a client whose pool belongs to an earlier,
+    closed loop must not raise 'Event loop is closed' when it is collected in a later loop."""
+    import asyncio
+
+    holder = [AsyncAIMLAPIClient(api_key=emulator.api_key, base_url=emulator.base_url)]
+    result = asyncio.run(holder[0].create(request()))
+    assert result.text
+    reported: list[dict[str, object]] = []
+
+    async def collect_in_a_new_loop() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _, ctx: reported.append(ctx))
+        holder.clear()
+        gc.collect()
+        await asyncio.sleep(0.05)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the old loop's sockets: unreachable
+        asyncio.run(collect_in_a_new_loop())
+        gc.collect()
+    assert reported == []
