@@ -482,6 +482,7 @@ LLAMA_INDEX_QUICKSTART: list[Cell] = [
         print("sources:", sources)
         assert sources[0] == "ferry_timetable.txt"
         assert "08:15" in result.source_nodes[0].node.get_content()  # the answer was in context
+        assert "8:15" in result.response
         if emulator is not None:  # ...and the retrieved text was sent to the model
             assert "08:15" in str(emulator.last_request.json["messages"])
         """
@@ -506,6 +507,7 @@ LLAMA_INDEX_QUICKSTART: list[Cell] = [
         assert second.response
         assert first.source_nodes[0].node.metadata["file_name"] == "harbor_lighthouse.md"
         assert any("Agnes Morrow" in n.node.get_content() for n in second.source_nodes)
+        assert "Agnes Morrow" in second.response
         assert len(chat_engine.chat_history) == 4  # two user turns, two answers
         """
     ),
@@ -568,7 +570,8 @@ AGENTS_TOOLS_THINKING_IMAGES: list[Cell] = [
             for message in state["messages"]
             for call in getattr(message, "tool_calls", [])
         }
-        assert called == {"get_weather": {"city": "Lisbon"}, "get_local_time": {"city": "Lisbon"}}
+        assert called.keys() == {"get_weather", "get_local_time"}
+        assert all("Lisbon" in args["city"] for args in called.values())
         assert state["messages"][-1].type == "ai"
         assert state["messages"][-1].text
         """
@@ -612,7 +615,7 @@ AGENTS_TOOLS_THINKING_IMAGES: list[Cell] = [
         print(f"\\n\\nanswer: {answer}")
 
         assert tool_results[0].tool_name == "multiply"
-        assert tool_results[0].tool_kwargs == {"a": 12.5, "b": 4}
+        assert sorted(tool_results[0].tool_kwargs.values()) == [4, 12.5]
         assert "50" in str(answer)
         """
     ),

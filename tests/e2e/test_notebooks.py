@@ -14,6 +14,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -104,21 +105,29 @@ def main(source: str, target: str) -> int:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(source, as_version=4)
-    km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=_ThisPythonKernel())
-    client = NotebookClient(
-        nb,
-        km=km,
-        timeout=120,  # per cell: a hang guard, not a speed assertion
-        resources={"metadata": {"path": str(Path(source).parent)}},
-        extra_arguments=["--InteractiveShell.colors=nocolor"],  # plain tracebacks in CI logs
-    )
-    try:
-        client.execute()
-    except CellExecutionError as err:
-        print(f"{source}: a cell failed\n{err}", file=sys.stderr)
-        return 1
-    finally:
-        nbformat.write(nb, target)
+    with tempfile.TemporaryDirectory(prefix="nbkernel-") as tmp:
+        km = AsyncKernelManager(
+            kernel_name="python3",
+            kernel_spec_manager=_ThisPythonKernel(),
+            # Unix sockets in a temporary folder: no TCP ports, nothing left behind.
+            transport="ipc",
+            ip=str(Path(tmp) / "ipc"),
+            connection_file=str(Path(tmp) / "kernel.json"),
+        )
+        client = NotebookClient(
+            nb,
+            km=km,
+            timeout=120,  # per cell: a hang guard, not a speed assertion
+            resources={"metadata": {"path": str(Path(source).parent)}},
+            extra_arguments=["--InteractiveShell.colors=nocolor"],  # plain tracebacks in logs
+        )
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            print(f"{source}: a cell failed\n{err}", file=sys.stderr)
+            return 1
+        finally:
+            nbformat.write(nb, target)
     return 0
 
 
