@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,17 @@ from ._usage import count_tokens, truncate_tokens
 _COUNT_RE = re.compile(r"\bcount\s+(?:from\s+(-?\d+)\s+)?(?:up\s+)?to\s+(-?\d+)", re.I)
 _SAY_RE = re.compile(r"\b(?:say|repeat|reply with|respond with)\s*:?\s*[\"“]([^\"”]+)[\"”]", re.I)
 _MATH_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*([-+*/×x])\s*(-?\d+(?:\.\d+)?)")
+_QUERY_RE = re.compile(r"^\s*(?:query|question)\s*:\s*(.+)$", re.I | re.M)
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+_MIN_ANSWER_WORDS = 5
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "what when where which while with that this there their them they have from into about "
+        "were will would could should does your information context given answer query prior "
+        "knowledge below above",
+    )
+)
 _GREETING_RE = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b[\s!.,?]*", re.I)
 _MAX_COUNT = 1000
 
@@ -118,13 +130,14 @@ def _choose_tool_calls(body: dict[str, Any], user_text: str, user_last: bool) ->
             chosen = [next((t for t in tools if t["name"] not in called), tools[0])]
         if choice.get("disable_parallel_tool_use"):
             chosen = chosen[:1]
-    cues = TextCues(user_text)
     seed = json.dumps(body["messages"], sort_keys=True)
     return [
         ToolCall(
             id=_tool_id(seed, i),
             name=t["name"],
-            input=build_value(t["input_schema"], cues, t["name"]),
+            # Fresh cues per call: parallel calls about one thing ("weather and time for
+            # 'Lisbon'") each take the same values from the text.
+            input=build_value(t["input_schema"], TextCues(user_text), t["name"]),
         )
         for i, t in enumerate(chosen)
     ]
@@ -193,11 +206,46 @@ def _answer_prompt(user_text: str, system: str) -> str:
         return "Hello! How can I help you today?"
     if not user_text.strip():
         return "I'm ready when you are: what would you like to know?"
+    if grounded := _answer_from_context(user_text, system):
+        return grounded
     topic = _snippet(user_text.strip().splitlines()[0], 12)
     return (
         f"Here is a short answer to “{topic}”: this is the AI/ML API emulator's scripted "
         "assistant, which replies deterministically so that tests and demos can rely on it."
     )
+
+
+def _answer_from_context(user_text: str, system: str) -> str | None:
+    """Retrieval-augmented prompts (a query engine's "Context information is below … Query: …",
+    or a chat engine's context in the system prompt): answer with the context sentence that
+    shares the most words with the question, so RAG pipelines get a grounded, checkable answer."""
+    query = _QUERY_RE.search(user_text)
+    if query:
+        question, context = query.group(1), user_text[: query.start()] + "\n" + system
+    else:
+        lines = [ln for ln in user_text.splitlines() if "?" in ln]
+        if not lines or not system:
+            return None
+        question, context = lines[-1], system
+    wanted = _content_words(question)
+    sentences = [
+        (s.strip(), _content_words(s))
+        for s in _SENTENCE_RE.split(context)
+        if len(s.split()) >= _MIN_ANSWER_WORDS and not s.lstrip().startswith("#")  # no headings
+    ]
+    spread = Counter(w for _, words in sentences for w in words & wanted)
+    best, best_score = None, 0.0
+    for sentence, words in sentences:
+        shared = words & wanted
+        # Words found in many sentences ("Harbor Point") tell less than rare ones ("keeper").
+        score = sum(1 / spread[w] ** 2 for w in shared)
+        if len(shared) >= 2 and score > best_score:
+            best, best_score = sentence, score
+    return f"According to the context: {best}" if best else None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3} - _STOPWORDS
 
 
 def _arithmetic(left: str, op: str, right: str) -> str:

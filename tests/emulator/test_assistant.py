@@ -252,3 +252,49 @@ def test_forced_tool_choice_calls_a_tool_even_after_tool_results(api: Api):
     auto = api.chat(messages=history, tools=[TIME, WEATHER], max_tokens=300).json()
     assert _calls(auto) == []
     assert "12:00" in auto["choices"][0]["message"]["content"]
+
+
+def test_retrieval_prompts_get_the_best_matching_context_sentence(api: Api):
+    # The shape of LlamaIndex's default text-QA prompt.
+    prompt = (
+        "Context information is below.\n---------------------\n"
+        "# The Lighthouse\nThe lighthouse was built in 1871 from local granite stone.\n"
+        "The last resident keeper, Agnes Morrow, retired in 1968.\n"
+        "The lighthouse lamp can be seen 22 nautical miles out.\n---------------------\n"
+        "Given the context information and not prior knowledge, answer the query.\n"
+        "Query: Who was the last keeper of the lighthouse?\nAnswer: "
+    )
+    body = api.chat(messages=user(prompt), max_tokens=300).json()
+    assert body["choices"][0]["message"]["content"] == (
+        "According to the context: The last resident keeper, Agnes Morrow, retired in 1968."
+    )
+    # A chat engine puts the context in the system prompt and asks a plain question.
+    body = api.chat(
+        messages=user("What can be seen 22 nautical miles out?"),
+        system="Use these notes. The lighthouse lamp can be seen 22 nautical miles out. Boats sail.",
+        max_tokens=300,
+    ).json()
+    assert body["choices"][0]["message"]["content"] == (
+        "According to the context: The lighthouse lamp can be seen 22 nautical miles out."
+    )
+
+
+def test_parallel_calls_each_take_the_values_from_the_text(api: Api):
+    place = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    }
+    tools = [
+        {"name": "get_weather", "input_schema": place},
+        {"name": "get_local_time", "input_schema": place},
+    ]
+    body = api.chat(
+        messages=user('Use get_weather and get_local_time for "Lisbon".'),
+        tools=tools,
+        max_tokens=300,
+    ).json()
+    assert _calls(body) == [
+        ("get_weather", {"city": "Lisbon"}),
+        ("get_local_time", {"city": "Lisbon"}),
+    ]
