@@ -423,45 +423,18 @@ LLAMA_INDEX_QUICKSTART: list[Cell] = [
         ## A query engine over local documents
 
         `tests/fixtures/docs` holds five short made-up documents about a harbour town. To stay
-        offline and deterministic, the index uses a tiny hashed bag-of-words embedding defined
-        here; in production use a real embedding model (any LlamaIndex `BaseEmbedding`).
+        offline and deterministic, the index uses `HashingEmbedding` from
+        `llama_index_aimlapi.testing`, a tiny hashed bag-of-words embedding meant for tests; in
+        production use a real embedding model (any LlamaIndex `BaseEmbedding`).
         """
     ),
     code(
         """
-        import hashlib
-        import math
-        import re
         from pathlib import Path
 
         from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
-        from llama_index.core.embeddings import BaseEmbedding
 
-        STOPWORDS = {"a", "an", "and", "are", "at", "does", "for", "in", "is", "it", "its"}
-        STOPWORDS |= {"of", "on", "or", "the", "to", "was", "what", "when", "who"}
-
-
-        class HashingEmbedding(BaseEmbedding):
-            \"""Hashed bag of words: texts sharing words are close. Offline; not semantic.\"""
-
-            def _vector(self, text: str) -> list[float]:
-                vector = [0.0] * 512
-                for word in re.findall(r"[a-z0-9]+", text.lower()):
-                    if word not in STOPWORDS:
-                        digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
-                        vector[int.from_bytes(digest, "little") % 512] += 1.0
-                norm = math.sqrt(sum(v * v for v in vector)) or 1.0
-                return [v / norm for v in vector]
-
-            def _get_query_embedding(self, query: str) -> list[float]:
-                return self._vector(query)
-
-            async def _aget_query_embedding(self, query: str) -> list[float]:
-                return self._vector(query)
-
-            def _get_text_embedding(self, text: str) -> list[float]:
-                return self._vector(text)
-
+        from llama_index_aimlapi.testing import HashingEmbedding
 
         Settings.embed_model = HashingEmbedding()
         Settings.llm = llm

@@ -13,7 +13,7 @@ from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.memory import ChatMemoryBuffer
 
 from llama_index_aimlapi import AIMLAPI
-from llama_index_aimlapi._embedding import HashingEmbedding
+from llama_index_aimlapi.testing import HashingEmbedding
 
 DOCS = Path(__file__).parent.parent / "fixtures" / "docs"
 QUESTION = "When does the ferry to Cray Island leave, and what does a return ticket cost?"

@@ -271,7 +271,7 @@ def test_retrieval_prompts_get_the_best_matching_context_sentence(api: Api):
     # A chat engine puts the context in the system prompt and asks a plain question.
     body = api.chat(
         messages=user("What can be seen 22 nautical miles out?"),
-        system="Use these notes. The lighthouse lamp can be seen 22 nautical miles out. Boats sail.",
+        system="Notes. The lighthouse lamp can be seen 22 nautical miles out. Boats sail.",
         max_tokens=300,
     ).json()
     assert body["choices"][0]["message"]["content"] == (
