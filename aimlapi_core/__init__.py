@@ -9,6 +9,7 @@ loads httpx and the standard library only: no pydantic model is built, no framew
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
 from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
+from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
 from ._settings import ClientSettings
 from ._types import (
@@ -85,4 +86,5 @@ __all__ = [
     "accumulate",
     "errors",
     "model_info",
+    "tool_input_schema",
 ]

@@ -23,7 +23,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from aimlapi_core import _types as t
+import aimlapi_core as t
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 # Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$); ids from other providers

@@ -17,7 +17,7 @@ from langchain_core.messages import content as lc_types
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk
 
-from aimlapi_core import _types as t
+import aimlapi_core as t
 from aimlapi_core.errors import UnsupportedContentError
 
 PROVIDER = "aimlapi"

@@ -22,9 +22,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from aimlapi_core import errors
-from aimlapi_core._schema import tool_input_schema
-from aimlapi_core._types import ToolChoice, ToolSpec
+from aimlapi_core import ToolChoice, ToolSpec, errors, tool_input_schema
 
 # Anthropic's documented tool name rule (tools[].name: ^[a-zA-Z0-9_-]{1,64}$).
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")

@@ -26,13 +26,13 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, Runn
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
-from aimlapi_core import _types as t
+import aimlapi_core as t
 from aimlapi_core.errors import InvalidRequestError
 
 from . import _convert, _results, _tools
 
 if TYPE_CHECKING:
-    from aimlapi_core._client import AIMLAPIClient, AsyncAIMLAPIClient
+    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
@@ -185,14 +185,14 @@ class ChatAIMLAPI(BaseChatModel):
 
     def _sync_client(self) -> AIMLAPIClient:
         if self._client is None:
-            from aimlapi_core._client import AIMLAPIClient
+            from aimlapi_core import AIMLAPIClient
 
             self._client = AIMLAPIClient(**self._client_options(), http_client=self.http_client)
         return self._client
 
     def _async_core(self) -> AsyncAIMLAPIClient:
         if self._async_client is None:
-            from aimlapi_core._client import AsyncAIMLAPIClient
+            from aimlapi_core import AsyncAIMLAPIClient
 
             self._async_client = AsyncAIMLAPIClient(
                 **self._client_options(), http_client=self.http_async_client

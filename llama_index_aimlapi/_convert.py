@@ -31,7 +31,7 @@ from llama_index.core.base.llms.types import (
 )
 from typing_extensions import assert_never
 
-from aimlapi_core._types import (
+from aimlapi_core import (
     DocumentPart,
     ImagePart,
     Message,

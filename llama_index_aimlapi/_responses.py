@@ -26,7 +26,7 @@ from llama_index.core.base.llms.types import (
 )
 from typing_extensions import assert_never
 
-from aimlapi_core._types import (
+from aimlapi_core import (
     ChatResult,
     CostDelta,
     Finish,

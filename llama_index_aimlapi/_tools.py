@@ -10,7 +10,7 @@ from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from aimlapi_core._types import ToolChoice, ToolSpec
+from aimlapi_core import ToolChoice, ToolSpec
 from aimlapi_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import field_validator
 
-from aimlapi_core._types import ChatRequest, ChatResult, ToolChoice
+from aimlapi_core import ChatRequest, ChatResult, ToolChoice
 
 from ._convert import to_core_messages
 from ._responses import StreamState, chat_response, completion_response
