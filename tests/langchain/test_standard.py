@@ -29,24 +29,9 @@ Detail = Literal[
 Details = list[Detail]
 
 
-class _Unit(ChatModelUnitTests):
-    api: str
-
-    @property
-    def chat_model_class(self) -> type[ChatAIMLAPI]:
-        return ChatAIMLAPI
-
-    @property
-    def chat_model_params(self) -> dict[str, Any]:
-        return {"model": "claude-sonnet-4-20250514", "api": self.api}
-
-    @property
-    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
-        return (
-            {"AIMLAPI_API_KEY": "sk-from-env"},
-            {"model": "claude-sonnet-4-20250514", "api": self.api},
-            {"api_key": "sk-from-env", "api": self.api},
-        )
+class _Capabilities:
+    """Every capability the API documents is on (WIRE.md "Content parts", "Tools"); shared by
+    the unit and integration suites of both dialects."""
 
     @property
     def has_tool_choice(self) -> bool:
@@ -83,6 +68,26 @@ class _Unit(ChatModelUnitTests):
     @property
     def model_override_value(self) -> str:
         return "claude-3-5-haiku-20241022"
+
+
+class _Unit(_Capabilities, ChatModelUnitTests):
+    api: str
+
+    @property
+    def chat_model_class(self) -> type[ChatAIMLAPI]:
+        return ChatAIMLAPI
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "claude-sonnet-4-20250514", "api": self.api}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return (
+            {"AIMLAPI_API_KEY": "sk-from-env"},
+            {"model": "claude-sonnet-4-20250514", "api": self.api},
+            {"api_key": "sk-from-env", "api": self.api},
+        )
 
     @pytest.mark.xfail(
         strict=True,
@@ -128,7 +133,7 @@ class TestMessagesUnit(_Unit):
     api = "messages"
 
 
-class _Integration(ChatModelIntegrationTests):
+class _Integration(_Capabilities, ChatModelIntegrationTests):
     api: str
     emu: Emulator
     http: httpx.Client
@@ -159,43 +164,6 @@ class _Integration(ChatModelIntegrationTests):
             "http_client": self.http,
             "http_async_client": self.ahttp,
         }
-
-    # Every capability the API documents is on (WIRE.md "Content parts", "Tools").
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_tool_message(self) -> bool:
-        return True
-
-    @property
-    def model_override_value(self) -> str:
-        return "claude-3-5-haiku-20241022"
 
     def _invoke(self, model: ChatAIMLAPI, prompt: Any, stream: bool) -> AIMessage:
         if not stream:
