@@ -70,6 +70,10 @@ class Emulator:
             raise RuntimeError("this Emulator is already running")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this. Without it uvicorn's separate writes of headers and
+        # body meet Nagle + delayed ACK and every answer waits ~40 ms (measured: 44 ms → 0.8 ms
+        # per call on loopback).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((self._host, self._port))
         sock.listen(2048)
         config = uvicorn.Config(
