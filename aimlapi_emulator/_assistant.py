@@ -66,10 +66,14 @@ def respond(body: dict[str, Any]) -> Reply:
 
     reply = Reply()
     forced = body.get("tool_choice", {}).get("type") in ("any", "tool")
+    # Values for arguments (or a JSON answer) right after tool results come from the results
+    # and the user's last words, as a model would take them.
+    cue_text = _cue_text(user_text, results, messages)
     if results and last_user is messages[-1] and not forced:
-        reply.text, plan = _answer_tool_results(results, messages), "summarise the tool results"
+        reply.text = _answer_tool_results(results, messages, system, cue_text)
+        plan = "summarise the results"
     else:
-        reply.tool_calls = _choose_tool_calls(body, user_text, last_user is messages[-1])
+        reply.tool_calls = _choose_tool_calls(body, user_text, cue_text, last_user is messages[-1])
         if reply.tool_calls:
             names = ", ".join(c.name for c in reply.tool_calls)
             plan = f"call {names} with " + "; ".join(json.dumps(c.input) for c in reply.tool_calls)
@@ -85,6 +89,22 @@ def respond(body: dict[str, Any]) -> Reply:
     _apply_limits(reply, body)
     reply.input_tokens = _input_tokens(body, system)
     return reply
+
+
+def _cue_text(user_text: str, results: list[dict[str, Any]], messages: list[dict[str, Any]]) -> str:
+    if not results:
+        return user_text
+    said = next(
+        (
+            text
+            for m in reversed(messages)
+            if m["role"] == "user"
+            for text in ["\n".join(b["text"] for b in _blocks(m["content"]) if b["type"] == "text")]
+            if text
+        ),
+        "",
+    )
+    return "\n".join([*(_result_text(r.get("content", "")) for r in results), said])
 
 
 def _thinking_enabled(body: dict[str, Any]) -> bool:
@@ -106,7 +126,11 @@ def _snippet(text: str, words: int) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _choose_tool_calls(body: dict[str, Any], user_text: str, user_last: bool) -> list[ToolCall]:
+def _choose_tool_calls(
+    body: dict[str, Any], user_text: str, cue_text: str, user_last: bool
+) -> list[ToolCall]:
+    """Which tools to call: named in the user's own words of this turn (never in tool results,
+    or an agent would loop), else the forced one; arguments come from ``cue_text``."""
     tools: list[dict[str, Any]] = body.get("tools", [])
     choice = body.get("tool_choice", {"type": "auto"})
     if not tools or not user_last or choice["type"] == "none":
@@ -137,7 +161,7 @@ def _choose_tool_calls(body: dict[str, Any], user_text: str, user_last: bool) ->
             name=t["name"],
             # Fresh cues per call: parallel calls about one thing ("weather and time for
             # 'Lisbon'") each take the same values from the text.
-            input=build_value(t["input_schema"], TextCues(user_text), t["name"]),
+            input=build_value(t["input_schema"], TextCues(cue_text), t["name"]),
         )
         for i, t in enumerate(chosen)
     ]
@@ -157,7 +181,9 @@ def _tool_id(seed: str, index: int) -> str:
     return f"toolu_01{digest[:22]}"
 
 
-def _answer_tool_results(results: list[dict[str, Any]], messages: list[dict[str, Any]]) -> str:
+def _answer_tool_results(
+    results: list[dict[str, Any]], messages: list[dict[str, Any]], system: str, cue_text: str
+) -> str:
     names: dict[str, str] = {}
     for message in messages:
         for block in _blocks(message["content"]):
@@ -169,7 +195,11 @@ def _answer_tool_results(results: list[dict[str, Any]], messages: list[dict[str,
         content = _result_text(result.get("content", ""))
         verb = "failed with" if result.get("is_error") else "returned"
         parts.append(f"{name} {verb} “{content}”")
-    return "Here is what I found: " + "; ".join(parts) + "."
+    found = "; ".join(parts)
+    schema = _find_schema(system) if "json" in system.lower() else None
+    if schema is not None:  # asked to answer in JSON: fill the schema from what the tools said
+        return json.dumps(build_value(schema, TextCues(cue_text)))
+    return "Here is what I found: " + found + "."
 
 
 def _result_text(content: Any) -> str:

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 _NUMBER_RE = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w])")
-_QUOTED_RE = re.compile(r'"([^"\n]+)"|“([^”\n]+)”')
+# "double", “curly” and 'single' quotes; a single quote must stand apart from letters so that
+# apostrophes ("what's", "Paris's") are not read as quotes.
+_QUOTED_RE = re.compile(r'"([^"\n]+)"|“([^”\n]+)”|(?<!\w)\'([^\'\n]+)\'(?!\w)')
 _PLACE_RE = re.compile(r"\b(?:in|for|at|of|near|to)\s+((?:[A-Z][\w'-]*)(?:[ ,]+[A-Z][\w'-]*)*)")
 _PLACE_WORDS = ("location", "city", "place", "country", "address", "destination", "region")
 _MAX_DEPTH = 6
@@ -25,7 +27,7 @@ class TextCues:
         self.text = text
         self.lowered = text.lower()
         self.numbers = [m.group(0) for m in _NUMBER_RE.finditer(text)]
-        self.quoted = [a or b for a, b in _QUOTED_RE.findall(text)]
+        self.quoted = [a or b or c for a, b, c in _QUOTED_RE.findall(text)]
         place = _PLACE_RE.search(text)
         self.place = place.group(1).rstrip(" ,") if place else None
 
@@ -95,11 +97,11 @@ def _build_string(schema: dict[str, Any], cues: TextCues, name: str, root: Any, 
         return "user@example.com"
     if fmt in ("uri", "url"):
         return "https://example.com"
+    if cues.place and any(word in name.lower() for word in _PLACE_WORDS):
+        return cues.place
     quoted = cues.take_quoted()
     if quoted is not None:
         return quoted
-    if cues.place and any(word in name.lower() for word in _PLACE_WORDS):
-        return cues.place
     if "default" in schema and isinstance(schema["default"], str):
         return str(schema["default"])
     text = " ".join(cues.text.split())

@@ -8,6 +8,7 @@ Everything that can be refused is refused here, at bind time, before any request
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ from langchain_core.output_parsers.openai_tools import (
     PydanticToolsParser,
 )
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from aimlapi_core import ToolChoice, ToolSpec, errors, tool_input_schema
@@ -165,6 +166,35 @@ def structured_output_instruction(tool_name: str) -> str:
         f"Answer by calling the tool `{tool_name}` exactly once, with arguments that match its "
         "schema. Do not answer in plain text."
     )
+
+
+def response_format_instruction(response_format: Any) -> str:
+    """An OpenAI-style ``response_format`` as an instruction in the system prompt.
+
+    The Claude endpoints take no ``response_format`` (it is absent from every Claude spec,
+    WIRE.md), yet langchain's ``create_agent`` sends one (its ``ProviderStrategy``) for model
+    names it believes support native structured output, such as ``claude-sonnet-4-5``. Refusing
+    it would break those agents; instead the schema is asked for in words, and LangChain parses
+    and validates the JSON reply (``StructuredOutputValidationError`` if the model strays).
+    """
+    if isinstance(response_format, type):
+        schema = convert_to_json_schema(response_format)
+        return _JSON_ONLY + " It must match this JSON schema:\n" + json.dumps(schema)
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    if kind == "json_object":
+        return _JSON_ONLY
+    if kind == "json_schema" and isinstance(response_format.get("json_schema"), dict):
+        spec = response_format["json_schema"]
+        if isinstance(spec.get("schema"), dict):
+            return _JSON_ONLY + " It must match this JSON schema:\n" + json.dumps(spec["schema"])
+    raise errors.InvalidRequestError(
+        f"response_format {response_format!r} is not understood: pass a Pydantic class, "
+        "{'type': 'json_schema', 'json_schema': {'name': ..., 'schema': {...}}} or "
+        "{'type': 'json_object'} — or use with_structured_output()"
+    )
+
+
+_JSON_ONLY = "Reply with only a JSON object: no prose before or after it, no code fence."
 
 
 def require_tool_call(tool_name: str) -> Callable[[AIMessage], AIMessage]:

@@ -27,7 +27,6 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 import aimlapi_core as t
-from aimlapi_core.errors import InvalidRequestError
 
 from . import _convert, _results, _tools
 
@@ -220,16 +219,14 @@ class ChatAIMLAPI(BaseChatModel):
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)
         kwargs.pop("stream_usage", None)
-        if "response_format" in kwargs:
-            raise InvalidRequestError(
-                "response_format is not accepted by the AI/ML API's Claude endpoints (WIRE.md: "
-                "not in the Claude specs); use with_structured_output (tool calling) instead"
-            )
+        response_format = kwargs.pop("response_format", None)
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         system, turns = _convert.to_neutral(messages)
         if instruction := kwargs.pop("structured_output_instruction", None):
             system.append(t.TextPart(text=instruction))
+        if response_format is not None:
+            system.append(t.TextPart(text=_tools.response_format_instruction(response_format)))
         tools = [_tools.to_tool_dict(x) for x in kwargs.pop("tools", None) or []]
         choice = kwargs.pop("tool_choice", None)
         parallel = kwargs.pop("parallel_tool_calls", None)

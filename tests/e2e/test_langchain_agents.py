@@ -103,29 +103,52 @@ def test_langgraph_react_agent_runs_several_tool_rounds(
     assert sum(b["type"] == "tool_result" for b in results) == 3
 
 
+def run_agent(agent: Any, text: str, streamed: bool) -> dict[str, Any]:
+    payload = {"messages": [HumanMessage(text)]}
+    if not streamed:
+        return dict(agent.invoke(payload))
+    state: dict[str, Any] = {}
+    for update in agent.stream(payload, stream_mode="values"):
+        state = update
+    return state
+
+
 @pytest.mark.parametrize("api", APIS)
 @pytest.mark.parametrize("streamed", [False, True])
-def test_create_agent_with_response_format(
+def test_create_agent_with_response_format_tool_strategy(
     fresh_emulator: Emulator, api: str, streamed: bool
 ) -> None:
+    """claude-sonnet-4 is not on langchain's native-structured-output list: ToolStrategy, which
+    forces a tool choice every turn — the tools first, then the Report tool."""
     agent = create_agent(
         make(fresh_emulator, api), tools=[get_weather, get_time], response_format=Report
     )
-    # The emulator answers tool results in text even under a forced tool_choice (reported to
-    # its owner; the real API must call a tool), so the prompt names the Report tool up front
-    # and the model calls all three in one parallel round.
-    payload = {"messages": [HumanMessage("get_weather, get_time and Report for 'Oslo'")]}
-    if streamed:
-        state: dict[str, Any] = {}
-        for update in agent.stream(payload, stream_mode="values"):
-            state = update
-    else:
-        state = agent.invoke(payload)
-    assert isinstance(state["structured_response"], Report)
-    assert tool_rounds(state["messages"]) == [["get_weather", "get_time", "Report"]]
-    assert state["structured_response"].city
+    state = run_agent(agent, "get_weather and get_time for 'Oslo'", streamed)
+    assert tool_rounds(state["messages"]) == [["get_weather", "get_time"], ["Report"]]
+    assert state["structured_response"] == Report(
+        city="Oslo", summary=state["structured_response"].summary
+    )
     # ToolStrategy forces a tool; it is sent as the 'any' choice type, not a tool name.
-    assert fresh_emulator.last_request.json["tool_choice"] == {"type": "any"}
+    assert [r.json["tool_choice"] for r in fresh_emulator.requests] == [{"type": "any"}] * 2
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("streamed", [False, True])
+def test_create_agent_with_response_format_provider_strategy(
+    fresh_emulator: Emulator, api: str, streamed: bool
+) -> None:
+    """For claude-sonnet-4-5 langchain picks its ProviderStrategy and binds an OpenAI-style
+    response_format, which the Claude endpoints do not take: it becomes a JSON instruction in
+    the system prompt, and the JSON reply is parsed into the schema."""
+    llm = make(fresh_emulator, api).model_copy(update={"model": "claude-sonnet-4-5"})
+    agent = create_agent(llm, tools=[get_weather], response_format=Report)
+    state = run_agent(agent, "get_weather for 'Oslo'", streamed)
+    assert tool_rounds(state["messages"]) == [["get_weather"]]
+    assert isinstance(state["structured_response"], Report)
+    assert state["structured_response"].city == "Oslo"
+    sent = [r.json for r in fresh_emulator.requests]
+    assert all("response_format" not in body for body in sent)
+    assert all("JSON schema" in body["system"] and '"city"' in body["system"] for body in sent)
 
 
 @pytest.mark.parametrize("streamed", [False, True])

@@ -298,3 +298,65 @@ def test_parallel_calls_each_take_the_values_from_the_text(api: Api):
         ("get_weather", {"city": "Lisbon"}),
         ("get_local_time", {"city": "Lisbon"}),
     ]
+
+
+def _after_results(text: str, tools: list[dict[str, Any]], result: str) -> list[dict[str, Any]]:
+    """A conversation whose last turn is the result of the one tool call the first turn made."""
+    return [
+        *user(text),
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "tool_use", "id": "toolu_a", "name": tools[0]["name"], "input": {}}
+            ],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "toolu_a", "content": result}],
+        },
+    ]
+
+
+def test_single_quoted_values_are_taken_but_apostrophes_are_not(api: Api):
+    place = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    tool = {"name": "lookup", "input_schema": place}
+    body = api.chat(
+        messages=user("What's in lookup for 'Oslo harbour'?"), tools=[tool], max_tokens=300
+    ).json()
+    assert _calls(body) == [("lookup", {"name": "Oslo harbour"})]
+
+
+def test_after_tool_results_a_json_instruction_gets_json_filled_from_the_results(api: Api):
+    report = {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "celsius": {"type": "integer"}},
+        "required": ["city", "celsius"],
+    }
+    tool = {"name": "get_weather", "input_schema": {"type": "object", "properties": {}}}
+    body = api.chat(
+        messages=_after_results("get_weather please", [tool], "18 degrees in Oslo"),
+        system="Reply with only a JSON object matching this JSON schema: " + json.dumps(report),
+        tools=[tool],
+        max_tokens=300,
+    ).json()
+    assert json.loads(body["choices"][0]["message"]["content"]) == {"city": "Oslo", "celsius": 18}
+
+
+def test_a_forced_call_after_results_takes_values_from_them_and_does_not_repeat_a_tool(api: Api):
+    weather = {"name": "get_weather", "input_schema": {"type": "object", "properties": {}}}
+    report = {
+        "name": "Report",
+        "input_schema": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    }
+    body = api.chat(
+        # The user's words still name get_weather; it was called already, so Report comes next.
+        messages=_after_results("get_weather, then report", [weather, report], "sunny in Oslo"),
+        tools=[weather, report],
+        tool_choice={"type": "any"},
+        max_tokens=300,
+    ).json()
+    assert _calls(body) == [("Report", {"city": "Oslo"})]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from pydantic import v1 as pydantic_v1
 from typing_extensions import TypedDict
 
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
+from aimlapi_emulator import Emulator
 from langchain_aimlapi import ChatAIMLAPI
 
 WEATHER_SCHEMA = {
@@ -192,3 +194,25 @@ def test_with_structured_output_and_thinking_offers_the_tool_with_an_instruction
     kwargs = chain.first.kwargs  # type: ignore[attr-defined]
     assert kwargs["tool_choice"] == {"type": "auto"}
     assert "WeatherV2" in kwargs["structured_output_instruction"]
+
+
+
+def test_response_format_becomes_a_json_instruction_and_is_never_sent(
+    fresh_emulator: Emulator,
+) -> None:
+    """langchain's create_agent binds an OpenAI-style response_format for model names it deems
+    capable (ProviderStrategy); the Claude endpoints take none, so it becomes an instruction."""
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    llm = ChatAIMLAPI(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url)
+    for fmt, expected in [
+        ({"type": "json_schema", "json_schema": {"name": "R", "schema": schema}}, '"city"'),
+        ({"type": "json_object"}, "JSON object"),
+    ]:
+        reply = llm.bind(response_format=fmt).invoke("Weather for Oslo?")
+        sent = fresh_emulator.last_request.json
+        assert "response_format" not in sent
+        assert expected in sent["system"]
+        assert isinstance(json.loads(reply.text), dict)
+    with pytest.raises(InvalidRequestError, match=r"response_format .* is not understood"):
+        llm.bind(response_format={"type": "xml"}).invoke("hi")
+    assert len(fresh_emulator.requests) == 2  # the bad one was refused before any request
