@@ -96,7 +96,11 @@ class AIMLAPI(FunctionCallingLLM):
     thinking: dict[str, Any] | int | None = Field(
         default=None, description='Budget in tokens, or {"type": "enabled", "budget_tokens": N}.'
     )
-    timeout: float = Field(default=60.0, gt=0)
+    timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds for every phase; None: the core's 60 s, with 600 s to read.",
+    )
     max_retries: int = Field(default=2, ge=0)
     # Not in repr: a header may carry a credential (serialization redacts those, see below).
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
