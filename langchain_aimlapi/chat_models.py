@@ -19,6 +19,7 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -28,7 +29,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 import aimlapi_core as t
 
-from . import _convert, _results, _tools
+from . import _convert, _profile, _results, _tools
 
 if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
@@ -121,6 +122,9 @@ class ChatAIMLAPI(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "aimlapi-chat"
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return _profile.model_profile(self.model, self.api)
 
     @property
     def lc_secrets(self) -> dict[str, str]:
