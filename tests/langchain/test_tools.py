@@ -196,7 +196,6 @@ def test_with_structured_output_and_thinking_offers_the_tool_with_an_instruction
     assert "WeatherV2" in kwargs["structured_output_instruction"]
 
 
-
 def test_response_format_becomes_a_json_instruction_and_is_never_sent(
     fresh_emulator: Emulator,
 ) -> None:
