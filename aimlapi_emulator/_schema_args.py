@@ -134,6 +134,8 @@ def _build_array(schema: dict[str, Any], cues: TextCues, name: str, root: Any, d
     count = max(1, int(schema.get("minItems", 1)))
     if items.get("type") in ("number", "integer") and len(cues.numbers) > count:
         count = len(cues.numbers)  # "add 3, 4 and 5" → [3, 4, 5]
+    elif items.get("type", "string") == "string" and len(cues.quoted) > count:
+        count = len(cues.quoted)  # 'tags "a" and "b"' → ["a", "b"]
     if "maxItems" in schema:
         count = min(count, int(schema["maxItems"]))
     return [_build(items, cues, name, root, d + 1) for _ in range(count)]

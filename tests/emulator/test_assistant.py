@@ -360,3 +360,22 @@ def test_a_forced_call_after_results_takes_values_from_them_and_does_not_repeat_
         max_tokens=300,
     ).json()
     assert _calls(body) == [("Report", {"city": "Oslo"})]
+
+
+def test_a_string_list_takes_every_remaining_quoted_value(api: Api):
+    film = {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "genres": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["title", "genres"],
+    }
+    body = api.chat(
+        messages=user('Use record_film: "Arrival", a "science fiction" "drama"'),
+        tools=[{"name": "record_film", "input_schema": film}],
+        max_tokens=300,
+    ).json()
+    assert _calls(body) == [
+        ("record_film", {"title": "Arrival", "genres": ["science fiction", "drama"]})
+    ]
