@@ -151,7 +151,9 @@ def lc_structured(model: str) -> None:
 
     llm = ChatAIMLAPI(model=model, max_tokens=512, callbacks=[langchain_tally_handler()])
     structured = llm.with_structured_output(Movie)
-    movie = structured.invoke('Describe the film "Arrival" from 2016.')
+    movie = structured.invoke(
+        'Describe the film "Arrival" from 2016, a "science fiction" "drama" by Denis Villeneuve.'
+    )
     console.print(f"[dim]with_structured_output(Movie) →[/] {movie!r}")
     if not isinstance(movie, Movie):
         raise RuntimeError(f"expected a Movie, got {type(movie).__name__}")
