@@ -3,8 +3,10 @@ tool-choice payloads, tool results, and the regressions other integrations shipp
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.base.llms.types import ChatMessage, ToolCallBlock
 from llama_index.core.tools import FunctionTool
 
 from aimlapi_core.errors import InvalidRequestError
@@ -176,3 +178,56 @@ def test_tool_results_round_trip_as_tool_result_blocks(llm, emulator) -> None:
         ],
     }
     assert len(history) == 4  # chat_with_tools did not append to the caller's list
+
+
+def test_foreign_tool_call_ids_are_normalised_the_same_in_call_and_result(llm, emulator) -> None:
+    # Histories from other providers carry ids the API refuses (tool_use.id must match
+    # ^[a-zA-Z0-9_-]+$): Bedrock "tooluse:…", dotted ids, OpenAILike's additional_kwargs form.
+    history = [
+        ChatMessage(role="user", content=BOTH),
+        ChatMessage(
+            role="assistant",
+            blocks=[
+                ToolCallBlock(
+                    tool_call_id="tooluse:abc.1", tool_name="get_weather", tool_kwargs={}
+                ),
+                ToolCallBlock(tool_call_id="tooluse.abc:1", tool_name="get_time", tool_kwargs={}),
+            ],
+        ),
+        ChatMessage(
+            role="tool", content="18C", additional_kwargs={"tool_call_id": "tooluse:abc.1"}
+        ),
+        ChatMessage(
+            role="tool", content="noon", additional_kwargs={"tool_call_id": "tooluse.abc:1"}
+        ),
+        ChatMessage(role="user", content="And in Rome?"),
+        ChatMessage(
+            role="assistant",
+            content="",
+            additional_kwargs={
+                "tool_calls": [
+                    {
+                        "id": "fc/rome.2",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": "{}"},
+                    }
+                ]
+            },
+        ),
+        ChatMessage(role="tool", content="20C", additional_kwargs={"tool_call_id": "fc/rome.2"}),
+    ]
+    llm.chat_with_tools(TOOLS, chat_history=history)
+    call_ids = _sent_ids(emulator, "tool_use", "id")
+    assert len(call_ids) == 3
+    assert all(re.fullmatch(r"[a-zA-Z0-9_-]+", i) for i in call_ids), call_ids
+    assert _sent_ids(emulator, "tool_result", "tool_use_id") == call_ids
+    assert len(set(call_ids)) == 3  # ids differing only in illegal characters stay distinct
+    # Deterministic: the same history sends the same ids again.
+    llm.chat_with_tools(TOOLS, chat_history=history)
+    assert _sent_ids(emulator, "tool_use", "id") == call_ids
+
+
+def _sent_ids(emulator, kind: str, key: str) -> list[str]:
+    sent = emulator.requests[-1].json["messages"]
+    blocks = [b for m in sent if isinstance(m["content"], list) for b in m["content"]]
+    return [b[key] for b in blocks if b["type"] == kind]
