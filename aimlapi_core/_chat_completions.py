@@ -36,6 +36,9 @@ from ._types import (
     Finish,
     MessageStart,
     Part,
+    RedactedThinkingDelta,
+    RedactedThinkingPart,
+    SignatureDelta,
     StreamEvent,
     TextDelta,
     TextPart,
@@ -240,9 +243,10 @@ class ChatCompletionsStreamDecoder:
             out.append(ThinkingDelta(self._thinking_index, thinking))
         text = delta.get("content")
         if text and isinstance(text, str):
-            if self._text_index < 0:
-                self._text_index = self._new_index()
-            out.append(TextDelta(self._text_index, text))
+            out.append(TextDelta(self._text(), text))
+        elif isinstance(text, list):
+            # Anthropic blocks in `content` (WIRE.md [INF]), read as the whole decode reads them.
+            self._blocks(text, out)
         calls = delta.get("tool_calls")
         if calls:
             for call in calls:
@@ -264,6 +268,29 @@ class ChatCompletionsStreamDecoder:
                         args if isinstance(args, str) else json.dumps(args) if args else "",
                     )
                 )
+
+    def _text(self) -> int:
+        if self._text_index < 0:
+            self._text_index = self._new_index()
+        return self._text_index
+
+    def _blocks(self, blocks: list[Any], out: list[StreamEvent]) -> None:
+        for part in decode_blocks(blocks):  # raises on a block it cannot read
+            if isinstance(part, TextPart):
+                out.append(TextDelta(self._text(), part.text))
+            elif isinstance(part, ThinkingPart):
+                if self._thinking_index < 0:
+                    self._thinking_index = self._new_index()
+                if part.thinking:
+                    out.append(ThinkingDelta(self._thinking_index, part.thinking))
+                if part.signature:
+                    out.append(SignatureDelta(self._thinking_index, part.signature))
+            elif isinstance(part, ToolCallPart):
+                # A whole call in one block: its own part, keyed apart from wire indexes.
+                index = self._tools[-1 - len(self._tools)] = self._new_index()
+                out.append(ToolCallDelta(index, part.id, part.name, json.dumps(part.arguments)))
+            elif isinstance(part, RedactedThinkingPart):
+                out.append(RedactedThinkingDelta(self._new_index(), part.data))
 
 
 def _error_text(chunk: dict[str, Any]) -> str:

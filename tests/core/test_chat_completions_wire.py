@@ -667,3 +667,60 @@ def test_any_chunking_of_a_stream_gives_the_same_result(cuts: list[int]) -> None
 def test_crlf_stream_gives_the_same_result() -> None:
     crlf = TOOLS_RAW.replace(b"\n", b"\r\n")
     assert accumulate(stream_events(crlf, 7)) == accumulate(stream_events(TOOLS_RAW, 7))
+
+
+def test_anthropic_blocks_in_stream_delta_content_are_read_not_dropped() -> None:
+    # WIRE.md: when `content` arrives as a list, it holds Anthropic blocks (tool_use included);
+    # the streamed delta must not lose them where the whole decode reads them.
+    chunks = [
+        {
+            "id": "msg_B",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "content": [
+                            {"type": "thinking", "thinking": "Need weather.", "signature": "sig"},
+                            {"type": "text", "text": "Checking."},
+                        ]
+                    },
+                }
+            ],
+        },
+        {
+            "id": "",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "content": [
+                            {
+                                "type": "tool_use",
+                                "id": "toolu_1",
+                                "name": "get_weather",
+                                "input": {"location": "Oslo"},
+                            },
+                        ]
+                    },
+                }
+            ],
+        },
+        {
+            "id": "",
+            "choices": [{"index": 0, "delta": {"content": "Done."}, "finish_reason": "tool_use"}],
+        },
+    ]
+    raw = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks).encode()
+    result = accumulate(stream_events(raw, 7))
+    assert result.parts == [
+        ThinkingPart(thinking="Need weather.", signature="sig"),
+        TextPart(text="Checking.Done."),
+        ToolCallPart(id="toolu_1", name="get_weather", arguments={"location": "Oslo"}),
+    ]
+    assert result.stop_reason == "tool_use"
+
+
+def test_unknown_block_in_stream_delta_content_raises() -> None:
+    chunk = {"choices": [{"index": 0, "delta": {"content": [{"type": "hologram"}]}}]}
+    with pytest.raises(ResponseValidationError, match="hologram"):
+        stream_events(f"data: {json.dumps(chunk)}\n\n".encode(), 64)
