@@ -207,11 +207,16 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
     ) -> None:
         super().__init__(**kwargs)
         self._sleep = sleep
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop that owns our pool
 
     def _client(self) -> httpx.AsyncClient:
-        if self._http is None:  # no await between check and set: no race on one event loop
+        loop = asyncio.get_running_loop()
+        # No await between check and set: no race on one event loop. A pool we own belongs to
+        # the loop that opened it; after asyncio.run() ended that loop, reusing its connections
+        # fails with "Event loop is closed", so a later loop gets a pool of its own.
+        if self._http is None or (self._owns_http and loop is not self._loop):
             self._http = httpx.AsyncClient(timeout=self.settings.timeout, limits=h.POOL_LIMITS)
-            self._loop = asyncio.get_running_loop()
+            self._loop = loop
         return self._http
 
     async def _send(

@@ -270,3 +270,30 @@ def test_an_async_client_collected_on_another_event_loop_closes_quietly(
         asyncio.run(collect_in_a_new_loop())
         gc.collect()
     assert reported == []
+
+
+def test_async_client_works_in_a_second_event_loop(emulator: Emulator) -> None:
+    """asyncio.run() twice with one client (a script, or a LangChain model reused across runs):
+    the pool of the first, closed loop must not be reused — it fails with 'Event loop is
+    closed'. The second loop gets a fresh pool."""
+    import asyncio
+
+    aclient = AsyncAIMLAPIClient(api_key=emulator.api_key, base_url=emulator.base_url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the old loop's sockets: unreachable
+        first = asyncio.run(aclient.create(request("first run")))
+
+        async def second_run() -> str:
+            try:
+                return (await aclient.create(request("second run"))).text
+            finally:
+                await aclient.close()
+
+        second = asyncio.run(second_run())
+        gc.collect()
+    assert first.text
+    assert second
+    assert [r.json["messages"][0]["content"] for r in emulator.requests[-2:]] == [
+        "first run",
+        "second run",
+    ]
