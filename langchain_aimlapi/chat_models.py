@@ -232,12 +232,14 @@ class ChatAIMLAPI(BaseChatModel):
         if response_format is not None:
             system.append(t.TextPart(text=_tools.response_format_instruction(response_format)))
         tools = [_tools.to_tool_dict(x) for x in kwargs.pop("tools", None) or []]
-        choice = kwargs.pop("tool_choice", None)
-        parallel = kwargs.pop("parallel_tool_calls", None)
-        if not isinstance(choice, dict) or parallel is not None:
-            choice = _tools.to_tool_choice_dict(
-                choice, [x["name"] for x in tools], parallel_tool_calls=parallel
-            )
+        # Always converted, dicts too: a choice bound by bind_tools is already Anthropic-format
+        # (converting it again is a no-op), but one passed per call or through .bind() may be
+        # OpenAI's {"type": "function", ...}, which the API refuses.
+        choice = _tools.to_tool_choice_dict(
+            kwargs.pop("tool_choice", None),
+            [x["name"] for x in tools],
+            parallel_tool_calls=kwargs.pop("parallel_tool_calls", None),
+        )
         _tools.check_forced_choice_with_thinking(choice, self.thinking_budget is not None)
         if kwargs:
             raise TypeError(

@@ -141,6 +141,27 @@ def test_tool_choice_keywords_are_not_sent_as_tool_names(
 
 
 @pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize(
+    ("tool_choice", "expected"),
+    [
+        ({"type": "function", "function": {"name": "get_weather"}}, {"type": "tool"}),
+        ("get_weather", {"type": "tool"}),
+        ("required", {"type": "any"}),
+    ],
+)
+def test_per_call_tool_choice_is_converted_like_bind_tools(
+    fresh_emulator: Emulator, api: str, tool_choice: Any, expected: dict[str, Any]
+) -> None:
+    # tools / tool_choice passed per call (or through .bind) take the same conversion as
+    # bind_tools: an OpenAI-format choice dict was sent as-is and the API answered 400.
+    llm = make(fresh_emulator, api)
+    reply = llm.invoke("Hello there", tools=[get_weather], tool_choice=tool_choice)
+    sent = fresh_emulator.last_request.json["tool_choice"]
+    assert sent == expected | ({"name": "get_weather"} if expected["type"] == "tool" else {})
+    assert [c["name"] for c in reply.tool_calls] == ["get_weather"]
+
+
+@pytest.mark.parametrize("api", APIS)
 def test_parallel_tool_calls_false_is_sent(fresh_emulator: Emulator, api: str) -> None:
     llm = make(fresh_emulator, api).bind_tools([get_weather, get_time], parallel_tool_calls=False)
     reply = llm.invoke("get_weather and get_time for 'Oslo'")
