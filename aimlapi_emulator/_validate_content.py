@@ -25,6 +25,15 @@ _BLOCK_KEYS: dict[str, frozenset[str]] = {
     "thinking": frozenset({"type", "thinking", "signature"}),
     "redacted_thinking": frozenset({"type", "data"}),
 }
+# The chat-completions spec (specs/claude-4-sonnet.json) closes these blocks with
+# `additionalProperties: false`: no cache_control, citations, title or context there.
+_CHAT_BLOCK_KEYS: dict[str, frozenset[str]] = {
+    **_BLOCK_KEYS,
+    "text": frozenset({"type", "text"}),
+    "image": frozenset({"type", "source"}),
+    "document": frozenset({"type", "source"}),
+    "thinking": frozenset({"type", "thinking", "signature"}),
+}
 _USER_BLOCKS = frozenset({"text", "image", "document", "tool_result"})
 _ASSISTANT_BLOCKS = frozenset({"text", "tool_use", "thinking", "redacted_thinking"})
 
@@ -66,17 +75,21 @@ def check_content(
             raise upstream_error(
                 f"messages.{i}.content.{j}: `{kind}` blocks are not allowed in `{role}` messages"
             )
-        check_block_keys(block, path)
+        check_block_keys(block, path, dialect)
         dotted = f"messages.{i}.content.{j}"
         if kind == "tool_result":
             _check_tool_result(block, path, dotted, dialect)
+        elif kind == "thinking" and dialect == "chat_completions" and "signature" not in block:
+            # Required by the chat-completions spec, as by Anthropic's API.
+            raise schema_error(f"{path}.signature: Required (a string)")
         else:
             _BLOCK_CHECKS[kind](block, path, dotted)
     return content
 
 
-def check_block_keys(block: dict[str, Any], path: str) -> None:
-    extra = set(block) - _BLOCK_KEYS[block["type"]]
+def check_block_keys(block: dict[str, Any], path: str, dialect: str = "messages") -> None:
+    keys = _CHAT_BLOCK_KEYS if dialect == "chat_completions" else _BLOCK_KEYS
+    extra = set(block) - keys[block["type"]]
     if extra:
         raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
 
@@ -161,7 +174,7 @@ def _check_tool_result(block: dict[str, Any], path: str, dotted: str, dialect: s
                     f"{path}.content[{k}]: Expected one of {' | '.join(kinds)} blocks in a "
                     "tool_result on this endpoint"
                 )
-            check_block_keys(part, f"{path}.content[{k}]")
+            check_block_keys(part, f"{path}.content[{k}]", dialect)
             _BLOCK_CHECKS[part["type"]](part, f"{path}.content[{k}]", f"{dotted}.content.{k}")
     elif not isinstance(content, str):
         raise schema_error(f"{path}.content: Expected string or array of {' | '.join(kinds)}")

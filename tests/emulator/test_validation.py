@@ -89,6 +89,15 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("chat", {"system": [{"type": "text", "text": "x"}]}, "system: Expected string"),
     ("chat", {"model": ""}, "model: Required"),
     ("chat", {"stop_sequences": ["  "]}, "each stop sequence must contain non-whitespace"),
+    ("chat", {"messages": [{"role": "user", "content": [
+        {"type": "text", "text": "Hi", "cache_control": {"type": "ephemeral"}}]}]},
+     "messages[0].content[0]: Unrecognized key(s) in object: ['cache_control']"),
+    ("chat", {"messages": [{"role": "user", "content": [
+        {"type": "document", "title": "T", "source": {"type": "text", "data": "x"}}]}]},
+     "messages[0].content[0]: Unrecognized key(s) in object: ['title']"),
+    ("chat", {"messages": [*user("Hi"), {"role": "assistant", "content": [
+        {"type": "thinking", "thinking": "hm"}, {"type": "text", "text": "Yes"}]}, *user("ok")]},
+     "messages[1].content[0].signature: Required"),
     ("messages", {"max_tokens": None}, "max_tokens: Expected a value, received null"),
     ("messages", {"messages": [{"role": "system", "content": "x"}, *user("Hi")]},
      'Unexpected role "system"'),
