@@ -8,6 +8,8 @@ naming it, before any request.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -119,18 +121,22 @@ def _document(block: dict[str, Any], where: str) -> t.DocumentPart:
             cache_control=cache,
             **extra,
         )
-    if block.get("base64"):  # LangChain v1 file block
+    if block.get("base64"):  # LangChain v1 file / text-plain block
+        mime = block.get("mime_type") or (
+            "text/plain" if block.get("type") == "text-plain" else "application/pdf"
+        )
         return t.DocumentPart(
-            media_type=block.get("mime_type") or "application/pdf",
-            data=block["base64"],
+            media_type=mime,
+            data=_document_data(mime, block["base64"], where),
             title=(block.get("extras") or {}).get("filename") or block.get("filename"),
             cache_control=cache,
         )
     file = block.get("file")
     if isinstance(file, dict) and isinstance(file.get("file_data"), str):  # OpenAI chat format
         mime, data = _from_data_uri(file["file_data"], where)
+        mime = mime or "application/pdf"
         return t.DocumentPart(
-            media_type=mime or "application/pdf", data=data, title=file.get("filename")
+            media_type=mime, data=_document_data(mime, data, where), title=file.get("filename")
         )
     if block.get("type") == "text-plain" and isinstance(block.get("text"), str):
         return t.DocumentPart(media_type="text/plain", data=block["text"], cache_control=cache)
@@ -138,6 +144,19 @@ def _document(block: dict[str, Any], where: str) -> t.DocumentPart:
         f"{where}: document block needs inline data (base64 PDF or plain text); the API does not "
         "fetch document URLs or file ids"
     )
+
+
+def _document_data(mime: str, b64: str, where: str) -> str:
+    """A document's ``data`` from base64: PDFs stay base64, but a text/plain document is sent as
+    its text (the Messages spec's ``text`` source), so it is decoded here."""
+    if mime != "text/plain":
+        return b64
+    try:
+        return base64.b64decode(b64, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise UnsupportedContentError(
+            f"{where}: text/plain document is not base64 of UTF-8 text ({exc})"
+        ) from None
 
 
 def _tool_result(block: dict[str, Any], where: str) -> t.ToolResultPart:

@@ -6,6 +6,7 @@ gateway; each test names the failure it guards against.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -314,3 +315,23 @@ def test_structured_output_with_thinking_raises_if_the_model_does_not_comply(
     llm = make(fresh_emulator, api, thinking=1024, max_tokens=2048)
     with pytest.raises(OutputParserException, match="did not call"):
         llm.with_structured_output(Report).invoke("Hello")
+
+
+def test_base64_plain_text_documents_are_sent_as_their_text(fresh_emulator: Emulator) -> None:
+    # A text/plain document travels as plain text (source type "text"); a base64 payload of
+    # one (LangChain's v1 file / text-plain blocks) must be decoded, not handed to the model as
+    # base64 gibberish. (OpenAI-format file blocks are not here: langchain-core rewrites them to
+    # v1 file blocks labelled application/pdf before the model sees them.)
+    text = "The secret word is heron."
+    b64 = base64.b64encode(text.encode()).decode()
+    blocks = [
+        {"type": "file", "base64": b64, "mime_type": "text/plain"},
+        {"type": "text-plain", "base64": b64, "mime_type": "text/plain"},
+        {"type": "text-plain", "text": text, "mime_type": "text/plain"},
+        {"type": "text", "text": "What is the secret word?"},
+    ]
+    make(fresh_emulator, "messages").invoke([HumanMessage(blocks)])
+    sent = fresh_emulator.last_request.json["messages"][0]["content"]
+    assert [b["source"] for b in sent[:3]] == [
+        {"type": "text", "media_type": "text/plain", "data": text}
+    ] * 3
