@@ -173,8 +173,25 @@ def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     )
 
 
+def _scrub_credentials(exc: Exception) -> None:
+    """Our errors chain the httpx exception (``__cause__``), whose ``request`` still carries the
+    Authorization header: redact it there, so that the key is reachable from no exception."""
+    try:
+        request = exc.request if isinstance(exc, httpx.RequestError) else None
+    except RuntimeError:  # an httpx error raised without a request attached
+        return
+    if request is not None:
+        for name in _CREDENTIAL_HEADERS:
+            if name in request.headers:
+                request.headers[name] = "<redacted>"
+
+
+_CREDENTIAL_HEADERS = ("authorization", "x-api-key")
+
+
 def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> APIConnectionError:
     """An httpx exception raised before any answer, as our error (the caller chains the cause)."""
+    _scrub_credentials(exc)
     detail = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, key)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request to {url} timed out ({detail})")
@@ -183,6 +200,7 @@ def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> AP
 
 def stream_read_error(exc: Exception, state: StreamState, key: str | None) -> Exception:
     """An httpx exception raised while reading a stream's body."""
+    _scrub_credentials(exc)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"the stream sent nothing for {state.idle_timeout} s (stream_idle_timeout); "

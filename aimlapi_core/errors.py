@@ -18,9 +18,9 @@
     ├─ StreamError                   an error event mid-stream, or a stream that ended unfinished
     └─ ResponseValidationError       a 2xx body that cannot be read
 
-No error message ever contains the API key: messages are built from the response body, which the
-service never echoes the key into, and the client redacts the ``Authorization`` header from the
-``request`` it attaches.
+No error ever exposes the API key: messages are built from the response body with the key
+redacted should the service echo it, and where a transport error is chained as ``__cause__``
+its request's ``Authorization`` / ``x-api-key`` headers are redacted first.
 """
 
 from __future__ import annotations

@@ -110,3 +110,16 @@ def test_connection_error_text_has_no_key() -> None:
         client.create(request())
     assert KEY not in str(info.value)
     assert KEY not in repr(info.value)
+
+
+def test_the_chained_httpx_error_carries_no_key_in_its_request() -> None:
+    """Our errors chain the transport error; its request must not hand out the key either."""
+    client = AIMLAPIClient(
+        api_key=KEY, base_url="http://127.0.0.1:9", max_retries=0, sleep=lambda _: None
+    )
+    with pytest.raises(APIConnectionError) as info:
+        client.create(request())
+    cause = info.value.__cause__
+    assert isinstance(cause, httpx.RequestError)
+    assert cause.request.headers["authorization"] == "<redacted>"
+    assert KEY not in "".join(traceback.format_exception(info.value))
