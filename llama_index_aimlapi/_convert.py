@@ -244,8 +244,11 @@ def _convert_block(block: object, ctx: _Ctx) -> None:
 
 
 def _legacy_tool_calls(message: ChatMessage, ctx: _Ctx) -> None:
-    """OpenAI-shaped ``additional_kwargs["tool_calls"]`` (histories written by ``OpenAILike``)."""
+    """OpenAI-shaped ``additional_kwargs["tool_calls"]`` (histories written by ``OpenAILike``),
+    as dicts or as the OpenAI SDK's pydantic objects, which is what that integration stores."""
     for call in message.additional_kwargs.get("tool_calls") or ():
+        if hasattr(call, "model_dump"):  # the OpenAI SDK's ChatCompletionMessageToolCall
+            call = call.model_dump()
         fn = call.get("function", {}) if isinstance(call, dict) else {}
         if not isinstance(call, dict) or not call.get("id") or not fn.get("name"):
             raise _unsupported(ctx, call, "expected {'id', 'function': {'name', 'arguments'}}")

@@ -19,6 +19,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
     VideoBlock,
 )
+from pydantic import BaseModel
 
 from aimlapi_core._types import (
     DocumentPart,
@@ -111,6 +112,31 @@ def test_legacy_openai_tool_calls_in_additional_kwargs_are_sent() -> None:
     assert turns == [
         Message(role="assistant", parts=[ToolCallPart(id="call_1", name="f", arguments={})])
     ]
+
+
+def test_legacy_tool_calls_as_sdk_objects_are_sent_with_normalised_ids() -> None:
+    # llama-index-llms-openai / OpenAILike keep the OpenAI SDK's pydantic tool-call objects
+    # (not dicts) in additional_kwargs["tool_calls"]; a history written by them must still send.
+    class Function(BaseModel):
+        name: str
+        arguments: str
+
+    class ToolCall(BaseModel):  # the shape of openai's ChatCompletionMessageToolCall
+        id: str
+        type: str = "function"
+        function: Function
+
+    call = ToolCall(id="call:1", function=Function(name="f", arguments='{"x": 1}'))
+    history = [
+        ChatMessage(role="assistant", content=None, additional_kwargs={"tool_calls": [call]}),
+        ChatMessage(role="tool", content="ok", additional_kwargs={"tool_call_id": "call:1"}),
+    ]
+    _, turns = to_core_messages(history, api="chat_completions")
+    (part,) = turns[0].parts
+    assert isinstance(part, ToolCallPart)
+    assert (part.name, part.arguments) == ("f", {"x": 1})
+    assert part.id.startswith("call_1_")  # "call:1" is refused by the API; rewritten
+    assert turns[1].parts == [ToolResultPart(tool_call_id=part.id, content=[TextPart(text="ok")])]
 
 
 def test_thinking_block_keeps_its_signature() -> None:
