@@ -28,6 +28,7 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 import aimlapi_core as t
+from aimlapi_core.errors import InvalidRequestError
 
 from . import _convert, _profile, _results, _tools
 
@@ -240,6 +241,12 @@ class ChatAIMLAPI(BaseChatModel):
             [x["name"] for x in tools],
             parallel_tool_calls=kwargs.pop("parallel_tool_calls", None),
         )
+        if not tools and choice is not None and choice["type"] in ("any", "tool"):
+            # Was dropped silently (no tools → no tool fields at all); a forced call cannot be.
+            raise InvalidRequestError(
+                f"tool_choice {choice!r} forces a tool call, but no tools were given; bind "
+                "tools with bind_tools(...) or drop tool_choice"
+            )
         _tools.check_forced_choice_with_thinking(choice, self.thinking_budget is not None)
         if kwargs:
             raise TypeError(

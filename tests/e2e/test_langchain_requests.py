@@ -162,6 +162,17 @@ def test_per_call_tool_choice_is_converted_like_bind_tools(
     assert [c["name"] for c in reply.tool_calls] == ["get_weather"]
 
 
+@pytest.mark.parametrize("tool_choice", ["any", "required", True])
+def test_forced_tool_choice_without_tools_is_refused_before_io(
+    fresh_emulator: Emulator, tool_choice: Any
+) -> None:
+    # "must call a tool" with no tool offered cannot be honoured; it was silently dropped.
+    llm = make(fresh_emulator, "messages")
+    with pytest.raises(InvalidRequestError, match="no tools"):
+        llm.invoke("Hello there", tool_choice=tool_choice)
+    assert fresh_emulator.requests == []
+
+
 @pytest.mark.parametrize("api", APIS)
 def test_parallel_tool_calls_false_is_sent(fresh_emulator: Emulator, api: str) -> None:
     llm = make(fresh_emulator, api).bind_tools([get_weather, get_time], parallel_tool_calls=False)
