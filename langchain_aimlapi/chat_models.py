@@ -86,7 +86,9 @@ class ChatAIMLAPI(BaseChatModel):
     """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``None`` turns thinking off."""
     timeout: float | None = None
     max_retries: int = 2
-    default_headers: dict[str, str] | None = None
+    default_headers: dict[str, str] | None = Field(default=None, repr=False)
+    """Extra headers; not shown by ``repr`` (one may carry a credential). Put the key itself in
+    ``api_key``: ``dumps`` writes headers in clear (langchain-core escapes nested secrets)."""
     streaming: bool = False
     stream_usage: bool = True
     """Put usage on the final streamed chunk."""

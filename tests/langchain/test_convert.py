@@ -359,3 +359,11 @@ def test_model_without_key_builds_and_never_shows_a_key() -> None:
     llm = ChatAIMLAPI(api_key="sk-very-secret")
     assert "sk-very-secret" not in repr(llm)
     assert "sk-very-secret" not in str(llm.model_dump())
+
+
+def test_headers_never_show_in_repr() -> None:
+    # A gateway key passed as a header (e.g. behind a proxy) was printed by repr(), and so in
+    # every log line or traceback that shows the model.
+    llm = ChatAIMLAPI(default_headers={"Authorization": "Bearer sk-header-secret"})
+    assert "sk-header-secret" not in repr(llm)
+    assert "sk-header-secret" not in str(llm)
