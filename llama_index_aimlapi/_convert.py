@@ -171,7 +171,10 @@ def _document(block: DocumentBlock, ctx: _Ctx) -> None:
             ctx, block, f"media type {media_type!r} is not one of {DOCUMENT_MEDIA_TYPES}"
         )
     raw = block.resolve_document().read()
-    data = raw.decode("utf-8") if media_type == "text/plain" else base64.b64encode(raw).decode()
+    try:
+        data = raw.decode("utf-8") if media_type == "text/plain" else base64.b64encode(raw).decode()
+    except UnicodeDecodeError as exc:
+        raise _unsupported(ctx, block, f"a text/plain document must be UTF-8 ({exc})") from None
     title = block.title if block.title != _PLACEHOLDER_TITLE else None
     ctx.parts.append(DocumentPart(media_type=media_type, data=data, title=title))
 

@@ -213,6 +213,13 @@ def test_documents_and_cache_points_on_messages() -> None:
     ]
 
 
+def test_plain_text_document_that_is_not_utf8_is_refused_naming_the_block() -> None:
+    # Was a bare UnicodeDecodeError from deep inside the converter.
+    block = DocumentBlock(data=b"caf\xe9 latin-1", document_mimetype="text/plain")
+    with pytest.raises(UnsupportedContentError, match=r"DocumentBlock in message 0.*UTF-8"):
+        to_core_messages([ChatMessage(role="user", blocks=[block])], api="messages")
+
+
 def test_pdf_document_is_base64() -> None:
     pdf = b"%PDF-1.4 tiny"
     block = DocumentBlock(data=pdf, document_mimetype="application/pdf")
