@@ -10,7 +10,8 @@ import httpx
 
 from aimlapi_emulator import Emulator
 
-DOCS = Path(__file__).resolve().parents[3] / "shared" / "aimlapi-docs"
+# Verbatim copies of the documented examples' pages (see tests/fixtures/aimlapi-docs/README.md).
+DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "aimlapi-docs"
 MODEL = "claude-sonnet-4-20250514"
 
 
