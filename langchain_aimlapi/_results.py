@@ -113,8 +113,11 @@ def to_ai_message(result: t.ChatResult, requested_model: str) -> AIMessage:
     )
 
 
-def to_chunk(event: t.StreamEvent) -> AIMessageChunk | None:
-    """One stream event → a chunk (``None`` for events folded into the final chunk only)."""
+def to_chunk(event: t.StreamEvent, message_id: str | None = None) -> AIMessageChunk | None:
+    """One stream event → a chunk (``None`` for events folded into the final chunk only).
+
+    Every chunk carries the API's message id once the stream has announced it, so consumers that
+    group chunks by id see one message, and the aggregate has the id ``invoke`` returns."""
     meta = {"model_provider": PROVIDER}
     match event:
         case t.TextDelta(index=i, text=text):
@@ -132,12 +135,13 @@ def to_chunk(event: t.StreamEvent) -> AIMessageChunk | None:
                 content=[],
                 tool_call_chunks=[tool_call_chunk(name=name, args=args, id=call_id, index=i)],
                 response_metadata=meta,
+                id=message_id,
             )
         case t.MessageStart() | t.UsageDelta() | t.CostDelta() | t.Finish():
             return None
         case _:
             assert_never(event)
-    return AIMessageChunk(content=[block], response_metadata=meta)
+    return AIMessageChunk(content=[block], response_metadata=meta, id=message_id)
 
 
 def final_chunk(result: t.ChatResult, requested_model: str, *, with_usage: bool) -> AIMessageChunk:
@@ -148,6 +152,7 @@ def final_chunk(result: t.ChatResult, requested_model: str, *, with_usage: bool)
         usage_metadata=usage_metadata(result.usage) if with_usage else None,
         response_metadata=response_metadata(result, requested_model),
         chunk_position="last",
+        id=result.id,
     )
 
 

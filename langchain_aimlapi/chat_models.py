@@ -312,8 +312,11 @@ class ChatAIMLAPI(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
         with self._sync_client().stream(request) as stream:
+            message_id = None
             for event in stream:
-                if (chunk := _results.to_chunk(event)) is not None:
+                if isinstance(event, t.MessageStart):
+                    message_id = event.id
+                if (chunk := _results.to_chunk(event, message_id)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=generation)
@@ -334,8 +337,11 @@ class ChatAIMLAPI(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
         async with self._async_core().stream(request) as stream:
+            message_id = None
             async for event in stream:
-                if (chunk := _results.to_chunk(event)) is not None:
+                if isinstance(event, t.MessageStart):
+                    message_id = event.id
+                if (chunk := _results.to_chunk(event, message_id)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=generation)

@@ -248,6 +248,20 @@ def test_response_metadata_and_ids(fresh_emulator: Emulator, api: str) -> None:
 
 
 @pytest.mark.parametrize("api", APIS)
+async def test_every_streamed_chunk_carries_the_api_message_id(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    llm = make(fresh_emulator, api)
+    for chunks in (list(llm.stream("Count to 5")), [c async for c in llm.astream("Count to 5")]):
+        ids = {c.id for c in chunks}
+        assert len(ids) == 1
+        (message_id,) = ids
+        assert message_id is not None
+        assert message_id.startswith("msg_")  # the API's id, not a LangChain run id
+        assert aggregate(chunks).id == message_id
+
+
+@pytest.mark.parametrize("api", APIS)
 def test_stop_sequences_and_max_tokens(fresh_emulator: Emulator, api: str) -> None:
     reply = make(fresh_emulator, api, max_tokens=3).invoke("Tell me a long story", stop=["zz"])
     assert fresh_emulator.last_request.json["stop_sequences"] == ["zz"]
