@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,9 @@ _CHAT_BLOCK_KEYS: dict[str, frozenset[str]] = {
 }
 _USER_BLOCKS = frozenset({"text", "image", "document", "tool_result"})
 _ASSISTANT_BLOCKS = frozenset({"text", "tool_use", "thinking", "redacted_thinking"})
+
+
+_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
 def schema_error(detail: str) -> APIError:
@@ -155,14 +159,19 @@ def _check_document(block: dict[str, Any], path: str, dotted: str) -> None:
 
 
 def _check_tool_use(block: dict[str, Any], path: str, dotted: str) -> None:
-    _require_str(block, "id", path)
+    # Anthropic refuses ids from other providers (OpenAI "call_…" are fine, "fc/x.1" is not).
+    if not _TOOL_ID.match(_require_str(block, "id", path)):
+        raise upstream_error(f"{dotted}.id: String should match pattern '^[a-zA-Z0-9_-]+$'")
     _require_str(block, "name", path)
     if not isinstance(block.get("input"), dict):
         raise schema_error(f"{path}.input: Required (an object of arguments)")
 
 
 def _check_tool_result(block: dict[str, Any], path: str, dotted: str, dialect: str) -> None:
-    _require_str(block, "tool_use_id", path)
+    if not _TOOL_ID.match(_require_str(block, "tool_use_id", path)):
+        raise upstream_error(
+            f"{dotted}.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'"
+        )
     content = block.get("content", "")
     # The Claude 4 chat spec allows text and image parts in a tool result; the /messages spec
     # (claude-sonnet-4-MESSAGES.json) also allows documents, as Anthropic does.

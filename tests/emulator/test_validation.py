@@ -77,6 +77,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("chat", {"tools": [TOOL], "tool_choice": "required"}, "tool_choice: Expected object"),
     ("chat", {"tools": [TOOL], "messages": _tool_turns("toolu_other")},
      "messages.2.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_other"),
+    ("messages", {"tools": [TOOL], "messages": [
+        *user("weather?"), {"role": "assistant", "content": [{**TOOL_USE, "id": "fc/x.1"}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "fc/x.1"}]}]},
+     "messages.1.content.0.id: String should match pattern '^[a-zA-Z0-9_-]+$'"),
     ("chat", {"tools": [TOOL], "messages": [*_tool_turns("toolu_1")[:2], *user("and?")]},
      "messages.1: `tool_use` ids were found without `tool_result` blocks immediately after"),
     ("chat", {"messages": [*user("a"), *user("b")]},
