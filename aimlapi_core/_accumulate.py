@@ -153,11 +153,17 @@ class StreamAccumulator:
                 "retry the request"
             )
         usage = self._usage
+        parts = [self._parts[i].build() for i in sorted(self._parts)]
+        reason = self._finish.stop_reason
+        if reason == "end_turn" and any(isinstance(p, ToolCallPart) for p in parts):
+            # The finish may come before the tool-call chunks it should have counted (the
+            # gateway's finish_reason is unreliable, WIRE.md): what was received wins.
+            reason = "tool_use"
         return ChatResult(
-            parts=[self._parts[i].build() for i in sorted(self._parts)],
+            parts=parts,
             id=self._id,
             model=self._model,
-            stop_reason=self._finish.stop_reason,
+            stop_reason=reason,
             raw_stop_reason=self._finish.raw_stop_reason,
             stop_sequence=self._finish.stop_sequence,
             usage=Usage(

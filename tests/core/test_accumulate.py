@@ -101,3 +101,17 @@ def test_empty_unfinished_stream_says_nothing_came() -> None:
 def test_mixed_kinds_at_one_index_are_refused() -> None:
     with pytest.raises(ResponseValidationError, match="mixed text and thinking"):
         accumulate([TextDelta(0, "a"), ThinkingDelta(0, "b"), END])
+
+
+def test_a_finish_that_came_before_the_tool_calls_still_says_tool_use() -> None:
+    result = accumulate(
+        [
+            Finish(stop_reason="end_turn", raw_stop_reason="stop"),
+            ToolCallDelta(0, "toolu_1", "get_weather", '{"city": "Oslo"}'),
+        ]
+    )
+    assert result.stop_reason == "tool_use"
+    assert result.raw_stop_reason == "stop"  # the wire's own word is kept
+    assert result.tool_calls == [
+        ToolCallPart(id="toolu_1", name="get_weather", arguments={"city": "Oslo"})
+    ]
