@@ -11,11 +11,11 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.tools import tool
+from langchain_support import make
 from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel
 
 from aimlapi_emulator import Emulator
-from langchain_aimlapi import ChatAIMLAPI
 
 APIS = ["chat_completions", "messages"]
 
@@ -37,22 +37,6 @@ class Report(BaseModel):
 
     city: str
     summary: str
-
-
-_OPEN: list[ChatAIMLAPI] = []
-
-
-def make(emu: Emulator, api: str, **kwargs: Any) -> ChatAIMLAPI:
-    llm = ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url, api=api, **kwargs)
-    _OPEN.append(llm)
-    return llm
-
-
-@pytest.fixture(autouse=True)
-async def _close_models() -> Any:
-    yield
-    while _OPEN:
-        await _OPEN.pop().aclose()
 
 
 def tool_rounds(messages: list[Any]) -> list[list[str]]:

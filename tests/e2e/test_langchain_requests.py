@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import tool
+from langchain_support import make
 
 from aimlapi_core.errors import InvalidRequestError, MissingAPIKeyError
 from aimlapi_emulator import Emulator
@@ -41,22 +42,6 @@ WEATHER_TOOL = {
         "required": ["city"],
     },
 }
-
-
-_OPEN: list[ChatAIMLAPI] = []
-
-
-def make(emu: Emulator, api: str, **kwargs: Any) -> ChatAIMLAPI:
-    llm = ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url, api=api, **kwargs)
-    _OPEN.append(llm)
-    return llm
-
-
-@pytest.fixture(autouse=True)
-async def _close_models() -> Any:
-    yield
-    while _OPEN:
-        await _OPEN.pop().aclose()
 
 
 def aggregate(chunks: Any) -> AIMessageChunk:
