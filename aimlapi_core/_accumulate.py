@@ -8,6 +8,7 @@ at :meth:`StreamAccumulator.result`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -191,3 +192,44 @@ def accumulate(events: Iterable[StreamEvent]) -> ChatResult:
     for event in events:
         acc.add(event)
     return acc.result()
+
+
+def events_of(result: ChatResult) -> list[StreamEvent]:
+    """The events a stream of ``result`` would carry: ``accumulate(events_of(r))`` equals ``r``
+    (but for ``raw`` and the ids the client fills in from headers).
+
+    Used when a stream request is answered with one whole JSON response."""
+    events: list[StreamEvent] = [MessageStart(result.id, result.model)]
+    for i, part in enumerate(result.parts):
+        if isinstance(part, TextPart):
+            events.append(TextDelta(i, part.text))
+        elif isinstance(part, ThinkingPart):
+            events.append(ThinkingDelta(i, part.thinking))
+            if part.signature:
+                events.append(SignatureDelta(i, part.signature))
+        elif isinstance(part, RedactedThinkingPart):
+            events.append(RedactedThinkingDelta(i, part.data))
+        elif isinstance(part, ToolCallPart):
+            events.append(ToolCallDelta(i, part.id, part.name, json.dumps(part.arguments)))
+        else:  # images, documents and tool results are inputs, never in an answer
+            raise ResponseValidationError(f"an answer cannot hold {type(part).__name__}")
+    usage = result.usage
+    events.append(
+        UsageDelta(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cache_read_tokens=usage.cache_read_tokens,
+            cache_creation_tokens=usage.cache_creation_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
+        )
+    )
+    if result.cost is not None:
+        events.append(CostDelta(result.cost))
+    events.append(
+        Finish(
+            stop_reason=result.stop_reason,
+            raw_stop_reason=result.raw_stop_reason,
+            stop_sequence=result.stop_sequence,
+        )
+    )
+    return events

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from ._accumulate import StreamAccumulator
+from ._accumulate import StreamAccumulator, events_of
 from ._dialect import Dialect
 from ._retry import is_retryable_exception, is_retryable_status, retry_delay
 from ._settings import VERSION, ClientSettings
@@ -217,14 +217,17 @@ def stream_read_error(exc: Exception, state: StreamState, key: str | None) -> Ex
 
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
+    return dialect.decode(_json_or_raise(response.content, response.status_code), response.headers)
+
+
+def _json_or_raise(content: bytes, status: int = 200) -> Any:
     try:
-        body = json.loads(response.content)
+        return json.loads(content)
     except ValueError:
+        text = content.decode("utf-8", "replace")
         raise ResponseValidationError(
-            f"the API answered {response.status_code} with a body that is not JSON: "
-            f"{_excerpt(response.text, 300)!r}"
+            f"the API answered {status} with a body that is not JSON: {_excerpt(text, 300)!r}"
         ) from None
-    return dialect.decode(body, response.headers)
 
 
 def models_of(response: httpx.Response) -> list[dict[str, Any]]:
@@ -242,12 +245,23 @@ def models_of(response: httpx.Response) -> list[dict[str, Any]]:
 class StreamState:
     """One streamed response's decoding state, fed with body chunks by either I/O loop."""
 
-    __slots__ = ("_acc", "_decoder", "_sse", "headers", "idle_timeout", "request_id")
+    __slots__ = (
+        "_acc",
+        "_decoder",
+        "_dialect",
+        "_json_body",
+        "_sse",
+        "headers",
+        "idle_timeout",
+        "request_id",
+    )
 
     def __init__(self, dialect: Dialect, idle_timeout: float | None) -> None:
         self._sse = SSEDecoder()
+        self._dialect = dialect
         self._decoder = dialect.stream_decoder()
         self._acc = StreamAccumulator()
+        self._json_body: bytearray | None = None
         self.idle_timeout = idle_timeout
         self.headers: httpx.Headers | None = None
         self.request_id: str | None = None
@@ -255,8 +269,17 @@ class StreamState:
     def started(self, response: httpx.Response) -> None:
         self.headers = response.headers
         self.request_id = response.headers.get("x-request-id")
+        ctype = response.headers.get("content-type", "")
+        if ctype.startswith("application/") and "json" in ctype:
+            # A stream request answered with one JSON body — an error envelope on a 2xx, or a
+            # whole completion from a route that ignores "stream": it is read as what it is
+            # instead of failing later as a stream that "never finished".
+            self._json_body = bytearray()
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if self._json_body is not None:
+            self._json_body += chunk
+            return []
         events: list[StreamEvent] = []
         for sse in self._sse.feed(chunk):
             events.extend(self._decoder.feed(sse))
@@ -268,14 +291,18 @@ class StreamState:
         """Events still buffered at the end of the body (a missing finish is checked by
         :meth:`check_finished` once these were handed out: nothing received is dropped)."""
         events: list[StreamEvent] = []
-        for sse in self._sse.flush():
-            events.extend(self._decoder.feed(sse))
+        if self._json_body is not None:
+            body = _json_or_raise(bytes(self._json_body))
+            events = events_of(self._dialect.decode(body, self.headers or httpx.Headers()))
+        else:
+            for sse in self._sse.flush():
+                events.extend(self._decoder.feed(sse))
         for event in events:
             self._acc.add(event)
         return events
 
     def check_finished(self) -> None:
-        if not self._decoder.finished:
+        if not (self._decoder.finished or self._acc.finished):
             raise StreamError(
                 "the stream ended before the model finished (no finish event); the answer is "
                 f"incomplete, retry the request (request id {self.request_id})"

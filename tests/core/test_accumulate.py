@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aimlapi_core._accumulate import StreamAccumulator, accumulate
+from aimlapi_core._accumulate import StreamAccumulator, accumulate, events_of
 from aimlapi_core._types import (
     ChatResult,
     Cost,
@@ -115,3 +115,21 @@ def test_a_finish_that_came_before_the_tool_calls_still_says_tool_use() -> None:
     assert result.tool_calls == [
         ToolCallPart(id="toolu_1", name="get_weather", arguments={"city": "Oslo"})
     ]
+
+
+def test_events_of_a_result_accumulate_back_to_it() -> None:
+    result = ChatResult(
+        parts=[
+            ThinkingPart(thinking="hmm", signature="sig"),
+            RedactedThinkingPart(data="xyz"),
+            TextPart(text="Checking."),
+            ToolCallPart(id="toolu_1", name="get_weather", arguments={"city": "Oslo"}),
+        ],
+        id="msg_1",
+        model="claude-sonnet-4-20250514",
+        stop_reason="tool_use",
+        raw_stop_reason="tool_use",
+        usage=Usage(input_tokens=10, output_tokens=5, cache_read_tokens=2, reasoning_tokens=3),
+        cost=Cost(credits_used=12.0, usd_spent=0.0006),
+    )
+    assert accumulate(events_of(result)) == result

@@ -197,6 +197,35 @@ def test_stream_equals_create_on_the_same_answer(api: str) -> None:
     assert streamed.stop_reason == whole.stop_reason
 
 
+@pytest.mark.parametrize("api", ["chat_completions", "messages"])
+def test_a_stream_answered_with_one_json_body_is_read_as_the_whole_answer(api: str) -> None:
+    # A route that ignores "stream": true sends the whole completion as JSON.
+    prefix = "cc" if api == "chat_completions" else "msg"
+    body = fixture_bytes(f"{prefix}_text.json")
+    whole_json = httpx.Response(200, content=body, headers={"content-type": "application/json"})
+    script = Script(json_ok(f"{prefix}_text.json"), whole_json)
+    client, _ = make(script, api=api)
+    whole = client.create(request())
+    with client.stream(request()) as s:
+        events = list(s)
+        streamed = s.get_final_result()
+    assert isinstance(events[-1], Finish)
+    assert streamed.parts == whole.parts
+    assert (streamed.stop_reason, streamed.usage, streamed.cost) == (
+        whole.stop_reason,
+        whole.usage,
+        whole.cost,
+    )
+
+
+def test_a_stream_answered_with_an_error_envelope_on_a_2xx_raises_its_message() -> None:
+    envelope = {"message": "Free-tier limit: try again later", "statusCode": 429}
+    answer = httpx.Response(200, json=envelope)  # content-type: application/json
+    client, _ = make(Script(answer))
+    with pytest.raises(RateLimitError, match="Free-tier limit"):
+        list(client.stream(request()))
+
+
 def test_iterating_without_with_starts_and_closes() -> None:
     script = Script(sse_ok(fixture_bytes("cc_text.sse")))
     client, _ = make(script)
