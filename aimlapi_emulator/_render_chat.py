@@ -117,5 +117,8 @@ def legacy_wrap(chunks: list[dict[str, Any]], reply: Reply) -> list[dict[str, An
             "id": chunk["id"] or chunks[0]["id"],
             "usage": {"input_tokens": reply.input_tokens, "output_tokens": reply.output_tokens},
         }
-        wrapped.append({"event": event, "state": state})
+        line: dict[str, Any] = {"event": event, "state": state}
+        if "meta" in chunk:  # the cost still came last (request-tracing-and-cost.md)
+            line["meta"] = chunk["meta"]
+        wrapped.append(line)
     return wrapped

@@ -125,6 +125,17 @@ def test_wrong_key_is_a_401_without_the_key(emulator: Emulator) -> None:
     assert info.value.request_id
 
 
+def test_the_pre_2026_wrapped_stream_reads_like_the_current_one(fresh_emulator: Emulator) -> None:
+    with client(fresh_emulator) as c:
+        current = c.stream(request()).get_final_result()
+        fresh_emulator.add_fault(Fault(legacy_stream=True))
+        legacy = c.stream(request()).get_final_result()
+    assert legacy.text == current.text
+    assert legacy.usage == current.usage
+    assert legacy.cost == current.cost
+    assert legacy.cost is not None
+
+
 @pytest.mark.parametrize("api", APIS)
 def test_stream_cut_midway_is_a_stream_error(fresh_emulator: Emulator, api: str) -> None:
     fresh_emulator.add_fault(Fault(cut_after=2))

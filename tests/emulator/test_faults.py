@@ -77,7 +77,9 @@ def test_a_stream_cut_after_n_chunks_has_no_finish(fresh_api: Api):
 def test_legacy_wrapped_stream(fresh_api: Api):
     fresh_api.emu.add_fault(Fault(legacy_stream=True))
     lines = sse_data(_hello(fresh_api, stream=True))
-    assert all(set(line) == {"event", "state"} for line in lines)
+    assert all(set(line) == {"event", "state"} for line in lines[:-1])
+    assert set(lines[-1]) == {"event", "state", "meta"}  # the cost still comes last
+    assert lines[-1]["meta"]["usage"]["usd_spent"] > 0
     assert lines[0]["event"]["object"] == "chat.completion.chunk"
     assert set(lines[-1]["state"]["usage"]) == {"input_tokens", "output_tokens"}
     assert lines[-1]["event"]["choices"][0]["finish_reason"] == "stop"
