@@ -186,23 +186,26 @@ def _standard_blocks(content: str | list[Any]) -> Iterable[lc_types.ContentBlock
             yield {"type": "non_standard", "value": value, **index}  # type: ignore[misc]
 
 
+def _call_blocks(message: AIMessage) -> Iterable[lc_types.ContentBlock]:
+    """Tool calls, then the invalid ones (arguments that are not JSON, e.g. cut off by
+    ``max_tokens``), which would otherwise vanish from ``content_blocks``. They are emitted
+    as-is, as langchain-core's OpenAI Responses translator does (``block_translators/openai.py``):
+    an ``InvalidToolCall`` already is a standard ``invalid_tool_call`` block."""
+    for c in message.tool_calls:
+        yield {"type": "tool_call", "id": c["id"], "name": c["name"], "args": c["args"]}
+    for invalid in message.invalid_tool_calls:
+        yield {**invalid, "type": "invalid_tool_call"}
+
+
 def translate_content(message: AIMessage) -> list[lc_types.ContentBlock]:
     """``content_blocks`` for our messages: Claude thinking → standard ``reasoning``."""
-    blocks = list(_standard_blocks(message.content))
-    blocks.extend(
-        {"type": "tool_call", "id": c["id"], "name": c["name"], "args": c["args"]}
-        for c in message.tool_calls
-    )
-    return blocks
+    return [*_standard_blocks(message.content), *_call_blocks(message)]
 
 
 def translate_content_chunk(message: AIMessageChunk) -> list[lc_types.ContentBlock]:
     blocks = list(_standard_blocks(message.content))
     if message.chunk_position == "last" or not message.tool_call_chunks:
-        blocks.extend(
-            {"type": "tool_call", "id": c["id"], "name": c["name"], "args": c["args"]}
-            for c in message.tool_calls
-        )
+        blocks.extend(_call_blocks(message))
     else:
         for c in message.tool_call_chunks:
             chunk: lc_types.ToolCallChunk = {

@@ -367,3 +367,37 @@ def test_headers_never_show_in_repr() -> None:
     llm = ChatAIMLAPI(default_headers={"Authorization": "Bearer sk-header-secret"})
     assert "sk-header-secret" not in repr(llm)
     assert "sk-header-secret" not in str(llm)
+
+
+def test_invalid_tool_calls_appear_in_content_blocks() -> None:
+    # A call whose JSON arguments were cut off (e.g. by max_tokens) lands in
+    # invalid_tool_calls; content_blocks must show it, as InvalidToolCall blocks.
+    broken = {"type": "invalid_tool_call", "id": "t1", "name": "w", "args": '{"c": ', "error": "x"}
+    message = AIMessage(
+        content="Checking.",
+        tool_calls=[{"type": "tool_call", "id": "t0", "name": "w", "args": {"c": "Rome"}}],
+        invalid_tool_calls=[broken],
+        response_metadata={"model_provider": "aimlapi"},
+    )
+    assert message.content_blocks == [
+        {"type": "text", "text": "Checking."},
+        {"type": "tool_call", "id": "t0", "name": "w", "args": {"c": "Rome"}},
+        broken,
+    ]
+
+
+def test_invalid_streamed_tool_call_appears_in_aggregated_content_blocks() -> None:
+    # '{"c" "Paris"}' is not JSON even partially, so the aggregate files it as invalid.
+    full = to_chunk(t.ToolCallDelta(0, "t1", "w", '{"c" "Paris"}')) + final_chunk(
+        t.ChatResult(parts=[]), "m", with_usage=False
+    )
+    assert full.tool_calls == []
+    assert full.content_blocks == [
+        {
+            "type": "invalid_tool_call",
+            "id": "t1",
+            "name": "w",
+            "args": '{"c" "Paris"}',
+            "error": None,
+        }
+    ]
