@@ -1,4 +1,5 @@
-"""Tools, tool choice and structured output for ``ChatAIMLAPI``.
+"""Tools, tool choice and ``response_format`` for ``ChatAIMLAPI`` (structured output:
+``_structured.py``).
 
 Bound tools are kept as Anthropic-format dicts (``name`` / ``description`` / ``input_schema``):
 that is the form LangGraph and ``create_agent`` read back from ``model.kwargs["tools"]``, it
@@ -10,18 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.exceptions import OutputParserException
-from langchain_core.messages import AIMessage
-from langchain_core.output_parsers.openai_tools import (
-    JsonOutputKeyToolsParser,
-    PydanticToolsParser,
-)
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
 
 from aimlapi_core import ToolChoice, ToolSpec, errors, tool_input_schema
 
@@ -151,21 +145,7 @@ def choice_from_dict(choice: dict[str, Any]) -> ToolChoice:
     )
 
 
-# --------------------------------------------------------------------------- structured output
-
-
-def structured_output_parser(schema: Any, tool_name: str) -> Any:
-    """The parser that reads the structured result from the first call of ``tool_name``."""
-    if isinstance(schema, type) and is_basemodel_subclass(schema):
-        return PydanticToolsParser(tools=[schema], first_tool_only=True)
-    return JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
-
-
-def structured_output_instruction(tool_name: str) -> str:
-    return (
-        f"Answer by calling the tool `{tool_name}` exactly once, with arguments that match its "
-        "schema. Do not answer in plain text."
-    )
+# --------------------------------------------------------------------------- response_format
 
 
 def response_format_instruction(response_format: Any) -> str:
@@ -195,23 +175,6 @@ def response_format_instruction(response_format: Any) -> str:
 
 
 _JSON_ONLY = "Reply with only a JSON object: no prose before or after it, no code fence."
-
-
-def require_tool_call(tool_name: str) -> Callable[[AIMessage], AIMessage]:
-    """With thinking on the tool cannot be forced; refuse a reply that did not call it."""
-
-    def check(message: AIMessage) -> AIMessage:
-        if not any(call["name"] == tool_name for call in message.tool_calls):
-            raise OutputParserException(
-                f"the model did not call the structured-output tool {tool_name!r}. With "
-                "extended thinking on, the API refuses a forced tool choice, so the tool was "
-                "offered with an instruction instead and the model answered in text. Retry, "
-                "or turn thinking off for structured output.",
-                llm_output=message.text,
-            )
-        return message
-
-    return check
 
 
 def tool_name_of(schema: Any) -> str:

@@ -3,13 +3,12 @@
 A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain messages and tools to
 the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
 fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
-``_tools.py`` for the mappings.
+``_tools.py`` for the mappings, ``_structured.py`` for structured output.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -23,14 +22,14 @@ from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 import aimlapi_core as t
 from aimlapi_core.errors import InvalidRequestError
 
-from . import _convert, _profile, _results, _tools
+from . import _convert, _profile, _results, _structured, _tools
 
 if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
@@ -404,44 +403,8 @@ class ChatAIMLAPI(BaseChatModel):
         except with thinking on, where the API refuses forced tool use: then it is offered with
         an instruction, and a reply that ignores it raises ``OutputParserException``.
         """
-        if kwargs:
-            raise ValueError(f"unexpected arguments {sorted(kwargs)}")
-        if method not in ("function_calling", "json_schema", "json_mode"):
-            raise ValueError(
-                f"method must be 'function_calling', 'json_schema' or 'json_mode', got {method!r}"
-            )
-        if schema is None:
-            if method != "json_mode":
-                raise ValueError(f"method={method!r} needs a schema")
-            schema = {
-                "title": "json_response",
-                "description": "Return the answer as a JSON object.",
-                "type": "object",
-                "properties": {},
-                "additionalProperties": True,
-            }
-        tool = _tools.to_tool_dict(schema, strict=strict)
-        name = tool["name"]
-        ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
-        parser: Runnable[Any, Any] = _tools.structured_output_parser(schema, name)
-        if self.thinking_budget is not None:
-            llm = self.bind_tools(
-                [tool],
-                tool_choice="auto",
-                ls_structured_output_format=ls_format,
-                structured_output_instruction=_tools.structured_output_instruction(name),
-            )
-            parser = RunnableLambda(_tools.require_tool_call(name)) | parser
-        else:
-            llm = self.bind_tools([tool], tool_choice=name, ls_structured_output_format=ls_format)
-        if not include_raw:
-            return llm | parser
-        with_parsed = RunnablePassthrough.assign(
-            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-        )
-        without = RunnablePassthrough.assign(parsed=lambda _: None)
-        return RunnableMap(raw=llm) | with_parsed.with_fallbacks(
-            [without], exception_key="parsing_error"
+        return _structured.with_structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
         )
 
 
