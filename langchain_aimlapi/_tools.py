@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 
 from aimlapi_core import ToolChoice, ToolSpec, errors, tool_input_schema
@@ -175,9 +174,3 @@ def response_format_instruction(response_format: Any) -> str:
 
 
 _JSON_ONLY = "Reply with only a JSON object: no prose before or after it, no code fence."
-
-
-def tool_name_of(schema: Any) -> str:
-    if isinstance(schema, BaseTool):
-        return schema.name
-    return str(convert_to_openai_tool(schema)["function"]["name"])
