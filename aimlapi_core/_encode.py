@@ -12,6 +12,7 @@ the request. Nulls and empty lists are never sent (several models answer 400, WI
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,9 @@ __all__ = ["Flavor", "encode_request"]
 
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+# Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$). Histories from other providers
+# carry ids with ':' '.' or '/' (Bedrock "tooluse:…", Gemini, …).
+_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 _MIN_THINKING_BUDGET = 1024
 
 
@@ -236,7 +240,8 @@ def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
     if isinstance(part, DocumentPart):
         return _document(part, flavor, i)
     if isinstance(part, ToolCallPart):
-        return {"type": "tool_use", "id": part.id, "name": part.name, "input": dict(part.arguments)}
+        wire_id = _wire_tool_id(part.id)
+        return {"type": "tool_use", "id": wire_id, "name": part.name, "input": dict(part.arguments)}
     if isinstance(part, ToolResultPart):
         return _tool_result(part, flavor, i)
     if isinstance(part, ThinkingPart):
@@ -299,6 +304,17 @@ def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
     return _cache(block, part.cache_control, flavor, f"a document in messages[{i}]")
 
 
+def _wire_tool_id(raw: str) -> str:
+    """An id the API accepts, the same for a call and its result on every turn: valid ids (all
+    the API itself returns) are kept; others get their illegal characters replaced plus a
+    digest of the original, so ids differing only there stay distinct."""
+    if _TOOL_ID.match(raw):
+        return raw
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:12]
+    cleaned = re.sub(r"[^a-zA-Z0-9_-]", "_", raw)[:40]
+    return f"{cleaned}_{digest}" if cleaned else f"toolu_{digest}"
+
+
 def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     for item in part.content:
@@ -310,7 +326,7 @@ def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]
         block = _block(item, flavor, i)
         if block is not None:
             content.append(block)
-    wire: dict[str, Any] = {"type": "tool_result", "tool_use_id": part.tool_call_id}
+    wire: dict[str, Any] = {"type": "tool_result", "tool_use_id": _wire_tool_id(part.tool_call_id)}
     if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
         wire["content"] = content[0]["text"]  # one plain text: the string form
     elif content:

@@ -28,22 +28,15 @@ from langchain_core.messages import (
 import aimlapi_core as t
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
-# Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$); ids from other providers
-# (OpenAI "call_…" is fine, but e.g. Bedrock/Gemini ids carry ':' or '.') are rewritten.
-_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 _DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<b64>;base64)?,(?P<data>.*)$", re.S)
 
 # --------------------------------------------------------------------------- inbound
 
 
-def normalize_tool_id(raw: str | None, fallback: str) -> str:
-    """A tool-call id the API accepts, the same for the call and its result on every turn."""
-    if raw and _TOOL_ID.match(raw):
-        return raw
-    source = raw or fallback
-    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
-    cleaned = re.sub(r"[^a-zA-Z0-9_-]", "_", raw or "")[:40]
-    return f"{cleaned}_{digest}" if cleaned else f"toolu_{digest}"
+def _tool_id(raw: str | None, where: str) -> str:
+    """The call's id, or for a call without one a stable id derived from where it sits. Ids
+    from other providers are made wire-safe by the core's encoder, the same for every turn."""
+    return raw or f"toolu_{hashlib.sha256(where.encode()).hexdigest()[:12]}"
 
 
 def _from_data_uri(uri: str, where: str) -> tuple[str | None, str]:
@@ -162,7 +155,7 @@ def _document_data(mime: str, b64: str, where: str) -> str:
 def _tool_result(block: dict[str, Any], where: str) -> t.ToolResultPart:
     content = block.get("content", [])
     return t.ToolResultPart(
-        tool_call_id=normalize_tool_id(block.get("tool_use_id"), where),
+        tool_call_id=_tool_id(block.get("tool_use_id"), where),
         content=_result_content(content, where),
         is_error=bool(block.get("is_error", False)),
         cache_control=block.get("cache_control"),
@@ -221,7 +214,7 @@ def _tool_use(block: dict[str, Any], where: str) -> t.ToolCallPart:
     if not args and block.get("partial_json"):
         args = json.loads(block["partial_json"])
     return t.ToolCallPart(
-        id=normalize_tool_id(block.get("id"), where), name=block["name"], arguments=args or {}
+        id=_tool_id(block.get("id"), where), name=block["name"], arguments=args or {}
     )
 
 
@@ -277,7 +270,7 @@ def _ai_parts(message: AIMessage, where: str) -> list[t.Part]:
     # AIMessage.tool_calls is authoritative for arguments (content blocks may hold stale or
     # partial input); calls present only in tool_calls (OpenAI style) are appended in order.
     for n, call in enumerate(message.tool_calls):
-        call_id = normalize_tool_id(call.get("id"), f"{where} tool call {n}")
+        call_id = _tool_id(call.get("id"), f"{where} tool call {n}")
         part = t.ToolCallPart(id=call_id, name=call["name"], arguments=call["args"])
         if call_id in calls:
             calls[call_id].arguments = call["args"]
@@ -316,7 +309,7 @@ def to_neutral(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[
             role = "user"
             parts = [
                 t.ToolResultPart(
-                    tool_call_id=normalize_tool_id(message.tool_call_id, where),
+                    tool_call_id=_tool_id(message.tool_call_id, where),
                     content=_result_content(message.content, where),
                     is_error=message.status == "error",
                 )

@@ -13,9 +13,7 @@ block keeps its signature in ``ThinkingBlock.additional_information["signature"]
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import IOBase
@@ -77,23 +75,6 @@ _PLACEHOLDER_TITLE = "input_document"
 # Signed thinking and the redacted form live in ThinkingBlock.additional_information.
 SIGNATURE_KEY = "signature"
 REDACTED_KEY = "redacted_thinking"
-
-# Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$). Histories written by other
-# providers carry ids with ':' '.' or '/' (Bedrock "tooluse:…", Gemini, …); those are rewritten.
-_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
-
-
-def normalize_tool_id(raw: str) -> str:
-    """A tool-call id the API accepts, the same for a call and its result on every turn.
-
-    Valid ids (all the API itself returns) are kept; others get their illegal characters
-    replaced plus a digest of the original, so ids differing only there stay distinct.
-    """
-    if _TOOL_ID.match(raw):
-        return raw
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:12]
-    cleaned = re.sub(r"[^a-zA-Z0-9_-]", "_", raw)[:40]
-    return f"{cleaned}_{digest}"
 
 
 @dataclass(slots=True)
@@ -209,7 +190,7 @@ def _tool_call(block: ToolCallBlock, ctx: _Ctx) -> None:
         raise _unsupported(ctx, block, "it has no tool_call_id, so no tool result can match it")
     ctx.parts.append(
         ToolCallPart(
-            id=normalize_tool_id(block.tool_call_id),
+            id=block.tool_call_id,  # made wire-safe by the core's encoder
             name=block.tool_name,
             arguments=_arguments(block.tool_kwargs, ctx, block),
         )
@@ -256,9 +237,7 @@ def _legacy_tool_calls(message: ChatMessage, ctx: _Ctx) -> None:
         if not isinstance(call, dict) or not call.get("id") or not fn.get("name"):
             raise _unsupported(ctx, call, "expected {'id', 'function': {'name', 'arguments'}}")
         args = _arguments(fn.get("arguments") or "{}", ctx, call)
-        ctx.parts.append(
-            ToolCallPart(id=normalize_tool_id(str(call["id"])), name=fn["name"], arguments=args)
-        )
+        ctx.parts.append(ToolCallPart(id=str(call["id"]), name=fn["name"], arguments=args))
 
 
 def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
@@ -277,7 +256,7 @@ def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
             raise _unsupported(ctx, part, "a tool result holds text, images and documents")
         content.append(part)
     return ToolResultPart(
-        tool_call_id=normalize_tool_id(str(call_id)),
+        tool_call_id=str(call_id),
         content=content,
         is_error=bool(message.additional_kwargs.get("is_error", False)),
     )

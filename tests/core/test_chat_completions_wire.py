@@ -724,3 +724,26 @@ def test_unknown_block_in_stream_delta_content_raises() -> None:
     chunk = {"choices": [{"index": 0, "delta": {"content": [{"type": "hologram"}]}}]}
     with pytest.raises(ResponseValidationError, match="hologram"):
         stream_events(f"data: {json.dumps(chunk)}\n\n".encode(), 64)
+
+
+@pytest.mark.parametrize("api", ["chat_completions", "messages"])
+def test_foreign_tool_ids_are_made_wire_safe_alike_in_call_and_result(api: str) -> None:
+    def sent(call_id: str) -> tuple[str, str]:
+        body = get_dialect(api).encode(
+            req(
+                user("q"),
+                Message(role="assistant", parts=[ToolCallPart(id=call_id, name="w", arguments={})]),
+                user(ToolResultPart(tool_call_id=call_id, content=[TextPart(text="ok")])),
+            ),
+            stream=False,
+        )
+        return body["messages"][1]["content"][0]["id"], body["messages"][2]["content"][0][
+            "tool_use_id"
+        ]
+
+    assert sent("toolu_01Abc-x_9") == ("toolu_01Abc-x_9", "toolu_01Abc-x_9")  # valid: kept
+    call_id, result_id = sent("tooluse:abc.1")
+    assert re.fullmatch(r"[a-zA-Z0-9_-]+", call_id)
+    assert call_id.startswith("tooluse_abc_1_")
+    assert result_id == call_id
+    assert sent("tooluse.abc:1")[0] != call_id  # differing only in illegal characters

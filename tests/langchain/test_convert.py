@@ -19,6 +19,7 @@ from langchain_core.messages import (
 
 from aimlapi_core import _types as t
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
+from aimlapi_emulator import Emulator
 from langchain_aimlapi import ChatAIMLAPI
 from langchain_aimlapi._convert import to_neutral
 from langchain_aimlapi._results import final_chunk, to_ai_message, to_chunk
@@ -178,26 +179,26 @@ def test_anthropic_tool_use_in_content_is_not_duplicated_by_tool_calls() -> None
     ]
 
 
-def test_foreign_tool_ids_are_normalised_deterministically() -> None:
-    history = [
-        HumanMessage("q"),
-        AIMessage("", tool_calls=[{"name": "w", "args": {}, "id": "tooluse:abc.1"}]),
-        ToolMessage("ok", tool_call_id="tooluse:abc.1"),
-    ]
-    _, first = to_neutral(history)
-    _, second = to_neutral(history)
-    call_id = first[1].parts[0].id
+def test_foreign_tool_ids_are_normalised_deterministically(fresh_emulator: Emulator) -> None:
+    llm = ChatAIMLAPI(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url)
+
+    def sent_ids(call_id: str) -> tuple[str, str]:
+        llm.invoke(
+            [
+                HumanMessage("q"),
+                AIMessage("", tool_calls=[{"name": "w", "args": {}, "id": call_id}]),
+                ToolMessage("ok", tool_call_id=call_id),
+            ]
+        )
+        _, call, result = fresh_emulator.last_request.json["messages"]
+        return call["content"][0]["id"], result["content"][0]["tool_use_id"]
+
+    call_id, result_id = sent_ids("tooluse:abc.1")
     assert re.fullmatch(r"[a-zA-Z0-9_-]+", call_id)
-    assert first[2].parts[0].tool_call_id == call_id
-    assert second[1].parts[0].id == call_id
+    assert result_id == call_id
+    assert sent_ids("tooluse:abc.1") == (call_id, call_id)  # the same on every turn
     # Two ids that differ only in illegal characters stay distinct.
-    _, other = to_neutral(
-        [
-            HumanMessage("q"),
-            AIMessage("", tool_calls=[{"name": "w", "args": {}, "id": "tooluse.abc:1"}]),
-        ]
-    )
-    assert other[1].parts[0].id != call_id
+    assert sent_ids("tooluse.abc:1")[0] != call_id
 
 
 def test_thinking_blocks_keep_their_signature_for_replay() -> None:

@@ -32,6 +32,8 @@ from aimlapi_core._types import (
     ToolResultPart,
 )
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
+from aimlapi_emulator import Emulator
+from llama_index_aimlapi import AIMLAPI
 from llama_index_aimlapi._convert import from_core_parts, to_core_messages
 
 PNG_1PX = base64.b64decode(
@@ -114,7 +116,9 @@ def test_legacy_openai_tool_calls_in_additional_kwargs_are_sent() -> None:
     ]
 
 
-def test_legacy_tool_calls_as_sdk_objects_are_sent_with_normalised_ids() -> None:
+def test_legacy_tool_calls_as_sdk_objects_are_sent_with_normalised_ids(
+    fresh_emulator: Emulator,
+) -> None:
     # llama-index-llms-openai / OpenAILike keep the OpenAI SDK's pydantic tool-call objects
     # (not dicts) in additional_kwargs["tool_calls"]; a history written by them must still send.
     class Function(BaseModel):
@@ -135,8 +139,12 @@ def test_legacy_tool_calls_as_sdk_objects_are_sent_with_normalised_ids() -> None
     (part,) = turns[0].parts
     assert isinstance(part, ToolCallPart)
     assert (part.name, part.arguments) == ("f", {"x": 1})
-    assert part.id.startswith("call_1_")  # "call:1" is refused by the API; rewritten
     assert turns[1].parts == [ToolResultPart(tool_call_id=part.id, content=[TextPart(text="ok")])]
+    llm = AIMLAPI(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url)
+    llm.chat([ChatMessage(role="user", content="q"), *history])
+    _, call, result = fresh_emulator.last_request.json["messages"]
+    assert call["content"][0]["id"].startswith("call_1_")  # "call:1" is refused by the API
+    assert result["content"][0]["tool_use_id"] == call["content"][0]["id"]
 
 
 def test_thinking_block_keeps_its_signature() -> None:
