@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ._dialect import parse_arguments
+from ._json import parse_arguments
 from ._types import (
     ChatResult,
     Cost,

@@ -1,8 +1,9 @@
 """``AIMLAPIClient`` and ``AsyncAIMLAPIClient``: the transport of the core.
 
-Both clients share everything in ``_http.py`` (headers, body, retry decisions, error parsing,
-stream state) and ``_images.py``; only the I/O loops below exist twice. One pooled httpx client
-per instance, created on first use; an injected ``http_client`` is used as is and never closed.
+Both clients share everything in ``_transport.py`` (headers, body, retry decisions, error
+mapping), ``_stream.py`` (stream state) and ``_images.py``; only the I/O loops below exist
+twice. One pooled httpx client per instance, created on first use; an injected ``http_client``
+is used as is and never closed.
 
 Example:
     >>> from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextPart
@@ -22,13 +23,13 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from . import _http as h
-from ._dialect import Dialect, get_dialect
+from . import _transport as h
 from ._images import from_fetched, inline_images, urls_to_fetch
 from ._settings import ClientSettings
 from ._stream import AsyncChatStream, ChatStream
 from ._types import ChatRequest, ChatResult
 from .errors import APIConnectionError
+from .wire import Dialect, get_dialect
 
 __all__ = ["AIMLAPIClient", "AsyncAIMLAPIClient", "AsyncChatStream", "ChatStream"]
 

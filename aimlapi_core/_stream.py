@@ -1,9 +1,12 @@
-"""``ChatStream`` / ``AsyncChatStream``: a lazy streamed answer.
+"""``ChatStream`` / ``AsyncChatStream``: a lazy streamed answer, and its decoding state.
 
 Nothing is sent before ``with``/``async with`` or the first iteration. Events come out as the
 body arrives; the response is closed in ``finally`` on every path — end of body, error, or the
 caller leaving early (``break`` inside ``with``, or ``close()``). A body that ends before the
 model's finish raises ``StreamError`` after handing out everything that did arrive.
+
+:class:`StreamState` (SSE decoder → dialect stream decoder → accumulator) is fed body chunks by
+either I/O loop; only the loops exist twice.
 """
 
 from __future__ import annotations
@@ -14,13 +17,92 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from . import _http as h
+from ._accumulate import StreamAccumulator, events_of
+from ._sse import SSEDecoder
+from ._transport import json_or_raise, stream_read_error
 from ._types import ChatRequest, ChatResult, StreamEvent
+from .errors import StreamError
+from .wire import Dialect
 
 if TYPE_CHECKING:
     from ._client import AIMLAPIClient, AsyncAIMLAPIClient
 
-__all__ = ["AsyncChatStream", "ChatStream"]
+__all__ = ["AsyncChatStream", "ChatStream", "StreamState"]
+
+
+class StreamState:
+    """One streamed response's decoding state, fed with body chunks by either I/O loop."""
+
+    __slots__ = (
+        "_acc",
+        "_decoder",
+        "_dialect",
+        "_json_body",
+        "_sse",
+        "headers",
+        "idle_timeout",
+        "request_id",
+    )
+
+    def __init__(self, dialect: Dialect, idle_timeout: float | None) -> None:
+        self._sse = SSEDecoder()
+        self._dialect = dialect
+        self._decoder = dialect.stream_decoder()
+        self._acc = StreamAccumulator()
+        self._json_body: bytearray | None = None
+        self.idle_timeout = idle_timeout
+        self.headers: httpx.Headers | None = None
+        self.request_id: str | None = None
+
+    def started(self, response: httpx.Response) -> None:
+        self.headers = response.headers
+        self.request_id = response.headers.get("x-request-id")
+        ctype = response.headers.get("content-type", "")
+        if ctype.startswith("application/") and "json" in ctype:
+            # A stream request answered with one JSON body — an error envelope on a 2xx, or a
+            # whole completion from a route that ignores "stream": it is read as what it is
+            # instead of failing later as a stream that "never finished".
+            self._json_body = bytearray()
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if self._json_body is not None:
+            self._json_body += chunk
+            return []
+        events: list[StreamEvent] = []
+        for sse in self._sse.feed(chunk):
+            events.extend(self._decoder.feed(sse))
+        for event in events:
+            self._acc.add(event)
+        return events
+
+    def end(self) -> list[StreamEvent]:
+        """Events still buffered at the end of the body (a missing finish is checked by
+        :meth:`check_finished` once these were handed out: nothing received is dropped)."""
+        events: list[StreamEvent] = []
+        if self._json_body is not None:
+            body = json_or_raise(bytes(self._json_body))
+            events = events_of(self._dialect.decode(body, self.headers or httpx.Headers()))
+        else:
+            for sse in self._sse.flush():
+                events.extend(self._decoder.feed(sse))
+        for event in events:
+            self._acc.add(event)
+        return events
+
+    def check_finished(self) -> None:
+        if not (self._decoder.finished or self._acc.finished):
+            raise StreamError(
+                "the stream ended before the model finished (no finish event); the answer is "
+                f"incomplete, retry the request (request id {self.request_id})"
+            )
+
+    def result(self) -> ChatResult:
+        result = self._acc.result()
+        headers = self.headers
+        if headers is not None:
+            result.request_id = result.request_id or headers.get("x-request-id")
+            result.inference_id = result.inference_id or headers.get("x-inference-id")
+        return result
 
 
 class ChatStream:
@@ -28,7 +110,7 @@ class ChatStream:
 
     def __init__(self, client: AIMLAPIClient, request: ChatRequest) -> None:
         self._client, self._request = client, request
-        self._state = h.StreamState(client.dialect, client.settings.stream_idle_timeout)
+        self._state = StreamState(client.dialect, client.settings.stream_idle_timeout)
         self._response: httpx.Response | None = None
         self._events: Generator[StreamEvent, None, None] | None = None
 
@@ -64,7 +146,9 @@ class ChatStream:
                 for chunk in response.iter_bytes():
                     yield from state.feed(chunk)
             except httpx.TransportError as exc:
-                raise h.stream_read_error(exc, state, key) from exc
+                raise stream_read_error(
+                    exc, idle_timeout=state.idle_timeout, request_id=state.request_id, key=key
+                ) from exc
             yield from state.end()
             state.check_finished()
         finally:
@@ -106,7 +190,7 @@ class AsyncChatStream:
 
     def __init__(self, client: AsyncAIMLAPIClient, request: ChatRequest) -> None:
         self._client, self._request = client, request
-        self._state = h.StreamState(client.dialect, client.settings.stream_idle_timeout)
+        self._state = StreamState(client.dialect, client.settings.stream_idle_timeout)
         self._response: httpx.Response | None = None
         self._events: AsyncGenerator[StreamEvent, None] | None = None
 
@@ -143,7 +227,9 @@ class AsyncChatStream:
                     for event in state.feed(chunk):
                         yield event
             except httpx.TransportError as exc:
-                raise h.stream_read_error(exc, state, key) from exc
+                raise stream_read_error(
+                    exc, idle_timeout=state.idle_timeout, request_id=state.request_id, key=key
+                ) from exc
             for event in state.end():
                 yield event
             state.check_finished()

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aimlapi_core._accumulate import accumulate
-from aimlapi_core._dialect import get_dialect
 from aimlapi_core._sse import SSEDecoder
 from aimlapi_core._types import (
     ChatRequest,
@@ -39,6 +38,7 @@ from aimlapi_core.errors import (
     StreamError,
     UnsupportedContentError,
 )
+from aimlapi_core.wire import get_dialect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CC = get_dialect("chat_completions")

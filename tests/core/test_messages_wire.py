@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from aimlapi_core._accumulate import accumulate
-from aimlapi_core._dialect import get_dialect
 from aimlapi_core._sse import ServerSentEvent, SSEDecoder
 from aimlapi_core._types import (
     ChatRequest,
@@ -34,6 +33,7 @@ from aimlapi_core.errors import (
     StreamError,
     UnsupportedContentError,
 )
+from aimlapi_core.wire import get_dialect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MSG = get_dialect("messages")

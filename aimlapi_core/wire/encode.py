@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._schema import tool_input_schema
-from ._types import (
+from aimlapi_core._schema import tool_input_schema
+from aimlapi_core._types import (
     ChatRequest,
     DocumentPart,
     ImagePart,
@@ -30,7 +30,7 @@ from ._types import (
     ToolCallPart,
     ToolResultPart,
 )
-from .errors import InvalidRequestError, UnsupportedContentError
+from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 __all__ = ["Flavor", "encode_request"]
 

@@ -1,6 +1,6 @@
 """The ``/chat/completions`` dialect: the seed format the AI/ML API documents for Claude.
 
-Requests are Anthropic-shaped (see ``_encode.py``). Responses are OpenAI-shaped with Anthropic
+Requests are Anthropic-shaped (see ``encode.py``). Responses are OpenAI-shaped with Anthropic
 leaks, and the decoder reads every form WIRE.md lists: content as a string or as Anthropic blocks,
 thinking as ``reasoning_content`` / ``reasoning`` / ``reasoning_details``, tool calls as OpenAI
 ``tool_calls`` or ``tool_use`` blocks, finish reasons in both vocabularies, usage in both namings.
@@ -12,24 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from ._dialect import (
-    as_int,
-    cost_from_body,
-    cost_of,
-    error_message,
-    excerpt,
-    ids_of,
-    parse_arguments,
-    raise_if_error_envelope,
-    require_object,
-    stop_reason,
-    usage_fields,
-    usage_from_wire,
-)
-from ._encode import Flavor, encode_request
-from ._messages import decode_blocks
-from ._sse import ServerSentEvent
-from ._types import (
+from aimlapi_core._json import excerpt, parse_arguments
+from aimlapi_core._sse import ServerSentEvent
+from aimlapi_core._types import (
     ChatRequest,
     ChatResult,
     CostDelta,
@@ -48,7 +33,21 @@ from ._types import (
     ToolCallPart,
     UsageDelta,
 )
-from .errors import ResponseValidationError, StreamError
+from aimlapi_core.errors import ResponseValidationError, StreamError
+
+from ._common import (
+    as_int,
+    cost_from_body,
+    cost_of,
+    ids_of,
+    require_object,
+    stop_reason,
+    usage_fields,
+    usage_from_wire,
+)
+from .encode import Flavor, encode_request
+from .envelope import error_message, raise_if_error_envelope
+from .messages import decode_blocks
 
 _FLAVOR = Flavor(
     name="chat_completions",

@@ -1,6 +1,6 @@
 """The ``/messages`` dialect: Anthropic's Messages API as the AI/ML API serves it.
 
-Requests carry ``cache_control``, document titles and signed thinking blocks (``_encode.py``).
+Requests carry ``cache_control``, document titles and signed thinking blocks (``encode.py``).
 Whole responses are Anthropic messages; streams are Anthropic SSE (``message_start``,
 ``content_block_start/delta/stop``, ``message_delta``, ``message_stop``, ``ping``, ``error``).
 """
@@ -11,20 +11,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from ._dialect import (
-    as_int,
-    cost_from_body,
-    cost_of,
-    error_message,
-    excerpt,
-    ids_of,
-    raise_if_error_envelope,
-    require_object,
-    stop_reason,
-)
-from ._encode import Flavor, encode_request
-from ._sse import ServerSentEvent
-from ._types import (
+from aimlapi_core._json import excerpt
+from aimlapi_core._sse import ServerSentEvent
+from aimlapi_core._types import (
     ChatRequest,
     ChatResult,
     CostDelta,
@@ -44,7 +33,18 @@ from ._types import (
     Usage,
     UsageDelta,
 )
-from .errors import ResponseValidationError, StreamError
+from aimlapi_core.errors import ResponseValidationError, StreamError
+
+from ._common import (
+    as_int,
+    cost_from_body,
+    cost_of,
+    ids_of,
+    require_object,
+    stop_reason,
+)
+from .encode import Flavor, encode_request
+from .envelope import error_message, raise_if_error_envelope
 
 _FLAVOR = Flavor(
     name="messages",

@@ -1,8 +1,9 @@
-"""What the sync and async clients share: everything except the I/O loop.
+"""The transport pieces the sync and async clients share: everything except the I/O loop.
 
-Request preparation (URL, headers, JSON body), the retry decision after each attempt, reading
-both error envelopes into the right exception, mapping httpx exceptions, decoding a whole body,
-and the per-stream state (SSE decoder → dialect stream decoder → accumulator).
+Request preparation (URL, headers, JSON body), the retry decision after each attempt and its
+logging, turning a failed response into the right exception, mapping httpx exceptions (with the
+key scrubbed), and reading a whole JSON body. The per-stream state lives with the stream
+(``_stream.py``); the error-envelope parser with the wire (``wire/envelope.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from typing import Any
 
 import httpx
 
-from ._accumulate import StreamAccumulator, events_of
-from ._dialect import Dialect
+from ._json import excerpt
 from ._retry import is_retryable_exception, is_retryable_status, retry_delay
 from ._settings import VERSION, ClientSettings
-from ._sse import SSEDecoder
-from ._types import ChatRequest, ChatResult, StreamEvent
+from ._types import ChatRequest, ChatResult
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -28,16 +27,13 @@ from .errors import (
     StreamError,
     status_error_class,
 )
+from .wire import Dialect
 
 logger = logging.getLogger("aimlapi_core")
 
 USER_AGENT = f"aimlapi-integrations/{VERSION}"
 # Generous pool: the design targets 500 concurrent async streams on one client (DESIGN.md).
 POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-
-
-def _excerpt(text: str, limit: int = 500) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def redact(text: str, key: str | None) -> str:
@@ -166,7 +162,7 @@ def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     request_id = request_id or response.headers.get("x-request-id")
     cls = status_error_class(response.status_code)
     return cls(
-        _excerpt(message),
+        excerpt(message, 500),
         status_code=response.status_code,
         request_id=request_id,
         body=body,
@@ -198,18 +194,20 @@ def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> AP
     return APIConnectionError(f"could not reach {url} ({detail})")
 
 
-def stream_read_error(exc: Exception, state: StreamState, key: str | None) -> Exception:
+def stream_read_error(
+    exc: Exception, *, idle_timeout: float | None, request_id: str | None, key: str | None
+) -> Exception:
     """An httpx exception raised while reading a stream's body."""
     _scrub_credentials(exc)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
-            f"the stream sent nothing for {state.idle_timeout} s (stream_idle_timeout); "
-            f"request id {state.request_id}"
+            f"the stream sent nothing for {idle_timeout} s (stream_idle_timeout); "
+            f"request id {request_id}"
         )
     detail = redact(f"{type(exc).__name__}: {exc}", key)
     return StreamError(
         f"the connection broke mid-stream ({detail}); the answer is incomplete, retry the "
-        f"request (request id {state.request_id})"
+        f"request (request id {request_id})"
     )
 
 
@@ -217,16 +215,16 @@ def stream_read_error(exc: Exception, state: StreamState, key: str | None) -> Ex
 
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
-    return dialect.decode(_json_or_raise(response.content, response.status_code), response.headers)
+    return dialect.decode(json_or_raise(response.content, response.status_code), response.headers)
 
 
-def _json_or_raise(content: bytes, status: int = 200) -> Any:
+def json_or_raise(content: bytes, status: int = 200) -> Any:
     try:
         return json.loads(content)
     except ValueError:
         text = content.decode("utf-8", "replace")
         raise ResponseValidationError(
-            f"the API answered {status} with a body that is not JSON: {_excerpt(text, 300)!r}"
+            f"the API answered {status} with a body that is not JSON: {excerpt(text)!r}"
         ) from None
 
 
@@ -240,78 +238,3 @@ def models_of(response: httpx.Response) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise ResponseValidationError("GET /models answered without a 'data' list")
     return [m for m in data if isinstance(m, dict)]
-
-
-class StreamState:
-    """One streamed response's decoding state, fed with body chunks by either I/O loop."""
-
-    __slots__ = (
-        "_acc",
-        "_decoder",
-        "_dialect",
-        "_json_body",
-        "_sse",
-        "headers",
-        "idle_timeout",
-        "request_id",
-    )
-
-    def __init__(self, dialect: Dialect, idle_timeout: float | None) -> None:
-        self._sse = SSEDecoder()
-        self._dialect = dialect
-        self._decoder = dialect.stream_decoder()
-        self._acc = StreamAccumulator()
-        self._json_body: bytearray | None = None
-        self.idle_timeout = idle_timeout
-        self.headers: httpx.Headers | None = None
-        self.request_id: str | None = None
-
-    def started(self, response: httpx.Response) -> None:
-        self.headers = response.headers
-        self.request_id = response.headers.get("x-request-id")
-        ctype = response.headers.get("content-type", "")
-        if ctype.startswith("application/") and "json" in ctype:
-            # A stream request answered with one JSON body — an error envelope on a 2xx, or a
-            # whole completion from a route that ignores "stream": it is read as what it is
-            # instead of failing later as a stream that "never finished".
-            self._json_body = bytearray()
-
-    def feed(self, chunk: bytes) -> list[StreamEvent]:
-        if self._json_body is not None:
-            self._json_body += chunk
-            return []
-        events: list[StreamEvent] = []
-        for sse in self._sse.feed(chunk):
-            events.extend(self._decoder.feed(sse))
-        for event in events:
-            self._acc.add(event)
-        return events
-
-    def end(self) -> list[StreamEvent]:
-        """Events still buffered at the end of the body (a missing finish is checked by
-        :meth:`check_finished` once these were handed out: nothing received is dropped)."""
-        events: list[StreamEvent] = []
-        if self._json_body is not None:
-            body = _json_or_raise(bytes(self._json_body))
-            events = events_of(self._dialect.decode(body, self.headers or httpx.Headers()))
-        else:
-            for sse in self._sse.flush():
-                events.extend(self._decoder.feed(sse))
-        for event in events:
-            self._acc.add(event)
-        return events
-
-    def check_finished(self) -> None:
-        if not (self._decoder.finished or self._acc.finished):
-            raise StreamError(
-                "the stream ended before the model finished (no finish event); the answer is "
-                f"incomplete, retry the request (request id {self.request_id})"
-            )
-
-    def result(self) -> ChatResult:
-        result = self._acc.result()
-        headers = self.headers
-        if headers is not None:
-            result.request_id = result.request_id or headers.get("x-request-id")
-            result.inference_id = result.inference_id or headers.get("x-inference-id")
-        return result

@@ -1,0 +1,39 @@
+"""JSON text helpers that belong to no wire dialect: shared by the wire layer and the accumulator.
+
+``parse_arguments`` lives here rather than in ``wire/`` because tool-call arguments are JSON text
+in the neutral stream events as well (``ToolCallDelta.arguments``): the accumulator parses them
+once at the end of a stream without knowing which dialect produced them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import ResponseValidationError
+
+__all__ = ["excerpt", "parse_arguments"]
+
+
+def excerpt(body: Any, limit: int = 300) -> str:
+    """``body`` (a string, or anything JSON-serialisable) cut to ``limit`` characters, for error
+    messages that show what was received without flooding the terminal."""
+    text = body if isinstance(body, str) else json.dumps(body, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def parse_arguments(text: str, tool_name: str) -> dict[str, Any]:
+    """Tool arguments from their JSON text: empty means no arguments."""
+    if not text or text.isspace():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise ResponseValidationError(
+            f"the arguments of tool call {tool_name!r} are not valid JSON: {excerpt(text)}"
+        ) from None
+    if not isinstance(value, dict):
+        raise ResponseValidationError(
+            f"the arguments of tool call {tool_name!r} are not a JSON object: {excerpt(text)}"
+        )
+    return value
