@@ -25,9 +25,9 @@ from .errors import (
     APITimeoutError,
     ResponseValidationError,
     StreamError,
-    status_error_class,
 )
 from .wire import Dialect
+from .wire.envelope import make_status_error
 
 logger = logging.getLogger("aimlapi_core")
 
@@ -121,51 +121,20 @@ def log_response(request: httpx.Request, response: httpx.Response, retries: int)
 # --------------------------------------------------------------------------- errors
 
 
-def _message_of(body: Any) -> str | None:
-    """The human message of either error envelope (WIRE.md "Errors"):
-    ``{"message", "path", "requestId", "statusCode"}`` or problem+json ``{"title", "status",
-    "message", "error": {"name", "message"}}``; also Anthropic/OpenAI ``{"error": {...}}``."""
-    if isinstance(body, str):
-        return body.strip() or None
-    if not isinstance(body, dict):
-        return None
-    message = body.get("message")
-    if isinstance(message, list):  # NestJS validation errors come as a list of strings
-        message = "; ".join(str(m) for m in message)
-    if isinstance(message, str) and message:
-        return message
-    err = body.get("error")
-    if isinstance(err, dict) and isinstance(err.get("message"), str) and err["message"]:
-        return str(err["message"])
-    if isinstance(err, str) and err:
-        return err
-    for name in ("detail", "title"):
-        value = body.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
 def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
-    """The :class:`APIStatusError` subclass for a failed (already read) response."""
+    """The :class:`APIStatusError` subclass for a failed (already read) response; the envelope
+    is read by the same parser as 2xx error bodies and stream error events."""
     text = redact(response.text, key)  # also keeps the key out of ``body``
     body: Any
     try:
         body = json.loads(text) if text else None
     except ValueError:
         body = text
-    message = _message_of(body) or response.reason_phrase or "no error message"
-    request_id = None
-    if isinstance(body, dict):
-        rid = body.get("requestId") or body.get("request_id")
-        request_id = rid if isinstance(rid, str) and rid else None
-    request_id = request_id or response.headers.get("x-request-id")
-    cls = status_error_class(response.status_code)
-    return cls(
-        excerpt(message, 500),
-        status_code=response.status_code,
-        request_id=request_id,
-        body=body,
+    return make_status_error(
+        response.status_code,
+        body,
+        fallback=response.reason_phrase or "no error message",
+        request_id=response.headers.get("x-request-id"),
     )
 
 

@@ -33,7 +33,7 @@ from aimlapi_core._types import (
     ToolCallPart,
     UsageDelta,
 )
-from aimlapi_core.errors import ResponseValidationError, StreamError
+from aimlapi_core.errors import ResponseValidationError
 
 from ._common import (
     as_int,
@@ -46,7 +46,7 @@ from ._common import (
     usage_from_wire,
 )
 from .encode import Flavor, encode_request
-from .envelope import error_message, raise_if_error_envelope
+from .envelope import raise_if_error_envelope, stream_error
 from .messages import decode_blocks
 
 _FLAVOR = Flavor(
@@ -108,7 +108,7 @@ def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
     body = require_object(body, "a chat completion")
     choices = body.get("choices")
     if not choices:
-        raise_if_error_envelope(body)
+        raise_if_error_envelope(body, headers)
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ResponseValidationError(
             f"the response has no choices to read a completion from: {excerpt(body)}"
@@ -188,7 +188,7 @@ class ChatCompletionsStreamDecoder:
         if not isinstance(chunk, dict):
             raise ResponseValidationError(f"a stream chunk is not an object: {excerpt(data)}")
         if event.event == "error" or ("error" in chunk and "choices" not in chunk):
-            raise StreamError(f"the API reported an error mid-stream: {_error_text(chunk)}")
+            raise stream_error(chunk)
         out: list[StreamEvent] = []
         outer = chunk
         usage: Any = chunk.get("usage")
@@ -290,11 +290,3 @@ class ChatCompletionsStreamDecoder:
                 out.append(ToolCallDelta(index, part.id, part.name, json.dumps(part.arguments)))
             elif isinstance(part, RedactedThinkingPart):
                 out.append(RedactedThinkingDelta(self._new_index(), part.data))
-
-
-def _error_text(chunk: dict[str, Any]) -> str:
-    err = chunk.get("error", chunk)
-    text = error_message(err)
-    if "overloaded" in text.lower():
-        text += " (the model is overloaded; retry the request in a little while)"
-    return text

@@ -1,22 +1,41 @@
-"""Error envelopes: an error body that arrived with a 2xx status raises the error it describes.
+"""Error envelopes: the one reader of every error body the API sends.
 
-Reads both AI/ML API envelopes (``statusCode`` / problem+json ``status``, WIRE.md "Errors"),
-Anthropic's ``{"type": "error", "error": {...}}`` and OpenAI's ``{"error": {...}}``.
+The same envelope reaches the client three ways: as the body of a non-2xx response, as the body
+of a 2xx response (an error the gateway passed through with a success status), and as an SSE
+``error`` event in the middle of a stream. It reads the same each time: one parser
+(:func:`read_envelope`), one builder of status errors (:func:`make_status_error`, after the
+Anthropic SDK's ``_make_status_error``) and one builder of mid-stream errors
+(:func:`stream_error`). docs/wire.md "Errors" lists the shapes:
+
+- the AI/ML API's NestJS envelope ``{"message", "path", "requestId", "statusCode",
+  "timestamp"}``, whose ``message`` is a list of strings for body-validation errors;
+- its problem+json envelope ``{"title", "status", "message", "instance", "requestId",
+  "error": {"name", "message"}}``;
+- Anthropic's ``{"type": "error", "error": {"type", "message"}}`` and OpenAI's
+  ``{"error": {"message", "type"}}`` (or ``{"error": "text"}``), passed through from upstream.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aimlapi_core._json import excerpt
-from aimlapi_core.errors import APIStatusError, status_error_class
+from aimlapi_core.errors import APIStatusError, StreamError, status_error_class
 
-from ._common import as_int, ids_of
+from ._common import as_int
 
-__all__ = ["error_message", "raise_if_error_envelope"]
+__all__ = [
+    "Envelope",
+    "make_status_error",
+    "raise_if_error_envelope",
+    "read_envelope",
+    "stream_error",
+]
 
-# Anthropic error types, for error bodies that carry no HTTP status of their own.
+# Anthropic error types, for error bodies that carry no HTTP status of their own
+# (docs/wire.md "Errors"; Anthropic's errors page lists the type → status pairs).
 _ANTHROPIC_ERROR_STATUS = {
     "invalid_request_error": 400,
     "authentication_error": 401,
@@ -28,32 +47,102 @@ _ANTHROPIC_ERROR_STATUS = {
     "overloaded_error": 529,
 }
 
+# Where an error message may sit, first found wins: the envelope's own ``message`` (a string,
+# or NestJS's list of validation messages), the nested ``error.message``, an ``error`` that is
+# itself a string, then problem+json's ``detail`` / ``title``.
+_FALLBACK_FIELDS = ("detail", "title")
 
-def error_message(err: Any) -> str:
-    """The message of an ``error`` object or string, with its type when it has one."""
-    if isinstance(err, dict):
-        message = err.get("message")
+
+@dataclass(frozen=True)
+class Envelope:
+    """What an error body says, whichever envelope it came in."""
+
+    message: str | None  # the human message; None when the body carries none
+    kind: str | None  # the error's type or name (``overloaded_error``, ``UnauthorizedException``)
+    status: int | None  # the status written in the body (``statusCode`` / ``status``)
+    request_id: str | None
+    is_error: bool  # the body is an error envelope (an ``error`` member or a status >= 400)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):  # NestJS validation errors come as a list of strings
+        value = "; ".join(str(m) for m in value)
+    return value if isinstance(value, str) and value else None
+
+
+def read_envelope(body: Any) -> Envelope:
+    """Read an error body (parsed JSON, or the text of a body that was not JSON).
+
+    Example:
+        >>> read_envelope({"statusCode": 400, "message": ["max_tokens must be a number"]})
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Envelope(message='max_tokens must be a number', kind=None, status=400,
+                 request_id=None, is_error=True)
+    """
+    if isinstance(body, str):
+        return Envelope(body.strip() or None, None, None, None, is_error=False)
+    if not isinstance(body, Mapping):
+        return Envelope(None, None, None, None, is_error=False)
+    err = body.get("error")
+    message = _text(body.get("message"))
+    kind: Any = None
+    if isinstance(err, Mapping):
+        message = message or _text(err.get("message"))
         kind = err.get("type") or err.get("name")
-        text = message if isinstance(message, str) else excerpt(err)
-        return f"{kind}: {text}" if isinstance(kind, str) else text
-    return str(err)
+    elif message is None and isinstance(err, str) and err:
+        message = err
+    for name in _FALLBACK_FIELDS:
+        message = message or _text(body.get(name))
+    status = as_int(body.get("statusCode")) or as_int(body.get("status"))
+    rid = body.get("requestId") or body.get("request_id")
+    return Envelope(
+        message=message,
+        kind=kind if isinstance(kind, str) and kind else None,
+        status=status,
+        request_id=rid if isinstance(rid, str) and rid else None,
+        is_error=err is not None or (status is not None and status >= 400),
+    )
 
 
-def raise_if_error_envelope(body: Mapping[str, Any]) -> None:
+def make_status_error(
+    status: int, body: Any, *, fallback: str, request_id: str | None = None
+) -> APIStatusError:
+    """The :class:`APIStatusError` subclass for ``status`` with the envelope's message
+    (``fallback`` when it has none) and request id (``request_id`` when it has none)."""
+    envelope = read_envelope(body)
+    cls = status_error_class(status)
+    return cls(
+        excerpt(envelope.message or fallback, 500),
+        status_code=status,
+        request_id=envelope.request_id or request_id,
+        body=body,
+    )
+
+
+def raise_if_error_envelope(body: Mapping[str, Any], headers: Mapping[str, str]) -> None:
     """An error body that arrived with a 2xx status raises the error its content describes.
 
-    Reads both AI/ML API envelopes (``statusCode`` / problem+json ``status``, WIRE.md "Errors"),
-    Anthropic's ``{"type": "error", "error": {...}}`` and OpenAI's ``{"error": {...}}``.
+    The status is the one written in the body; else, for Anthropic's envelope, the status of
+    its error type; else 500 (the gateway failed to produce a completion).
     """
-    err = body.get("error")
-    status = as_int(body.get("statusCode")) or as_int(body.get("status"))
-    if err is None and (status is None or status < 400):
+    envelope = read_envelope(body)
+    if not envelope.is_error:
         return
+    status = envelope.status
     if status is None or status < 400:
-        kind = err.get("type") if isinstance(err, dict) else None
-        status = _ANTHROPIC_ERROR_STATUS.get(kind, 500) if isinstance(kind, str) else 500
-    message = body.get("message")
-    text = message if isinstance(message, str) and message else error_message(err)
-    request_id, _ = ids_of(body, {})
-    cls: type[APIStatusError] = status_error_class(status)
-    raise cls(text, status_code=status, request_id=request_id, body=dict(body))
+        status = _ANTHROPIC_ERROR_STATUS.get(envelope.kind or "", 500)
+    raise make_status_error(
+        status, dict(body), fallback=excerpt(body), request_id=headers.get("x-request-id")
+    )
+
+
+def stream_error(obj: Mapping[str, Any]) -> StreamError:
+    """The error for an SSE ``error`` event: the envelope's message, prefixed by its type when it
+    names one (a stream error has no status code to tell what kind of failure it was)."""
+    envelope = read_envelope(obj)
+    text = envelope.message or excerpt(obj)
+    if envelope.kind:
+        text = f"{envelope.kind}: {text}"
+    if "overloaded" in text.lower():
+        text += " (the model is overloaded; retry the request in a little while)"
+    return StreamError(f"the API reported an error mid-stream: {text}")

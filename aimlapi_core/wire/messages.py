@@ -33,7 +33,7 @@ from aimlapi_core._types import (
     Usage,
     UsageDelta,
 )
-from aimlapi_core.errors import ResponseValidationError, StreamError
+from aimlapi_core.errors import ResponseValidationError
 
 from ._common import (
     as_int,
@@ -44,7 +44,7 @@ from ._common import (
     stop_reason,
 )
 from .encode import Flavor, encode_request
-from .envelope import error_message, raise_if_error_envelope
+from .envelope import raise_if_error_envelope, stream_error
 
 _FLAVOR = Flavor(
     name="messages",
@@ -117,9 +117,9 @@ def decode_message(body: Any, headers: Mapping[str, str]) -> ChatResult:
     body = require_object(body, "a message")
     content = body.get("content")
     if body.get("type") == "error" or (content is None and "error" in body):
-        raise_if_error_envelope(body)
+        raise_if_error_envelope(body, headers)
     if not isinstance(content, list):
-        raise_if_error_envelope(body)
+        raise_if_error_envelope(body, headers)
         raise ResponseValidationError(
             f"the response has no content list to read a message from: {excerpt(body)}"
         )
@@ -222,7 +222,7 @@ class MessagesStreamDecoder:
                     )
                 )
         elif kind == "error":
-            raise StreamError(f"the API reported an error mid-stream: {_error_text(obj)}")
+            raise stream_error(obj)
         elif kind not in ("content_block_stop", "message_stop", "ping"):
             raise ResponseValidationError(f"unknown stream event {kind!r}: {excerpt(data)}")
         if "meta" in obj:
@@ -293,10 +293,3 @@ class MessagesStreamDecoder:
                 cache_creation_tokens=seen.get("cache_creation_input_tokens"),
             )
         )
-
-
-def _error_text(obj: dict[str, Any]) -> str:
-    text = error_message(obj.get("error", obj))
-    if "overloaded" in text.lower():
-        text += " (the model is overloaded; retry the request in a little while)"
-    return text
