@@ -30,7 +30,6 @@ from aimlapi_core._types import (
     ThinkingPart,
     ToolCallDelta,
     ToolCallPart,
-    Usage,
     UsageDelta,
 )
 from aimlapi_core.errors import ResponseValidationError
@@ -42,6 +41,8 @@ from ._common import (
     ids_of,
     require_object,
     stop_reason,
+    usage_fields,
+    usage_from_wire,
 )
 from .encode import Flavor, encode_request
 from .envelope import raise_if_error_envelope, stream_error
@@ -136,24 +137,11 @@ def decode_message(body: Any, headers: Mapping[str, str]) -> ChatResult:
         stop_reason=stop_reason(raw),
         raw_stop_reason=raw,
         stop_sequence=sequence if isinstance(sequence, str) else None,
-        usage=_usage(body.get("usage")),
+        usage=usage_from_wire(body.get("usage")),
         cost=cost_of(body, headers),
         request_id=request_id,
         inference_id=inference_id,
         raw=body,
-    )
-
-
-def _usage(u: Any) -> Usage:
-    if not isinstance(u, dict):
-        return Usage()
-    read = as_int(u.get("cache_read_input_tokens"))
-    write = as_int(u.get("cache_creation_input_tokens"))
-    return Usage(
-        input_tokens=(as_int(u.get("input_tokens")) or 0) + (read or 0) + (write or 0),
-        output_tokens=as_int(u.get("output_tokens")) or 0,
-        cache_read_tokens=read,
-        cache_creation_tokens=write,
     )
 
 
@@ -284,12 +272,8 @@ class MessagesStreamDecoder:
             value = as_int(usage.get(key))
             if value is not None:
                 self._input[key] = value
-        seen = self._input
+        # The latest input counts seen so far with this event's output count, read as a whole
+        # usage object would be (usage_fields: input_tokens includes cache reads and writes).
         out.append(
-            UsageDelta(
-                input_tokens=sum(seen.values()) if seen else None,
-                output_tokens=as_int(usage.get("output_tokens")),
-                cache_read_tokens=seen.get("cache_read_input_tokens"),
-                cache_creation_tokens=seen.get("cache_creation_input_tokens"),
-            )
+            UsageDelta(**usage_fields({**self._input, "output_tokens": usage.get("output_tokens")}))
         )
