@@ -170,7 +170,17 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """A lazy stream of :data:`StreamEvent`: nothing is sent before ``with`` or iteration."""
-        return ChatStream(self, request)
+
+        def open_response() -> httpx.Response:
+            self.settings.require_key()
+            url, headers, body = self._post(self._inline(request), stream=True)
+            timeout = self.settings.stream_timeout
+            return self._send(
+                "POST", url, headers=headers, content=body, timeout=timeout, stream=True
+            )
+
+        idle, key = self.settings.stream_idle_timeout, self._key
+        return ChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
 
     def list_models(self) -> list[dict[str, Any]]:
         """``GET {base_url}/models``: the catalogue (no key needed, none sent)."""
@@ -280,7 +290,16 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         return h.decode_result(self.dialect, resp)
 
     def stream(self, request: ChatRequest) -> AsyncChatStream:
-        return AsyncChatStream(self, request)
+        async def open_response() -> httpx.Response:
+            self.settings.require_key()
+            url, headers, body = self._post(await self._inline(request), stream=True)
+            timeout = self.settings.stream_timeout
+            return await self._send(
+                "POST", url, headers=headers, content=body, timeout=timeout, stream=True
+            )
+
+        idle, key = self.settings.stream_idle_timeout, self._key
+        return AsyncChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
 
     async def list_models(self) -> list[dict[str, Any]]:
         headers = h.request_headers(self.settings, None, stream=False, has_body=False)

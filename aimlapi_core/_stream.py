@@ -11,21 +11,17 @@ either I/O loop; only the loops exist twice.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 import httpx
 
 from ._accumulate import StreamAccumulator, events_of
 from ._sse import SSEDecoder
 from ._transport import json_or_raise, stream_read_error
-from ._types import ChatRequest, ChatResult, StreamEvent
+from ._types import ChatResult, StreamEvent
 from .errors import StreamError
 from .wire import Dialect
-
-if TYPE_CHECKING:
-    from ._client import AIMLAPIClient, AsyncAIMLAPIClient
 
 __all__ = ["AsyncChatStream", "ChatStream", "StreamState"]
 
@@ -106,11 +102,23 @@ class StreamState:
 
 
 class ChatStream:
-    """``with client.stream(req) as s: for event in s: ...``; ``s.get_final_result()``."""
+    """``with client.stream(req) as s: for event in s: ...``; ``s.get_final_result()``.
 
-    def __init__(self, client: AIMLAPIClient, request: ChatRequest) -> None:
-        self._client, self._request = client, request
-        self._state = StreamState(client.dialect, client.settings.stream_idle_timeout)
+    Made by :meth:`AIMLAPIClient.stream`, which hands over ``open``: a callable that sends the
+    request (with the client's retries) and returns the opened, unread response. It is called
+    once, on ``with`` or the first iteration. ``key`` is only used to redact error texts.
+    """
+
+    def __init__(
+        self,
+        open: Callable[[], httpx.Response],
+        dialect: Dialect,
+        *,
+        idle_timeout: float | None,
+        key: str | None,
+    ) -> None:
+        self._open, self._key = open, key
+        self._state = StreamState(dialect, idle_timeout)
         self._response: httpx.Response | None = None
         self._events: Generator[StreamEvent, None, None] | None = None
 
@@ -124,23 +132,13 @@ class ChatStream:
 
     def _start(self) -> Generator[StreamEvent, None, None]:
         if self._events is None:
-            c = self._client
-            c.settings.require_key()
-            url, headers, body = c._post(c._inline(self._request), stream=True)
-            self._response = c._send(
-                "POST",
-                url,
-                headers=headers,
-                content=body,
-                timeout=c.settings.stream_timeout,
-                stream=True,
-            )
+            self._response = self._open()
             self._state.started(self._response)
             self._events = self._iterate(self._response)
         return self._events
 
     def _iterate(self, response: httpx.Response) -> Generator[StreamEvent, None, None]:
-        state, key = self._state, self._client._key
+        state, key = self._state, self._key
         try:
             try:
                 for chunk in response.iter_bytes():
@@ -186,11 +184,19 @@ class ChatStream:
 
 class AsyncChatStream:
     """``async with client.stream(req) as s: async for event in s: ...``;
-    ``await s.get_final_result()``."""
+    ``await s.get_final_result()``. ``open`` is awaited once, as :class:`ChatStream`'s is called.
+    """
 
-    def __init__(self, client: AsyncAIMLAPIClient, request: ChatRequest) -> None:
-        self._client, self._request = client, request
-        self._state = StreamState(client.dialect, client.settings.stream_idle_timeout)
+    def __init__(
+        self,
+        open: Callable[[], Awaitable[httpx.Response]],
+        dialect: Dialect,
+        *,
+        idle_timeout: float | None,
+        key: str | None,
+    ) -> None:
+        self._open, self._key = open, key
+        self._state = StreamState(dialect, idle_timeout)
         self._response: httpx.Response | None = None
         self._events: AsyncGenerator[StreamEvent, None] | None = None
 
@@ -204,23 +210,13 @@ class AsyncChatStream:
 
     async def _start(self) -> AsyncGenerator[StreamEvent, None]:
         if self._events is None:
-            c = self._client
-            c.settings.require_key()
-            url, headers, body = c._post(await c._inline(self._request), stream=True)
-            self._response = await c._send(
-                "POST",
-                url,
-                headers=headers,
-                content=body,
-                timeout=c.settings.stream_timeout,
-                stream=True,
-            )
+            self._response = await self._open()
             self._state.started(self._response)
             self._events = self._iterate(self._response)
         return self._events
 
     async def _iterate(self, response: httpx.Response) -> AsyncGenerator[StreamEvent, None]:
-        state, key = self._state, self._client._key
+        state, key = self._state, self._key
         try:
             try:
                 async for chunk in response.aiter_bytes():
