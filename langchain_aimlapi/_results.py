@@ -10,12 +10,13 @@ standard blocks (thinking → ``reasoning``, signature kept in ``extras``).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, assert_never
+from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as lc_types
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk
+from typing_extensions import assert_never  # typing.assert_never is 3.11+
 
 import aimlapi_core as t
 from aimlapi_core.errors import UnsupportedContentError
