@@ -64,6 +64,13 @@ class Envelope:
     is_error: bool  # the body is an error envelope (an ``error`` member or a status >= 400)
 
 
+def _status(value: Any) -> int | None:
+    # errors-and-messages__general-info.md prints ``"statusCode": "429"``, a string: read both.
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return as_int(value)
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, list):  # NestJS validation errors come as a list of strings
         value = "; ".join(str(m) for m in value)
@@ -93,7 +100,7 @@ def read_envelope(body: Any) -> Envelope:
         message = err
     for name in _FALLBACK_FIELDS:
         message = message or _text(body.get(name))
-    status = as_int(body.get("statusCode")) or as_int(body.get("status"))
+    status = _status(body.get("statusCode")) or _status(body.get("status"))
     rid = body.get("requestId") or body.get("request_id")
     return Envelope(
         message=message,

@@ -30,6 +30,13 @@ ENVELOPES: list[tuple[str, dict[str, Any], str, int]] = [
         429,
     ),
     (
+        # errors-and-messages__general-info.md's example writes the status as a string.
+        "nest-string-status",
+        {"message": "Free-tier limit", "requestId": "798b", "statusCode": "429"},
+        "Free-tier limit",
+        429,
+    ),
+    (
         "problem+json",
         {
             "title": "Unauthorized",
