@@ -158,7 +158,8 @@ class StreamAccumulator:
         reason = self._finish.stop_reason
         if reason == "end_turn" and any(isinstance(p, ToolCallPart) for p in parts):
             # The finish may come before the tool-call chunks it should have counted (the
-            # gateway's finish_reason is unreliable, WIRE.md): what was received wins.
+            # gateway's finish_reason is unreliable, docs/wire.md "Streaming on
+            # /chat/completions"): what was received wins.
             reason = "tool_use"
         return ChatResult(
             parts=parts,

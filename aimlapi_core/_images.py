@@ -1,7 +1,7 @@
 """Inlining ``ImagePart(url=...)`` as base64 before a request is encoded.
 
 The API takes images as base64 only ("API only support BASE64 String as Image input", Claude 4
-spec; WIRE.md "Content parts"), so the client fetches every image URL first. Everything here is
+spec; docs/wire.md "Content parts"), so the client fetches every image URL first. Everything here is
 pure — which URLs to fetch, ``data:`` URL decoding, content-type and size checks, building the new
 request — and shared by the sync and async clients; only the fetch call itself differs.
 
@@ -22,7 +22,7 @@ from .errors import UnsupportedContentError
 
 __all__ = ["MAX_IMAGE_BYTES", "from_fetched", "inline_images", "urls_to_fetch"]
 
-# The four image types the Claude specs accept (WIRE.md "Content parts").
+# The four image types the Claude specs accept (docs/wire.md "Content parts").
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # Anthropic's per-image limit for the API is 5 MB (the gateway forwards to it).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024

@@ -26,8 +26,8 @@ __all__ = [
 ]
 
 # 408 request timeout, 409 lock conflict, 429 rate limit, 5xx transient gateway/upstream
-# failures (WIRE.md "Errors": 500 upstream failure, 502, 503, 504 generation timeout) and 529,
-# Anthropic's "overloaded" which the gateway may pass through.
+# failures (docs/wire.md "Retries" and "Errors": 500 upstream failure, 502, 503, 504 generation
+# timeout) and 529, Anthropic's "overloaded" which the gateway may pass through.
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 INITIAL_DELAY = 0.5  # seconds, doubled per attempt

@@ -1,6 +1,6 @@
 """Tool input schemas as the API takes them.
 
-``input_schema`` must be a self-contained object schema (WIRE.md "Tools"; the Claude specs
+``input_schema`` must be a self-contained object schema (docs/wire.md "Tools"; the Claude specs
 require ``{"type": "object", ...}``). Schemas produced by pydantic or LangChain often carry
 ``$defs`` and ``$ref``: those are inlined here. A recursive reference cannot be inlined, and a
 root ``anyOf`` / ``oneOf`` is not an object schema: both raise ``UnsupportedContentError`` naming

@@ -28,13 +28,14 @@ __all__ = [
 
 VERSION = "0.1.0"  # keep in step with pyproject.toml; re-exported as aimlapi_core.__version__
 
-DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"  # WIRE.md "Endpoints and auth"
+DEFAULT_BASE_URL = "https://api.aimlapi.com/v1"  # docs/wire.md "Endpoints and auth"
 API_KEY_ENV = "AIMLAPI_API_KEY"
 BASE_URL_ENV = "AIMLAPI_BASE_URL"
 
 # 60 s to connect / write / get a pool slot. The read timeout is longer because a whole
-# (non-streamed) answer of 32000 tokens — the Claude 4 default max_tokens (specs/claude-4-sonnet
-# .json) — is silent until it is complete; 600 s is what Anthropic's own SDK allows.
+# (non-streamed) answer of 32000 tokens — the Claude 4 default max_tokens
+# (docs/schemas/claude-4-sonnet.json) — is silent until it is complete; 600 s is what Anthropic's
+# own SDK allows.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, read=600.0)
 
 Api = Literal["chat_completions", "messages"]

@@ -1,6 +1,6 @@
 """What the integrations know about each Claude model, from any spelling of its id.
 
-The gateway serves one model under several ids (WIRE.md "Model ids"; the model pages in
+The gateway serves one model under several ids (docs/wire.md "Model ids"; the model pages in
 ``aimlapi-docs/`` list them): ``claude-sonnet-4-20250514`` = ``claude-sonnet-4`` =
 ``anthropic/claude-sonnet-4``; ``anthropic/claude-3.7-sonnet`` = ``claude-3-7-sonnet-20250219``
 = ``claude-3-7-sonnet-latest``. :func:`model_info` normalises a spelling (vendor prefix, dots or

@@ -1,4 +1,4 @@
-"""The two documented error envelopes (WIRE.md "Errors"; errors-and-messages__general-info.md).
+"""The two documented error envelopes (docs/wire.md "Errors"; errors-and-messages__general-info.md).
 
 "nest": {"message", "path", "requestId", "statusCode", "timestamp"} as application/json.
 "problem": {"title", "status", "message", "instance", "requestId", "timestamp", "error"} as

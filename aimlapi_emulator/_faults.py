@@ -2,7 +2,7 @@
 
 Each fault fires for the next `times` requests whose path matches (any path when `path` is
 None). A fault either answers with an error status (`status`, in the "nest" or "problem"
-envelope of WIRE.md "Errors") or alters a successful answer: a slow first byte, a stream cut
+envelope of docs/wire.md "Errors") or alters a successful answer: a slow first byte, a stream cut
 after N chunks, the pre-2026 wrapped stream format, a malformed JSON body, or a `[DONE]` marker.
 """
 

@@ -35,7 +35,7 @@ from ._validate_content import schema_error
 
 _ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Claude ids from WIRE.md "Model ids" (several spellings of one model are separate entries).
+# Claude ids from docs/wire.md "Model ids" (several spellings of one model are separate entries).
 CATALOGUE = (
     "claude-sonnet-4-20250514", "claude-sonnet-4", "anthropic/claude-sonnet-4",
     "anthropic/claude-sonnet-4.5", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
@@ -159,7 +159,7 @@ def _fault_error(call: _Call, fault: Fault) -> Response:
     assert fault.status is not None
     message = fault.message
     if fault.upstream_400 and message is None:
-        # WIRE.md: "an upstream 400 can surface as a 500 whose message starts with '400 '".
+        # docs/wire.md "Errors": an upstream 400 can surface as a 500 whose message starts "400 ".
         message = "400 messages.0.content.0.text: text content blocks must be non-empty"
     return call.error(APIError(fault.status, message, fault.envelope), fault.retry_after)
 

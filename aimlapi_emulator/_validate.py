@@ -24,7 +24,8 @@ _KNOWN_FIELDS = frozenset(
         "tools", "thinking", "max_tokens", "temperature", "top_p", "top_k", "frequency_penalty",
     }
 )  # fmt: skip
-# OpenAI-only fields (absent from every Claude spec; WIRE.md) and the fix for each.
+# OpenAI-only fields (absent from every Claude spec: docs/wire.md "Request on
+# /chat/completions") and the fix for each.
 _OPENAI_ONLY = {
     "stop": "use 'stop_sequences' instead",
     "n": "Claude returns exactly one choice; omit 'n'",
@@ -64,7 +65,7 @@ _USER_JSON = frozenset({"input_schema", "input"})
 
 
 def _reject_nulls(value: Any, path: str) -> None:
-    # WIRE.md: "Never send explicit nulls ... several models answer 400 [OBS]".
+    # docs/wire.md "Request on /chat/completions": no explicit nulls, several models answer 400.
     if value is None:
         raise schema_error(f"{path or 'body'}: Expected a value, received null; omit the field")
     if isinstance(value, dict):

@@ -1,4 +1,4 @@
-"""Content-block validation for both dialects (Claude 4 spec content parts, WIRE.md).
+"""Content-block validation for both dialects (docs/wire.md "Content parts").
 
 Shared by `_validate`: the block types each role may carry, their keys, and the per-type rules
 (non-empty text, base64-only image sources, well-formed tool_use / tool_result / thinking).
@@ -26,7 +26,7 @@ _BLOCK_KEYS: dict[str, frozenset[str]] = {
     "thinking": frozenset({"type", "thinking", "signature"}),
     "redacted_thinking": frozenset({"type", "data"}),
 }
-# The chat-completions spec (specs/claude-4-sonnet.json) closes these blocks with
+# The chat-completions spec (docs/schemas/claude-4-sonnet.json) closes these blocks with
 # `additionalProperties: false`: no cache_control, citations, title or context there.
 _CHAT_BLOCK_KEYS: dict[str, frozenset[str]] = {
     **_BLOCK_KEYS,

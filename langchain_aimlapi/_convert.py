@@ -62,7 +62,7 @@ def _text(block: dict[str, Any], where: str) -> t.TextPart | None:
     text = block.get("text")
     if not isinstance(text, str):
         raise UnsupportedContentError(f"{where}: text block without a string 'text'")
-    # The API answers 400 to empty text blocks (WIRE.md "Empty text parts → 400").
+    # The API answers 400 to empty text blocks (docs/wire.md "Content parts").
     return t.TextPart(text=text, cache_control=block.get("cache_control")) if text else None
 
 
@@ -283,7 +283,7 @@ def to_neutral(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[
     """LangChain messages → (system parts, user/assistant turns).
 
     Every system message, wherever it appears, joins the top-level ``system`` (the API has no
-    system role in ``messages``: WIRE.md). Consecutive turns of one role are merged into one
+    system role in ``messages``: docs/wire.md). Consecutive turns of one role are merged into one
     turn, so tool results that follow each other form a single user turn.
     """
     system: list[t.TextPart] = []

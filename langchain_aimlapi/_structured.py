@@ -1,8 +1,8 @@
 """``ChatAIMLAPI.with_structured_output``: structured answers through one tool.
 
-The API has no ``response_format`` (WIRE.md), so every method goes through a tool whose input
+The API has no ``response_format`` (docs/wire.md), so every method goes through a tool whose input
 schema is the requested schema. The tool is forced, except with extended thinking on, where the
-API refuses forced tool use ("with thinking, no forced tool choice", WIRE.md): then it is offered
+API refuses forced tool use (docs/wire.md "Thinking"): then it is offered
 with an instruction in the system prompt, and a reply that ignores it raises
 ``OutputParserException`` instead of parsing to nothing.
 """

@@ -121,7 +121,7 @@ def check_forced_choice_with_thinking(choice: dict[str, Any] | None, thinking: b
     if thinking and choice is not None and choice["type"] in _FORCED:
         raise errors.InvalidRequestError(
             f"tool_choice {choice!r} forces tool use, which the API refuses while extended "
-            "thinking is on (WIRE.md: 'with thinking, no forced tool choice'). Use "
+            "thinking is on (docs/wire.md 'Thinking'). Use "
             "tool_choice='auto' (or None), or create the model without thinking. "
             "with_structured_output handles this case itself."
         )
@@ -151,7 +151,7 @@ def response_format_instruction(response_format: Any) -> str:
     """An OpenAI-style ``response_format`` as an instruction in the system prompt.
 
     The Claude endpoints take no ``response_format`` (it is absent from every Claude spec,
-    WIRE.md), yet langchain's ``create_agent`` sends one (its ``ProviderStrategy``) for model
+    docs/wire.md), yet langchain's ``create_agent`` sends one (its ``ProviderStrategy``) for model
     names it believes support native structured output, such as ``claude-sonnet-4-5``. Refusing
     it would break those agents; instead the schema is asked for in words, and LangChain parses
     and validates the JSON reply (``StructuredOutputValidationError`` if the model strays).

@@ -397,7 +397,7 @@ class ChatAIMLAPI(BaseChatModel):
     ) -> Runnable[LanguageModelInput, Any]:
         """Answers shaped by ``schema`` (Pydantic v1/v2 class, TypedDict, or JSON schema dict).
 
-        The API has no ``response_format`` (WIRE.md), so every method goes through a tool
+        The API has no ``response_format`` (docs/wire.md), so every method goes through a tool
         whose input schema is ``schema``: ``function_calling`` and ``json_schema`` name it after
         the schema, ``json_mode`` accepts ``schema=None`` (any JSON object). The tool is forced,
         except with thinking on, where the API refuses forced tool use: then it is offered with

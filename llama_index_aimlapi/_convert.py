@@ -98,7 +98,7 @@ def _unsupported(ctx: _Ctx, block: object, why: str) -> UnsupportedContentError:
 
 
 def _text(block: TextBlock, ctx: _Ctx) -> None:
-    # Empty text parts get a 400 from the API (WIRE.md); an empty block carries nothing.
+    # Empty text parts get a 400 (docs/wire.md "Content parts"); an empty block carries nothing.
     if block.text:
         ctx.parts.append(TextPart(text=block.text))
 

@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
-# Claude 4 pages document a 32000 default and Claude 3 pages 512 (WIRE.md), so a value is always
-# sent; 4096 keeps answers bounded and leaves LlamaIndex's prompt helper most of the window.
+# Claude 4 pages document a 32000 default and Claude 3 pages 512 (docs/wire.md "Request on
+# /chat/completions"), so a value is always sent; 4096 keeps answers bounded and leaves
+# LlamaIndex's prompt helper most of the window.
 DEFAULT_MAX_TOKENS = 4096
 # Header values that may carry a credential; redacted whenever the model is serialized.
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})

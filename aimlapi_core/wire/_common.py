@@ -18,7 +18,7 @@ from aimlapi_core.errors import ResponseValidationError
 # --------------------------------------------------------------------------- stop reasons
 
 # Both vocabularies: /chat/completions leaks Anthropic's words (`end_turn`) next to OpenAI's
-# (`stop`), see WIRE.md "Response on /chat/completions".
+# (`stop`), see docs/wire.md "Response on /chat/completions".
 STOP_REASONS: dict[str, StopReason] = {
     "end_turn": "end_turn",
     "stop": "end_turn",
@@ -37,7 +37,7 @@ STOP_REASONS: dict[str, StopReason] = {
 def stop_reason(raw: str | None, *, has_tool_calls: bool = False) -> StopReason | None:
     """Normalise a wire stop reason; unknown words give ``None`` (callers keep the raw word).
 
-    ``has_tool_calls``: the gateway may say ``stop`` although the model called tools (WIRE.md,
+    ``has_tool_calls``: the gateway may say ``stop`` although the model called tools (docs/wire.md
     streaming on /chat/completions) — what was received wins.
     """
     reason = STOP_REASONS.get(raw) if raw else None

@@ -1,9 +1,10 @@
 """The ``/chat/completions`` dialect: the seed format the AI/ML API documents for Claude.
 
 Requests are Anthropic-shaped (see ``encode.py``). Responses are OpenAI-shaped with Anthropic
-leaks, and the decoder reads every form WIRE.md lists: content as a string or as Anthropic blocks,
-thinking as ``reasoning_content`` / ``reasoning`` / ``reasoning_details``, tool calls as OpenAI
-``tool_calls`` or ``tool_use`` blocks, finish reasons in both vocabularies, usage in both namings.
+leaks, and the decoder reads every form docs/wire.md "Response on /chat/completions" lists:
+content as a string or as Anthropic blocks, thinking as ``reasoning_content`` / ``reasoning`` /
+``reasoning_details``, tool calls as OpenAI ``tool_calls`` or ``tool_use`` blocks, finish
+reasons in both vocabularies, usage in both namings.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
 class ChatCompletionsStreamDecoder:
     """Chunks of a streamed ``/chat/completions`` response → neutral stream events.
 
-    Tolerates every quirk in WIRE.md "Streaming on /chat/completions": the id only on the first
+    Tolerates every quirk in docs/wire.md "Streaming on /chat/completions": the id only on the first
     chunk, the role repeated on every delta, usage in the second-to-last chunk, a last chunk
     without ``delta`` repeating the finish, ``[DONE]`` present or not, the pre-2026-02-13
     ``{"event": chunk, "state": {...}}`` wrapper, and the cost in a last chunk's ``meta.usage``.
@@ -244,7 +245,8 @@ class ChatCompletionsStreamDecoder:
         if text and isinstance(text, str):
             out.append(TextDelta(self._text(), text))
         elif isinstance(text, list):
-            # Anthropic blocks in `content` (WIRE.md [INF]), read as the whole decode reads them.
+            # Anthropic blocks in `content` (docs/wire.md "Response on /chat/completions", [INF]),
+            # read as the whole decode reads them.
             self._blocks(text, out)
         calls = delta.get("tool_calls")
         if calls:

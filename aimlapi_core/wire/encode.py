@@ -1,13 +1,15 @@
 """Request encoding shared by both dialects: both send Anthropic-shaped bodies.
 
 ``/chat/completions`` for Claude takes the seed format (top-level ``system``, ``stop_sequences``,
-Anthropic tools and content blocks; WIRE.md "Request on /chat/completions"); ``/messages`` takes
-Anthropic's Messages API. They differ in a few switches (:class:`Flavor`): the chat-completions
-specs forbid extra keys on content blocks (``additionalProperties: false`` in
-``specs/claude-4-sonnet.json``), so ``cache_control`` and document titles go only to /messages.
+Anthropic tools and content blocks; docs/wire.md "Request on /chat/completions"); ``/messages``
+takes Anthropic's Messages API. They differ in a few switches (:class:`Flavor`): the
+chat-completions specs forbid extra keys on content blocks (``additionalProperties: false`` in
+``docs/schemas/claude-4-sonnet.json``), so ``cache_control`` and document titles go only to
+/messages.
 
 Every rule the API would answer with a 400 is checked here first, and the error says how to fix
-the request. Nulls and empty lists are never sent (several models answer 400, WIRE.md).
+the request. Nulls and empty lists are never sent (several models answer 400:
+docs/wire.md "Request on /chat/completions").
 """
 
 from __future__ import annotations
@@ -233,7 +235,7 @@ def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor, where: str
 def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
         if not part.text:
-            return None  # the API answers 400 to empty text blocks (WIRE.md)
+            return None  # a 400 for empty text (docs/wire.md "Content parts")
         return _text_block(part, flavor, f"a text block of messages[{i}]")
     if isinstance(part, ImagePart):
         return _image(part, flavor, i)
@@ -247,8 +249,9 @@ def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
     if isinstance(part, ThinkingPart):
         if part.signature is None:
             # The API verifies signatures and the specs require one; /chat/completions never
-            # returns one (WIRE.md), so its thinking cannot be replayed. Anthropic ignores the
-            # thinking of earlier turns anyway; signed round-trips need api="messages".
+            # returns one (docs/wire.md "Thinking"), so its thinking cannot be replayed.
+            # Anthropic ignores the thinking of earlier turns anyway; signed round-trips need
+            # api="messages".
             return None
         return {"type": "thinking", "thinking": part.thinking, "signature": part.signature}
     if isinstance(part, RedactedThinkingPart):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from aimlapi_core import ModelInfo, model_info
 
-# (id, family, generation, max_output_tokens, supports_thinking). Ids from WIRE.md "Model ids",
+# (id, family, generation, max_output_tokens, supports_thinking). Ids from docs/wire.md "Model ids",
 # the model pages in aimlapi-docs/ and the `model` enums of aimlapi-docs/specs/*.json.
 SPELLINGS = [
     ("claude-sonnet-4-20250514", "sonnet", "4", 64000, True),

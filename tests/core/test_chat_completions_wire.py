@@ -670,7 +670,7 @@ def test_crlf_stream_gives_the_same_result() -> None:
 
 
 def test_anthropic_blocks_in_stream_delta_content_are_read_not_dropped() -> None:
-    # WIRE.md: when `content` arrives as a list, it holds Anthropic blocks (tool_use included);
+    # docs/wire.md: when `content` arrives as a list, it holds Anthropic blocks (tool_use included);
     # the streamed delta must not lose them where the whole decode reads them.
     chunks = [
         {

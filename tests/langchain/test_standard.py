@@ -30,7 +30,7 @@ Details = list[Detail]
 
 
 class _Capabilities:
-    """Every capability the API documents is on (WIRE.md "Content parts", "Tools"); shared by
+    """Every capability the API documents is on (docs/wire.md "Content parts", "Tools"); shared by
     the unit and integration suites of both dialects."""
 
     @property
@@ -180,14 +180,14 @@ class TestChatCompletionsIntegration(_Integration):
 
     @property
     def supports_pdf_tool_message(self) -> bool:
-        # API limit: the /chat/completions Claude spec (specs/claude-4-sonnet.json) allows only
-        # text and image parts inside a tool_result; the core refuses a document there before
+        # API limit: the /chat/completions Claude spec (docs/schemas/claude-4-sonnet.json) allows
+        # only text and image parts inside a tool_result; the core refuses a document there before
         # any I/O (tested in tests/langchain/test_e2e_requests.py). /messages allows documents.
         return False
 
     @property
     def supported_usage_metadata_details(self) -> dict[Literal["invoke", "stream"], Details]:
-        # /chat/completions carries completion_tokens_details.reasoning_tokens (WIRE.md).
+        # /chat/completions carries completion_tokens_details.reasoning_tokens (docs/wire.md).
         return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
 
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
@@ -198,9 +198,9 @@ class TestChatCompletionsIntegration(_Integration):
         strict=True,
         raises=UnsupportedContentError,
         reason=(
-            "API limit: the /chat/completions Claude specs (specs/claude-4-sonnet.json) allow "
-            "cache_control nowhere (system is a string; blocks have additionalProperties: false) "
-            "and the suite's Anthropic-format conversation carries one. The core refuses it "
+            "API limit: the /chat/completions Claude specs (docs/schemas/claude-4-sonnet.json) "
+            "allow cache_control nowhere (system is a string; blocks have additionalProperties: "
+            "false) and the suite's Anthropic-format conversation carries one. The core refuses it "
             "before any I/O, pointing at api='messages', instead of silently dropping the cache "
             "hint; TestMessagesIntegration runs this test unchanged and passes."
         ),
