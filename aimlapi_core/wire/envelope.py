@@ -126,11 +126,14 @@ def make_status_error(
     )
 
 
-def raise_if_error_envelope(body: Mapping[str, Any], headers: Mapping[str, str]) -> None:
+def raise_if_error_envelope(
+    body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> None:
     """An error body that arrived with a 2xx status raises the error its content describes.
 
     The status is the one written in the body; else, for Anthropic's envelope, the status of
-    its error type; else 500 (the gateway failed to produce a completion).
+    its error type; else 500 (the gateway failed to produce a completion). ``headers`` give the
+    request id when the body has none.
     """
     envelope = read_envelope(body)
     if not envelope.is_error:
@@ -139,7 +142,10 @@ def raise_if_error_envelope(body: Mapping[str, Any], headers: Mapping[str, str])
     if status is None or status < 400:
         status = _ANTHROPIC_ERROR_STATUS.get(envelope.kind or "", 500)
     raise make_status_error(
-        status, dict(body), fallback=excerpt(body), request_id=headers.get("x-request-id")
+        status,
+        dict(body),
+        fallback=excerpt(body),
+        request_id=headers.get("x-request-id") if headers else None,
     )
 
 

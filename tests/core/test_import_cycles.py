@@ -1,11 +1,15 @@
 """The imports inside ``aimlapi_core`` run one way: no cycle, found by reading every module's ast.
 
-Every ``import`` / ``from ... import`` counts, wherever it stands: at module level, inside a
-function (a deferred import is still a dependency, only hidden) and under ``if TYPE_CHECKING:``
-(a type-only cycle still means two modules each know the other). The one edge not counted is
-the implicit one from a submodule to its package's ``__init__``: Python runs the package first
-by design, and no module of ours imports names from its own package's ``__init__`` (that would
-show up as an explicit edge and be caught).
+Two graphs. The *runtime* graph has every import that can execute: at module level and inside
+functions (a deferred import is still a dependency, only hidden); it must have no cycle. The
+*full* graph adds the imports under ``if TYPE_CHECKING:``, which never run (a helper typed with
+the client that owns it is the usual, harmless case) but still say who knows whom: in it, the
+layers below the transport (the wire, the neutral model, the accumulator) must not reach the
+client, the stream or the transport at all.
+
+Not counted: the implicit edge from a submodule to its package's ``__init__``. Python runs the
+package first by design, and a module importing names from its own package's ``__init__``
+shows up as an explicit edge (and is caught).
 """
 
 from __future__ import annotations
@@ -37,13 +41,36 @@ def _resolve(name: str, modules: dict[str, Path]) -> str | None:
     return None
 
 
-def import_graph() -> dict[str, set[str]]:
+def _is_type_checking(node: ast.AST) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST, *, type_checking: bool) -> list[ast.Import | ast.ImportFrom]:
+    found: list[ast.Import | ast.ImportFrom] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append(node)
+        if _is_type_checking(node) and not type_checking:
+            assert isinstance(node, ast.If)
+            todo.extend(node.orelse)  # the body never runs; an else branch would
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph(*, type_checking: bool = False) -> dict[str, set[str]]:
     modules = _modules()
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         is_package = path.name == "__init__.py"
         package = name if is_package else name.rpartition(".")[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in _imports(tree, type_checking=type_checking):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
@@ -99,13 +126,27 @@ def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
 
 
 def test_the_walker_sees_the_imports_it_must() -> None:
-    graph = import_graph()
-    # A module-level relative import, a parent-relative one and a package import.
+    graph, full = import_graph(), import_graph(type_checking=True)
+    # A relative import, an absolute one, a package import, a function-level one.
     assert "aimlapi_core._types" in graph["aimlapi_core._accumulate"]
     assert "aimlapi_core._json" in graph["aimlapi_core.wire._common"]
     assert "aimlapi_core.wire" in graph["aimlapi_core._client"]
     assert "aimlapi_core.wire.chat_completions" in graph["aimlapi_core.wire"]
+    # TYPE_CHECKING imports only in the full graph (wire/__init__ imports _sse for types only).
+    assert "aimlapi_core._sse" not in graph["aimlapi_core.wire"]
+    assert "aimlapi_core._sse" in full["aimlapi_core.wire"]
     assert len(graph) >= 20  # every module was read, the wire subpackage included
+
+
+def test_function_level_and_type_checking_imports_are_told_apart() -> None:
+    tree = ast.parse(
+        "import typing\n"
+        "if typing.TYPE_CHECKING:\n    import a\nelse:\n    import b\n"
+        "def f():\n    import c\n"
+    )
+    runtime = sorted(n.names[0].name for n in _imports(tree, type_checking=False))
+    full = sorted(n.names[0].name for n in _imports(tree, type_checking=True))
+    assert (runtime, full) == (["b", "c", "typing"], ["a", "b", "c", "typing"])
 
 
 def test_the_cycle_finder_finds_cycles() -> None:
@@ -116,6 +157,16 @@ def test_the_cycle_finder_finds_cycles() -> None:
 
 def test_no_import_cycle_inside_the_core() -> None:
     assert find_cycle(import_graph()) is None
+
+
+def test_the_layers_below_the_transport_do_not_know_it_even_for_types() -> None:
+    full = import_graph(type_checking=True)
+    upper = {"aimlapi_core", "aimlapi_core._client", "aimlapi_core._stream"}
+    upper.add("aimlapi_core._transport")
+    lower = [m for m in full if m.startswith("aimlapi_core.wire")]
+    lower += [f"aimlapi_core.{m}" for m in ("_accumulate", "_types", "_json", "_sse", "errors")]
+    for name in lower:
+        assert reachable(full, name) & upper == set(), name
 
 
 def test_the_accumulator_is_independent_of_the_wire_layer() -> None:
