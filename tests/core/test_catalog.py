@@ -73,11 +73,12 @@ def test_spellings_of_one_model_agree() -> None:
 @pytest.mark.parametrize(
     ("model_id", "family", "generation", "like"),
     [
-        ("claude-sonnet-5", "sonnet", "5", "claude-sonnet-4-5"),  # newer → newest known
-        ("anthropic/claude-opus-4.7", "opus", "4.7", "claude-opus-4-5"),
+        # (claude-sonnet-5 and claude-opus-4.7 were examples here until the docs listed them)
+        ("claude-sonnet-6", "sonnet", "6", "anthropic/claude-sonnet-5"),  # newer → newest known
+        ("anthropic/claude-opus-4.9", "opus", "4.9", "anthropic/claude-opus-4-8"),
         ("claude-haiku-4-2", "haiku", "4.2", "claude-3-5-haiku"),  # between → the older one
         ("claude-2-sonnet", "sonnet", "2", "claude-3-sonnet"),  # older → oldest known
-        ("claude-opus-latest", "opus", "4.5", "claude-opus-4-5"),  # no generation → newest
+        ("claude-opus-latest", "opus", "5", "anthropic/claude-opus-5"),  # no generation → newest
     ],
 )
 def test_unknown_generations_fall_back_within_their_family(
