@@ -29,7 +29,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["Api", "Capabilities", "ModelInfo", "capabilities", "lookup", "model_ids", "model_info"]
+__all__ = [
+    "Api",
+    "Capabilities",
+    "ModelInfo",
+    "capabilities",
+    "documented_models",
+    "lookup",
+    "model_ids",
+    "model_info",
+]
 
 Family: TypeAlias = Literal["opus", "sonnet", "haiku", "fable", "unknown"]
 Api: TypeAlias = Literal["chat_completions", "messages"]
@@ -149,6 +158,11 @@ def model_ids() -> list[str]:
         True
     """
     return list(_catalogue().ids)
+
+
+def documented_models() -> list[ModelInfo]:
+    """One :class:`ModelInfo` per documented model (its ``id`` is the canonical id)."""
+    return list(_catalogue().models.values())
 
 
 def lookup(model_id: object) -> ModelInfo | None:

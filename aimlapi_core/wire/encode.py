@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from aimlapi_core._model_rules import check_model_allows
 from aimlapi_core._schema import tool_input_schema
 from aimlapi_core._types import (
     ChatRequest,
@@ -54,6 +55,7 @@ class Flavor:
 
 def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
     _validate_sampling(request)
+    check_model_allows(request, flavor.name)  # per-model schema rules (_model_rules.py)
     body: dict[str, Any] = {
         "model": request.model,
         "messages": _messages(request.messages, flavor),

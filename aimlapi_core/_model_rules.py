@@ -1,0 +1,166 @@
+"""Per-model input rules: refuse, before any request, what the chosen model's schema forbids.
+
+The dialect-wide rules live in ``_rules.py`` (what any model takes on an endpoint); this module
+holds the rules that differ per model, read from the catalogue (``catalog.json``, generated from
+the gateway's request schemas; see ``scripts/build_catalog.py`` for how each schema was read).
+:func:`check_model_allows` is called once by the encoder, for both dialects.
+
+Only ids the docs list are checked. An id the catalogue does not know is sent as it is: the
+gateway adds models faster than its docs (and this library) list them, and the server is the
+judge of a model it serves; refusing it here would block a working model for want of a table
+row. The catalogue's family fallback (:func:`aimlapi_core.catalog.model_info`) is advice for
+profiles, never a reason to refuse.
+
+Each refusal names the model, what its schema lacks, and the nearest documented alternative:
+the same model on the other endpoint when that one allows it, and the nearest documented model
+that allows it on the chosen endpoint (same family first, then the closest generation, newer
+before older).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ._types import (
+    ChatRequest,
+    DocumentPart,
+    ImagePart,
+    Part,
+    RedactedThinkingPart,
+    TextPart,
+    ToolResultPart,
+)
+from .catalog import Capabilities, ModelInfo, documented_models, lookup
+from .errors import InvalidRequestError, UnsupportedContentError
+
+__all__ = ["check_model_allows"]
+
+_ENDPOINT = {"chat_completions": "/chat/completions", "messages": "/messages"}
+
+
+def check_model_allows(request: ChatRequest, api: str) -> None:
+    """Raise if ``request`` asks ``request.model`` for something its ``api`` schema lacks.
+
+    Example:
+        >>> from aimlapi_core._types import ChatRequest, DocumentPart, Message
+        >>> doc = DocumentPart(media_type="text/plain", data="hi")
+        >>> request = ChatRequest(model="claude-3-7-sonnet-20250219", max_tokens=64,
+        ...     messages=[Message(role="user", parts=[doc])])
+        >>> check_model_allows(request, "chat_completions")
+        Traceback (most recent call last):
+        ...
+        aimlapi_core.errors.UnsupportedContentError: on /chat/completions, claude-3-7-sonnet-...
+    """
+    info = lookup(request.model)
+    caps = info.on(api) if info is not None else None
+    if info is None or caps is None:
+        return  # undocumented: the server decides (module docstring)
+    if request.thinking_budget is not None and "enabled" not in caps.thinking:
+        raise InvalidRequestError(
+            _refusal(info, api, "extended thinking", "no thinking for this model",
+                     lambda c: "enabled" in c.thinking)
+        )  # fmt: skip
+    parts = list(_parts(request))
+    if not caps.images and any(isinstance(p, ImagePart) for p, _ in parts):
+        raise UnsupportedContentError(
+            _refusal(info, api, "images", "no image block", lambda c: c.images)
+        )
+    if not caps.documents and any(isinstance(p, DocumentPart) for p, _ in parts):
+        raise UnsupportedContentError(
+            _refusal(info, api, "documents", "no document block", lambda c: c.documents)
+        )
+    if not caps.tool_result_documents and any(
+        isinstance(p, DocumentPart) and in_result for p, in_result in parts
+    ):
+        raise UnsupportedContentError(
+            _refusal(info, api, "documents inside a tool result",
+                     "no document block in tool_result content",
+                     lambda c: c.tool_result_documents)
+        )  # fmt: skip
+    if not caps.redacted_thinking and any(isinstance(p, RedactedThinkingPart) for p, _ in parts):
+        raise UnsupportedContentError(
+            _refusal(info, api, "redacted thinking blocks", "no redacted_thinking block",
+                     lambda c: c.redacted_thinking)
+        )  # fmt: skip
+    where = _cached(request) if not caps.cache_control else None
+    if where is not None:
+        raise UnsupportedContentError(
+            _refusal(info, api, f"cache_control on {where}", "no cache_control",
+                     lambda c: c.cache_control)
+        )  # fmt: skip
+
+
+def _parts(request: ChatRequest) -> Iterator[tuple[Part, bool]]:
+    """Every part of every message, and whether it sits inside a tool result."""
+    for message in request.messages:
+        for part in message.parts:
+            yield part, False
+            if isinstance(part, ToolResultPart):
+                for inner in part.content:
+                    yield inner, True
+
+
+_WHERE = {TextPart: "a text block", ImagePart: "an image", DocumentPart: "a document"}
+
+
+def _cached(request: ChatRequest) -> str | None:
+    """Where the request first asks for caching, in the encoder's words; None if nowhere."""
+    if any(p.cache_control for p in request.system):
+        return "the system prompt"
+    for tool in request.tools:
+        if tool.cache_control:
+            return f"tool {tool.name!r}"
+    for i, message in enumerate(request.messages):
+        for part in message.parts:
+            inner = part.content if isinstance(part, ToolResultPart) else []
+            if isinstance(part, ToolResultPart) and part.cache_control:
+                return f"a tool result in messages[{i}]"
+            for p in [part, *inner]:
+                if getattr(p, "cache_control", None):
+                    what = _WHERE.get(type(p), "a block")
+                    return f"{what} {'of' if what == 'a text block' else 'in'} messages[{i}]"
+    return None
+
+
+def _refusal(
+    info: ModelInfo, api: str, what: str, lacks: str, allows: Callable[[Capabilities], bool]
+) -> str:
+    caps = info.on(api)
+    schema = caps.schema if caps is not None else "?"
+    named = info.id if info.id == info.canonical else f"{info.id} ({info.canonical})"
+    fixes: list[str] = []
+    other = "messages" if api == "chat_completions" else "chat_completions"
+    other_caps = info.on(other)
+    if other_caps is not None and allows(other_caps):
+        fixes.append(f"use api={other!r} (its {_ENDPOINT[other]} schema allows it)")
+    nearest = _nearest_allowing(info, api, allows)
+    if nearest is not None:
+        fixes.append(f"use a model that allows it on {_ENDPOINT[api]}, such as {nearest}")
+    fixes.append("or remove it from the request")
+    return (
+        f"on {_ENDPOINT[api]}, {named} does not accept {what}: its schema there has {lacks} "
+        f"(the catalogue's reading of {schema}, docs/schemas/); " + "; ".join(fixes)
+    )
+
+
+def _generation_key(generation: str | None) -> tuple[int, int]:
+    major, _, minor = (generation or "99").partition(".")
+    return int(major), int(minor or 0)
+
+
+def _nearest_allowing(
+    info: ModelInfo, api: str, allows: Callable[[Capabilities], bool]
+) -> str | None:
+    here = _generation_key(info.generation)
+
+    def rank(m: ModelInfo) -> tuple[int, int, int, int]:
+        there = _generation_key(m.generation)
+        distance = abs((there[0] - here[0]) * 10 + there[1] - here[1])
+        return (m.family != info.family, m.generation is None, distance, there < here)
+
+    candidates = [
+        m
+        for m in documented_models()
+        if m.canonical != info.canonical and (c := m.on(api)) is not None and allows(c)
+    ]
+    return min(candidates, key=rank).id if candidates else None
