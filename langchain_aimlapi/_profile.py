@@ -1,8 +1,10 @@
-"""``ChatAIMLAPI.profile``: what a model can do, from the core's catalogue.
+"""``ChatAIMLAPI.profile``: what a model can do on the chosen endpoint, from the core's catalogue.
 
 LangChain reads profiles to size context (``SummarizationMiddleware``, trimming) and to pick
-strategies. The catalogue resolves every gateway id spelling and falls back by family, so any
-id gets a profile.
+strategies. The catalogue (``aimlapi_core/catalog.json``, generated from the gateway's request
+schemas) gives each documented model its page's context window and maximum output and, per
+endpoint, what the schema allows; an undocumented id borrows the nearest documented model of its
+family, and anything else gets conservative defaults, so any id gets a profile.
 """
 
 from __future__ import annotations
@@ -14,23 +16,27 @@ from aimlapi_core import model_info
 
 def model_profile(model: str, api: str) -> ModelProfile:
     info = model_info(model)
+    caps = info.on(api)
+    images = caps.images if caps is not None else info.supports_vision
+    documents = caps.documents if caps is not None else True
     return ModelProfile(
         max_input_tokens=info.context_window,
         max_output_tokens=info.max_output_tokens,
         text_inputs=True,
-        image_inputs=info.supports_vision,
-        image_url_inputs=info.supports_vision,  # fetched and inlined: the API takes base64 only
-        pdf_inputs=True,
-        image_tool_message=info.supports_vision,
-        # The /chat/completions specs allow only text and images inside a tool result.
-        pdf_tool_message=api == "messages",
+        image_inputs=images,
+        image_url_inputs=images,  # fetched and inlined: the API takes base64 only
+        pdf_inputs=documents,
+        image_tool_message=images,
+        # The encoder puts documents inside tool results on /messages only (docs/wire.md); the
+        # newest chat schemas allow them too, which a later release may use.
+        pdf_tool_message=api == "messages" and (caps is None or caps.tool_result_documents),
         audio_inputs=False,
         video_inputs=False,
         text_outputs=True,
         image_outputs=False,
         audio_outputs=False,
         video_outputs=False,
-        reasoning_output=info.supports_thinking,
+        reasoning_output=bool(caps.thinking) if caps is not None else info.supports_thinking,
         tool_calling=info.supports_tools,
         tool_choice=info.supports_tools,
         tool_call_streaming=info.supports_tools,

@@ -154,10 +154,12 @@ class AIMLAPI(FunctionCallingLLM):
 
         info = model_info(self.model)
         return LLMMetadata(
+            # The model page's window (catalog.json); an undocumented id borrows its family's.
             context_window=self.context_window or info.context_window,
-            num_output=self.num_output or self.max_tokens,
+            # What a call asks for, never more than the model can write.
+            num_output=self.num_output or min(self.max_tokens, info.max_output_tokens),
             is_chat_model=True,
-            is_function_calling_model=True,
+            is_function_calling_model=info.supports_tools,
             model_name=self.model,
         )
 

@@ -181,3 +181,23 @@ def test_metadata_overrides_win() -> None:
     meta = AIMLAPI(model="nonsense", context_window=12345, max_tokens=77).metadata
     assert (meta.context_window, meta.num_output) == (12345, 77)
     assert AIMLAPI(max_tokens=77, num_output=10).metadata.num_output == 10
+
+
+@pytest.mark.parametrize(
+    ("model", "context", "num_output"),
+    [
+        ("anthropic/claude-sonnet-5", 1_000_000, 4096),  # the page: "1M token context window"
+        ("claude-sonnet-4-20250514", 200_000, 4096),
+        ("anthropic/claude-3-haiku", 200_000, 4096),
+    ],
+)
+def test_metadata_reads_the_catalogue(model: str, context: int, num_output: int) -> None:
+    meta = AIMLAPI(model=model).metadata
+    assert (meta.context_window, meta.num_output) == (context, num_output)
+    assert meta.is_function_calling_model
+
+
+def test_metadata_num_output_never_exceeds_the_models_maximum() -> None:
+    # Claude 3 Haiku writes at most 4096 tokens (Anthropic's published maximum).
+    assert AIMLAPI(model="anthropic/claude-3-haiku", max_tokens=8192).metadata.num_output == 4096
+    assert AIMLAPI(model="anthropic/claude-sonnet-5", max_tokens=8192).metadata.num_output == 8192
