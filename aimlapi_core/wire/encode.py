@@ -49,7 +49,7 @@ _MIN_THINKING_BUDGET = 1024
 class Flavor:
     name: str
     block_cache_control: bool  # cache_control on content blocks and tools
-    document_metadata: bool  # title / context on documents, media_type on text sources
+    document_metadata: bool  # title / context on documents
     documents_in_tool_results: bool
 
 
@@ -292,9 +292,10 @@ def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
             "data": part.data,
         }
     elif part.media_type == "text/plain":
-        source = {"type": "text", "data": part.data}
-        if flavor.document_metadata:
-            source["media_type"] = "text/plain"
+        # media_type on both endpoints: the newest chat schemas (claude-sonnet-5.json, the
+        # -latest ones) require it on a text source, and the 4.x chat schemas allow it (their
+        # sources are not additionalProperties: false); tests/core/test_conformance.py.
+        source = {"type": "text", "media_type": "text/plain", "data": part.data}
     else:
         raise UnsupportedContentError(
             f"messages[{i}]: document media type {part.media_type!r} is not supported; send "

@@ -152,7 +152,7 @@ def test_cache_control_is_refused_not_dropped(request_: ChatRequest, where: str)
 
 
 def test_image_and_document_blocks_without_extra_keys() -> None:
-    # The chat-completions specs forbid extra keys on blocks: no title.
+    # The 4.x chat-completions specs forbid extra keys on document blocks: no title.
     message = user(
         "What is this?",
         ImagePart(media_type="image/png", data="iVBORw0KGgo="),
@@ -176,7 +176,12 @@ def test_image_and_document_blocks_without_extra_keys() -> None:
                         "data": "JVBERi0=",
                     },
                 },
-                {"type": "document", "source": {"type": "text", "data": "plain words"}},
+                {
+                    "type": "document",
+                    # media_type: required by the newest chat schemas (claude-sonnet-5.json),
+                    # allowed by the 4.x ones (test_conformance.py validates both).
+                    "source": {"type": "text", "media_type": "text/plain", "data": "plain words"},
+                },
             ],
         }
     ]
