@@ -174,8 +174,11 @@ def lookup(model_id: object) -> ModelInfo | None:
         >>> lookup("claude-sonnet-9") is None
         True
     """
-    if not isinstance(model_id, str):
-        return None
+    return _lookup(model_id) if isinstance(model_id, str) else None
+
+
+@lru_cache(maxsize=512)  # once per id: the encoder asks on every request
+def _lookup(model_id: str) -> ModelInfo | None:
     cat = _catalogue()
     canonical = cat.ids.get(model_id)
     if canonical is None:

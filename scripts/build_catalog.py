@@ -460,24 +460,43 @@ def _yes(flag: bool) -> str:
     return "✓" if flag else "—"
 
 
+def _kinds(caps: dict[str, Any]) -> str:
+    return ", ".join(caps["thinking"]) or "—"
+
+
 def table(catalog: dict[str, Any]) -> str:
-    head = (
-        "| model (canonical id) | ids | context | max output | thinking (chat / messages) "
-        "| cache_control on chat | documents on chat | server tools (chat / messages) "
-        "| citations (chat / messages) |\n|---|---|---|---|---|---|---|---|---|\n"
-    )
-    rows = []
+    """model × capability, for the README: /chat/completions per column, then /messages."""
+    lines = [
+        "| model | other ids | context | max output | chat: thinking | chat: cache_control "
+        "| chat: documents | chat: server tools | chat: citations | messages: thinking |",
+        "|---|---|--:|--:|---|---|---|---|---|---|",
+    ]
     for canonical, m in catalog["models"].items():
         chat, msg = m["chat_completions"], m["messages"]
-        thinking = f"{'+'.join(chat['thinking']) or '—'} / {'+'.join(msg['thinking']) or '—'}"
-        tools = f"{len(chat['server_tools']) or '—'} / {len(msg['server_tools']) or '—'}"
-        cites = f"{_yes(chat['system_citations'])} / {_yes(msg['system_citations'])}"
-        rows.append(
-            f"| `{canonical}` | {len(m['ids'])} | {m['context_window']:,} "
-            f"| {m['max_output_tokens']:,} | {thinking} | {_yes(chat['cache_control'])} "
-            f"| {_yes(chat['documents'])} | {tools} | {cites} |"
+        others = ", ".join(f"`{i}`" for i in m["ids"] if i != canonical) or "—"
+        lines.append(
+            f"| `{canonical}` | {others} | {m['context_window']:,} | {m['max_output_tokens']:,} "
+            f"| {_kinds(chat)} | {_yes(chat['cache_control'])} | {_yes(chat['documents'])} "
+            f"| {len(chat['server_tools']) or '—'} | {_yes(chat['system_citations'])} "
+            f"| {_kinds(msg)} |"
         )
-    return head + "\n".join(rows) + "\n"
+    every = [m["messages"] for m in catalog["models"].values()]
+    tools = sorted({t for caps in every for t in caps["server_tools"]})
+    shared = [
+        name
+        for name, key in (
+            ("images", "images"),
+            ("documents", "documents"),
+            ("cache_control", "cache_control"),
+            ("citations on system blocks", "system_citations"),
+            ("search_result blocks", "search_results"),
+        )
+        if all(caps[key] for caps in every)
+    ]
+    if all(caps["server_tools"] == tools for caps in every):
+        shared.append(f"{len(tools)} server tool types ({', '.join(f'`{t}`' for t in tools)})")
+    note = f"\nOn `/messages` every model takes {', '.join(shared)}.\n" if shared else ""
+    return "\n".join(lines) + "\n" + note
 
 
 def readme_with_table(readme: str, catalog: dict[str, Any]) -> str:

@@ -140,3 +140,15 @@ def test_the_swapped_tools_schema_is_read_by_its_descriptions() -> None:
     assert not script.is_swapped(
         json.loads((ROOT / "docs/schemas/claude-sonnet-5.json").read_text())
     )
+
+
+def test_the_readme_catalogue_session_is_true() -> None:
+    import doctest
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    [session] = re.findall(r"```pycon\n(>>> from aimlapi_core.catalog.*?)```", readme, re.S)
+    test = doctest.DocTestParser().get_doctest(session, {}, "README catalogue", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
