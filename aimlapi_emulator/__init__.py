@@ -1,19 +1,52 @@
 """A local stand-in for the AI/ML API: a real HTTP server on loopback.
 
-It speaks both wire formats (/chat/completions and /messages), validates requests like the real
-service, answers with a deterministic scripted assistant and injects faults on request.
+It speaks both wire formats (/chat/completions and /messages), refuses what the real service
+refuses (per model, from the docs), answers with a small default assistant or with the replies a
+test scripts, and injects faults on request.
 
-    from aimlapi_emulator import Emulator, Fault
+    from aimlapi_emulator import Emulator, Fault, Reply
 
-    with Emulator(faults=[Fault(status=429, retry_after=1)]) as emu:
+    with Emulator(replies=[Reply(text="exactly this")], faults=[Fault(status=429)]) as emu:
         emu.base_url   # "http://127.0.0.1:<port>/v1"
         emu.requests   # every request received, key redacted
 
-Run standalone with `python -m aimlapi_emulator --port 8000`.
+Run standalone with `python -m aimlapi_emulator --port 8000`; in pytest, use the
+`aimlapi_emulator` fixture (registered when this package is installed).
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ._faults import Fault
 from ._records import RecordedRequest
-from ._runner import DEFAULT_API_KEY, Emulator
+from ._reply import Reply, ToolCall
 
-__all__ = ["DEFAULT_API_KEY", "Emulator", "Fault", "RecordedRequest"]
+if TYPE_CHECKING:
+    from ._runner import DEFAULT_API_KEY, Emulator, PortInUseError
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "Emulator",
+    "Fault",
+    "PortInUseError",
+    "RecordedRequest",
+    "Reply",
+    "ToolCall",
+]
+_SERVER_NAMES = frozenset({"DEFAULT_API_KEY", "Emulator", "PortInUseError"})
+
+
+def __getattr__(name: str) -> Any:
+    # The server needs the `emulator` extra (Starlette, uvicorn); the pytest plugin imports this
+    # package in every project that installs the distribution, so those load on first use.
+    if name in _SERVER_NAMES:
+        try:
+            from . import _runner
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                f"aimlapi_emulator.{name} needs the emulator extra: "
+                "pip install 'aimlapi-integrations[emulator]'"
+            ) from exc
+        return getattr(_runner, name)
+    raise AttributeError(f"module 'aimlapi_emulator' has no attribute {name!r}")

@@ -1,18 +1,21 @@
-"""`python -m aimlapi_emulator --port N [--api-key K] [--fault JSON]...`
+"""`python -m aimlapi_emulator --port N [--api-key K] [--fault JSON]... [--reply JSON]...`
 
-Prints the base URL on the first line of stdout, then serves until interrupted.
+Prints the base URL on the first line of stdout, then serves until interrupted. A taken port is
+a one-line error (exit status 1), not a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import signal
 import sys
 import threading
 
 from ._faults import Fault, parse_faults
-from ._runner import Emulator
+from ._reply import Reply
+from ._runner import Emulator, PortInUseError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
         help='a fault as JSON, e.g. \'{"status": 429, "times": 2}\' (an object or a list); '
         "repeatable",
     )
+    parser.add_argument(
+        "--reply",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help='a scripted reply, e.g. \'{"text": "Paris."}\' or \'{"tool_calls": [{"name": "f", '
+        '"input": {}}]}\' (an object or a list); repeatable, used in order',
+    )
     args = parser.parse_args(argv)
     faults: list[Fault] = []
     for text in args.fault:
@@ -37,12 +48,30 @@ def main(argv: list[str] | None = None) -> int:
             faults.extend(parse_faults(text))
         except (ValueError, TypeError) as exc:
             parser.error(f"--fault {text!r}: {exc}")
+    replies: list[Reply] = []
+    for text in args.reply:
+        try:
+            data = json.loads(text)
+            items = data if isinstance(data, list) else [data]
+            replies.extend(Reply.from_dict(item) for item in items)
+        except (ValueError, TypeError, AttributeError) as exc:
+            parser.error(f"--reply {text!r}: {exc}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with Emulator(api_key=args.api_key, faults=faults, host=args.host, port=args.port) as emu:
-        print(emu.base_url, flush=True)
+    emulator = Emulator(
+        api_key=args.api_key, faults=faults, replies=replies, host=args.host, port=args.port
+    )
+    try:
+        emulator.start()
+    except PortInUseError as exc:
+        print(f"python -m aimlapi_emulator: error: {exc.strerror}", file=sys.stderr)
+        return 1
+    try:
+        print(emulator.base_url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
+    finally:
+        emulator.stop()
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._assistant import Reply
+from ._reply import Answer
 from ._fragments import json_fragments, text_fragments
 
 # The stream's vocabulary (the documented stream ends with "stop" where the whole says
@@ -25,7 +25,7 @@ _STREAM_FINISH = {
 }
 
 
-def _usage(reply: Reply) -> dict[str, Any]:
+def _usage(reply: Answer) -> dict[str, Any]:
     usage: dict[str, Any] = {
         "prompt_tokens": reply.input_tokens,
         "completion_tokens": reply.output_tokens,
@@ -37,7 +37,7 @@ def _usage(reply: Reply) -> dict[str, Any]:
 
 
 def chat_whole(
-    reply: Reply, model: str, msg_id: str, created: int, cost: dict[str, Any]
+    reply: Answer, model: str, msg_id: str, created: int, cost: dict[str, Any]
 ) -> dict[str, Any]:
     message: dict[str, Any] = {
         "reasoning_content": reply.thinking or "",
@@ -67,7 +67,7 @@ def chat_whole(
 
 
 def chat_stream(
-    reply: Reply, model: str, msg_id: str, created: int, cost: dict[str, Any]
+    reply: Answer, model: str, msg_id: str, created: int, cost: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Every chunk of the stream, in order (each becomes one `data:` line)."""
 
@@ -106,7 +106,7 @@ def chat_stream(
     return chunks
 
 
-def legacy_wrap(chunks: list[dict[str, Any]], reply: Reply) -> list[dict[str, Any]]:
+def legacy_wrap(chunks: list[dict[str, Any]], reply: Answer) -> list[dict[str, Any]]:
     """The pre-2026-02-13 format: `{"event": <chunk>, "state": {...}}`, usage in Anthropic
     names inside `state` (claude-4-sonnet.md: "the `state` structure is no longer used,
     input_tokens → prompt_tokens ...")."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._assistant import Reply
+from ._reply import Answer
 from ._fragments import json_fragments, text_fragments
 
 
-def _content(reply: Reply, signature: str | None) -> list[dict[str, Any]]:
+def _content(reply: Answer, signature: str | None) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if reply.thinking is not None:
         blocks.append({"type": "thinking", "thinking": reply.thinking, "signature": signature})
@@ -40,7 +40,7 @@ def _usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
 
 
 def messages_whole(
-    reply: Reply, model: str, msg_id: str, signature: str | None, cost: dict[str, Any]
+    reply: Answer, model: str, msg_id: str, signature: str | None, cost: dict[str, Any]
 ) -> dict[str, Any]:
     return {
         "model": model,
@@ -57,7 +57,7 @@ def messages_whole(
 
 
 def messages_stream(
-    reply: Reply, model: str, msg_id: str, signature: str | None, cost: dict[str, Any]
+    reply: Answer, model: str, msg_id: str, signature: str | None, cost: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any]]]:
     """Every (event name, data) of the stream, in order."""
     start: dict[str, Any] = {

@@ -7,6 +7,8 @@ is known at once and two emulators never race for one.
 from __future__ import annotations
 
 import asyncio
+import errno
+import logging
 import socket
 import threading
 from collections.abc import Iterable
@@ -16,6 +18,7 @@ import uvicorn
 
 from ._faults import Fault, FaultPlan
 from ._records import RecordedRequest, RequestLog
+from ._reply import Replies, Reply, ReplyScript
 from ._server import ServerState, build_app
 from ._signing import ThinkingSigner
 
@@ -24,18 +27,42 @@ DEFAULT_API_KEY = "aimlapi-emulator-key"
 _START_TIMEOUT = 10.0
 
 
+class PortInUseError(OSError):
+    """The port asked for is taken; pick another, or port=0 for a free one."""
+
+
+class _QuietCancel(logging.Filter):
+    """Drop the CancelledError traceback uvicorn logs when it stops with a response still
+    running (a client that timed out while a fault delayed its answer): stopping is expected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        return "timeout graceful shutdown exceeded" not in record.getMessage()
+
+
+_QUIET_CANCEL = _QuietCancel()
+
+
 class Emulator:
     """A local AI/ML API for tests, demos and CI.
 
     Example:
-        >>> with Emulator() as emu:  # doctest: +SKIP
-        ...     httpx.post(f"{emu.base_url}/chat/completions", json=..., headers=...)
+        >>> with Emulator(replies=[Reply(text="Paris.")]) as emu:  # doctest: +SKIP
+        ...     llm = ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url)
+        ...     assert llm.invoke("Capital of France?").text == "Paris."
+        ...     assert emu.last_request.json["messages"][0]["content"] == "Capital of France?"
 
     Args:
         api_key: the only key accepted; None accepts any non-empty key.
         faults: a fault plan (see `Fault`), consumed by matching requests in order.
+        replies: what the model answers: `Reply` objects (or strings) used by successive
+            valid /chat/completions and /messages requests in order, or a function of the
+            `RecordedRequest` returning a `Reply`, a string, or None. Requests left without a
+            scripted reply get the default assistant's answer.
         host: the loopback address to bind.
-        port: 0 for a free port.
+        port: 0 for a free port; a taken port raises `PortInUseError`.
     """
 
     def __init__(
@@ -43,6 +70,7 @@ class Emulator:
         api_key: str | None = None,
         faults: Iterable[Fault] | None = None,
         *,
+        replies: Replies | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -53,6 +81,7 @@ class Emulator:
             signer=ThinkingSigner(),
             faults=FaultPlan(faults or ()),
             log=RequestLog(),
+            replies=ReplyScript(replies),
         )
         self._host, self._port = host, port
         self._server: uvicorn.Server | None = None
@@ -74,7 +103,17 @@ class Emulator:
         # body meet Nagle + delayed ACK and every answer waits ~40 ms (measured: 44 ms → 0.8 ms
         # per call on loopback).
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((self._host, self._port))
+        try:
+            sock.bind((self._host, self._port))
+        except OSError as exc:
+            sock.close()
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(
+                    exc.errno,
+                    f"port {self._port} on {self._host} is already in use: stop what holds it, "
+                    "choose another port, or use port 0 for a free one",
+                ) from None
+            raise
         sock.listen(2048)
         config = uvicorn.Config(
             build_app(self._state),
@@ -85,6 +124,7 @@ class Emulator:
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
+        logging.getLogger("uvicorn.error").addFilter(_QUIET_CANCEL)
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="aimlapi-emulator", daemon=True
         )
@@ -180,6 +220,19 @@ class Emulator:
 
     def clear_faults(self) -> None:
         self._state.faults.clear()
+
+    def add_reply(self, reply: Reply | str) -> None:
+        """Script the answer to the next request not already scripted (after the others)."""
+        self._state.replies.add(reply)
+
+    def set_replies(self, replies: Replies | None) -> None:
+        """Replace the script: a list of `Reply`/str, a function of the request, or None."""
+        self._state.replies.set(replies)
+
+    @property
+    def pending_replies(self) -> list[Reply]:
+        """Scripted replies not used yet."""
+        return self._state.replies.pending()
 
     @property
     def pending_faults(self) -> list[Fault]:

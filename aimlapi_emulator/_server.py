@@ -26,8 +26,10 @@ from ._assistant import respond
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
 from ._records import RecordedRequest, RequestLog, redact_headers
+from ._models import check_model, check_prompt_size, models_listing
 from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
+from ._reply import ReplyScript, make_answer
 from ._signing import ThinkingSigner
 from ._usage import cost
 from ._validate import Dialect, validate
@@ -35,14 +37,6 @@ from ._validate_content import schema_error
 
 _ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Claude ids from docs/wire.md "Model ids" (several spellings of one model are separate entries).
-CATALOGUE = (
-    "claude-sonnet-4-20250514", "claude-sonnet-4", "anthropic/claude-sonnet-4",
-    "anthropic/claude-sonnet-4.5", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
-    "claude-opus-4-20250514", "anthropic/claude-opus-4.1", "claude-opus-4-1-20250805",
-    "claude-3-7-sonnet-20250219", "anthropic/claude-3.7-sonnet",
-    "claude-3-5-sonnet-20241022", "claude-3-5-sonnet-latest", "claude-3-5-haiku-20241022",
-)  # fmt: skip
 
 
 @dataclass
@@ -53,6 +47,7 @@ class ServerState:
     signer: ThinkingSigner = field(default_factory=ThinkingSigner)
     faults: FaultPlan = field(default_factory=FaultPlan)
     log: RequestLog = field(default_factory=RequestLog)
+    replies: ReplyScript = field(default_factory=ReplyScript)
 
 
 def _random_id(prefix: str, length: int = 22) -> str:
@@ -62,8 +57,9 @@ def _random_id(prefix: str, length: int = 22) -> str:
 class _Call:
     """Per-request context: ids and the headers every answer carries."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, recorded: RecordedRequest) -> None:
         self.path = request.url.path
+        self.recorded = recorded
         self.request_id = str(uuid.uuid4())
         self.headers = {"x-request-id": self.request_id, "x-inference-id": _random_id("", 21)}
         client_id = request.headers.get("x-client-request-id")
@@ -88,12 +84,11 @@ def build_app(state: ServerState) -> Starlette:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        state.log.append(
-            RecordedRequest(
-                request.method, request.url.path, redact_headers(request.headers), body, raw
-            )
+        recorded = RecordedRequest(
+            request.method, request.url.path, redact_headers(request.headers), body, raw
         )
-        call = _Call(request)
+        state.log.append(recorded)
+        call = _Call(request, recorded)
         path = "/" + request.url.path.strip("/")
         bare = path[3:] if path.startswith("/v1/") else path
         route = _ROUTES.get((request.method, bare))
@@ -124,17 +119,7 @@ async def _models(
     fault = await _take_fault(state, call)
     if fault is not None and fault.status is not None:
         return _fault_error(call, fault)
-    data = [
-        {
-            "id": model,
-            "info": {"name": model, "developer": "Anthropic", "contextLength": 200000},
-            "type": "anthropic/chat-completions",
-            "aliases": [],
-            "tags": ["playground:chat"],
-        }
-        for model in CATALOGUE
-    ]
-    content = json.dumps({"object": "list", "data": data}).encode()
+    content = json.dumps(models_listing()).encode()
     return Response(content, media_type="application/json", headers=call.headers)
 
 
@@ -177,7 +162,16 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
                 "the request body must be valid JSON (Content-Type: application/json)"
             )
         validate(body, dialect, state.signer)
-        reply = respond(body)
+        info = check_model(body)
+        check_prompt_size(body, info)
+        # A scripted reply if the test gave one for this request, else the default assistant.
+        try:
+            scripted = state.replies.next(call.recorded)
+        except Exception as exc:  # the test's own function failed: say so in the answer
+            raise APIError(
+                500, f"aimlapi_emulator: the replies function raised {type(exc).__name__}: {exc}"
+            ) from exc
+        reply = make_answer(scripted if scripted is not None else respond(body), body)
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
         price = cost(model, reply.input_tokens, reply.output_tokens)
@@ -241,6 +235,8 @@ def _stream_response(
     )
 
 
+# (method, path without /v1) → `async handler(state, request, call, raw, body) -> Response`.
+# A handler raises APIError for a documented error; other modules add their routes here.
 _ROUTES: dict[tuple[str, str], Callable[..., Any]] = {
     ("GET", "/models"): _models,
     ("POST", "/chat/completions"): _make_inference("chat_completions"),

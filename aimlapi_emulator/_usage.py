@@ -8,7 +8,9 @@ claude-sonnet-4 → 1576 credits, $0.000788) comes out exactly.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
@@ -49,3 +51,43 @@ def cost(model: str, input_tokens: int, output_tokens: int) -> dict[str, float |
     # Credits are the integer unit; the dollar figure is derived from them (1576 → 0.000788).
     credits = round(usd * _CREDITS_PER_USD)
     return {"credits_used": credits, "usd_spent": credits / _CREDITS_PER_USD}
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """The estimated input tokens of a validated request body (system, tools, every block)."""
+    system = body.get("system") or ""
+    if isinstance(system, list):
+        system = "\n".join(b.get("text", "") for b in system)
+    total = count_tokens(system)
+    for tool in body.get("tools", []):
+        total += count_tokens(json.dumps(tool))
+    for message in body["messages"]:
+        total += 3  # role and turn markers
+        content = message["content"]
+        if isinstance(content, str):
+            total += count_tokens(content)
+        else:
+            total += sum(_block_tokens(block) for block in content)
+    return total
+
+
+def _block_tokens(block: dict[str, Any]) -> int:
+    kind = block["type"]
+    if kind == "text":
+        return count_tokens(block["text"])
+    if kind == "thinking":
+        return count_tokens(block["thinking"])
+    if kind == "tool_use":
+        return count_tokens(block["name"]) + count_tokens(json.dumps(block["input"]))
+    if kind == "tool_result":
+        content = block.get("content", "")
+        if isinstance(content, str):
+            return count_tokens(content)
+        return sum(_block_tokens(p) for p in content)
+    if kind in ("image", "document"):
+        data = block["source"]["data"]
+        # Roughly what Anthropic charges: an image costs by its size, a text by its words.
+        if block["source"]["type"] == "text":
+            return count_tokens(data)
+        return 85 + len(data) // 1000
+    return count_tokens(block.get("data", ""))

@@ -1,0 +1,239 @@
+"""Replies: what a test scripts (`Reply`) and what the renderers draw (`Answer`).
+
+A `Reply` says what the model answers; the emulator turns it into an `Answer` for the request at
+hand (tool-call ids, token counts, `max_tokens` and stop sequences applied) and renders that in
+the request's dialect, whole or streamed, exactly as it renders the default assistant's answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from ._records import RecordedRequest
+from ._usage import count_tokens, prompt_tokens, truncate_tokens
+
+_STOP_REASONS = ("end_turn", "tool_use", "max_tokens", "stop_sequence", "refusal", "pause_turn")
+_USAGE_KEYS = frozenset({"input_tokens", "output_tokens"})
+
+
+@dataclass
+class ToolCall:
+    """One tool call of an answer. `id` is derived from the conversation when not given."""
+
+    name: str
+    input: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+
+
+@dataclass
+class Reply:
+    """What the emulated model answers to one request.
+
+    Example:
+        >>> Reply(text="Paris.")  # doctest: +SKIP
+        >>> Reply(tool_calls=[{"name": "get_weather", "input": {"city": "Oslo"}}])  # doctest: +SKIP
+        >>> with Emulator(replies=[Reply(text="exactly this")]) as emu:  # doctest: +SKIP
+        ...     ...
+
+    Args:
+        text: the answer's text ("" for none).
+        tool_calls: `ToolCall`s or dicts `{"name": ..., "input": {...}, "id": optional}`.
+        thinking: a thinking text shown before the answer (signed on /messages), or None.
+        stop_reason: Anthropic's stop reason ("end_turn", "tool_use", "max_tokens",
+            "stop_sequence", ...). None: "tool_use" when there are tool calls, else "end_turn",
+            and the request's `max_tokens` and stop sequences cut the answer as they would a
+            real one. Given explicitly, the answer is sent as scripted.
+        usage: `{"input_tokens": N, "output_tokens": M}` to report instead of the emulator's
+            estimate (either key alone is fine).
+    """
+
+    text: str = ""
+    tool_calls: list[ToolCall | dict[str, Any]] = field(default_factory=list)
+    thinking: str | None = None
+    stop_reason: str | None = None
+    usage: dict[str, int] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise TypeError(f"Reply.text must be a string, got {type(self.text).__name__}")
+        self.tool_calls = [_tool_call(c) for c in self.tool_calls]
+        if self.stop_reason is not None and self.stop_reason not in _STOP_REASONS:
+            raise ValueError(
+                f"Reply.stop_reason must be one of {_STOP_REASONS} or None, "
+                f"got {self.stop_reason!r}"
+            )
+        if self.usage is not None:
+            unknown = set(self.usage) - _USAGE_KEYS
+            if unknown or not all(isinstance(v, int) and v >= 0 for v in self.usage.values()):
+                raise ValueError(
+                    "Reply.usage takes non-negative integers under 'input_tokens' and "
+                    f"'output_tokens', got {self.usage!r}"
+                )
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reply:
+        """Build a reply from a JSON object (the CLI's `--reply` form)."""
+        known = {"text", "tool_calls", "thinking", "stop_reason", "usage"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown Reply field(s) {unknown}; valid fields: {sorted(known)}")
+        return cls(**data)
+
+
+def _tool_call(call: Any) -> ToolCall:
+    if isinstance(call, ToolCall):
+        return call
+    if isinstance(call, Mapping):
+        unknown = set(call) - {"name", "input", "id"}
+        if unknown or not isinstance(call.get("name"), str):
+            raise ValueError(
+                "a scripted tool call is a ToolCall or {'name': str, 'input': dict, 'id': "
+                f"optional str}}, got {dict(call)!r}"
+            )
+        return ToolCall(call["name"], dict(call.get("input", {})), call.get("id"))
+    raise TypeError(f"a scripted tool call must be a ToolCall or a dict, got {call!r}")
+
+
+# A test's script: Reply objects (or plain strings) in order, or a function of the request that
+# returns a Reply, a string, or None for the default assistant.
+ReplyFunction = Callable[[RecordedRequest], Union[Reply, str, None]]
+Replies = Union[Iterable[Union[Reply, str]], ReplyFunction]
+
+
+def as_reply(value: Any) -> Reply | None:
+    if value is None or isinstance(value, Reply):
+        return value
+    if isinstance(value, str):
+        return Reply(text=value)
+    raise TypeError(f"a reply must be a Reply, a string or None, got {type(value).__name__}")
+
+
+@dataclass
+class Answer:
+    """A reply made concrete for one request: what the renderers draw."""
+
+    thinking: str | None = None
+    text: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    stop_reason: str = "end_turn"
+    stop_sequence: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+
+
+def make_answer(reply: Reply, body: dict[str, Any]) -> Answer:
+    """`reply` as the answer to `body`: ids filled in, limits applied, tokens counted."""
+    seed = json.dumps(body.get("messages"), sort_keys=True)
+    calls = [
+        ToolCall(c.name, c.input, c.id or tool_id(seed, i))
+        for i, c in enumerate(reply.tool_calls)
+        if isinstance(c, ToolCall)
+    ]
+    answer = Answer(thinking=reply.thinking, text=reply.text, tool_calls=calls)
+    if reply.stop_reason is None:
+        _apply_limits(answer, body)
+    else:
+        answer.stop_reason = reply.stop_reason
+        answer.reasoning_tokens = count_tokens(answer.thinking or "")
+        answer.output_tokens = max(answer.reasoning_tokens + _content_tokens(answer), 1)
+    answer.input_tokens = prompt_tokens(body)
+    if reply.usage:
+        answer.input_tokens = reply.usage.get("input_tokens", answer.input_tokens)
+        answer.output_tokens = reply.usage.get("output_tokens", answer.output_tokens)
+    return answer
+
+
+def tool_id(seed: str, index: int) -> str:
+    """A deterministic Anthropic-style tool-use id for the index-th call of a conversation."""
+    digest = hashlib.sha256(f"{seed}\x00{index}".encode()).hexdigest()
+    return f"toolu_01{digest[:22]}"
+
+
+def _call_tokens(call: ToolCall) -> int:
+    return count_tokens(call.name) + count_tokens(json.dumps(call.input))
+
+
+def _content_tokens(answer: Answer) -> int:
+    return count_tokens(answer.text) + sum(_call_tokens(c) for c in answer.tool_calls)
+
+
+def _apply_limits(answer: Answer, body: dict[str, Any]) -> None:
+    """Stop sequences, then max_tokens, exactly as a generation would hit them."""
+    best: tuple[int, str] | None = None
+    for seq in body.get("stop_sequences", []):
+        index = answer.text.find(seq)
+        if index >= 0 and (best is None or index < best[0]):
+            best = (index, seq)
+    answer.stop_reason = "tool_use" if answer.tool_calls else "end_turn"
+    if best is not None:
+        answer.text, answer.tool_calls = answer.text[: best[0]], []
+        answer.stop_reason, answer.stop_sequence = "stop_sequence", best[1]
+    limit = int(body.get("max_tokens", 32000))
+    thinking_tokens = count_tokens(answer.thinking or "")
+    if thinking_tokens > limit:
+        answer.thinking = truncate_tokens(answer.thinking or "", limit)
+        thinking_tokens = limit
+    text_tokens = count_tokens(answer.text)
+    if thinking_tokens + text_tokens > limit:
+        answer.text = truncate_tokens(answer.text, limit - thinking_tokens)
+        text_tokens = count_tokens(answer.text)
+        answer.tool_calls, answer.stop_reason, answer.stop_sequence = [], "max_tokens", None
+    used = thinking_tokens + text_tokens
+    kept = []
+    for call in answer.tool_calls:
+        if used + _call_tokens(call) > limit:
+            answer.stop_reason = "max_tokens"
+            break
+        kept.append(call)
+        used += _call_tokens(call)
+    answer.tool_calls = kept
+    answer.output_tokens = max(used, 1)
+    answer.reasoning_tokens = thinking_tokens
+
+
+class ReplyScript:
+    """Thread-safe: scripted replies consumed in order, or a function of the request.
+
+    A request that finds no script (none given, or every reply consumed, or the function
+    returned None) gets the default assistant's answer.
+    """
+
+    def __init__(self, replies: Replies | None = None) -> None:
+        self._lock = threading.Lock()
+        self._function: ReplyFunction | None = None
+        self._queue: list[Reply] = []
+        self.set(replies)
+
+    def set(self, replies: Replies | None) -> None:
+        if replies is not None and not callable(replies) and isinstance(replies, (str, Reply)):
+            raise TypeError("replies= takes a list of Reply (or str), or a function of the request")
+        queue = [] if replies is None or callable(replies) else [as_reply(r) for r in replies]
+        with self._lock:
+            self._function = replies if callable(replies) else None
+            self._queue = [r for r in queue if r is not None]
+
+    def add(self, reply: Reply | str) -> None:
+        value = as_reply(reply)
+        if value is None:
+            raise TypeError("add_reply() takes a Reply or a string")
+        with self._lock:
+            if self._function is not None:
+                raise RuntimeError("this emulator answers with a function; cannot add replies")
+            self._queue.append(value)
+
+    def pending(self) -> list[Reply]:
+        with self._lock:
+            return list(self._queue)
+
+    def next(self, request: RecordedRequest) -> Reply | None:
+        with self._lock:
+            function = self._function
+            if function is None:
+                return self._queue.pop(0) if self._queue else None
+        return as_reply(function(request))  # outside the lock: it may take its time
