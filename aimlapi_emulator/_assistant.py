@@ -1,124 +1,96 @@
-"""The deterministic scripted assistant (DESIGN.md "The emulator's scripted assistant").
+"""The default assistant: what the emulator answers when a test scripts nothing.
 
-It reads a validated request body (either dialect: both share the Claude request shape) and
-produces a `Reply` that the renderers turn into whole bodies or streams. The same request always
-gets the same reply (ids apart), so tests can assert on it.
+Small and deterministic on purpose (the same request always gets the same `Reply`). Tests that
+need exact words script them with `Emulator(replies=...)`; this assistant only has to keep
+frameworks' loops moving with plausible, checkable answers. In order:
+
+1. **Tool results** in the last user turn (and no forced `tool_choice`): a text quoting them,
+   "Here is what I found: get_weather returned “18C”." (JSON filled from them when the system
+   prompt asks for JSON and gives a schema).
+2. **ReAct** (the system prompt has LlamaIndex's "Thought: / Action: / Action Input:" format): an
+   `Action` for the tool the user names, with JSON arguments from its "Tool Args" schema; after
+   an "Observation:", a final "Answer:" quoting it.
+3. **Tool calls**, when tools are offered and the user spoke last: one call per mention of a
+   tool's name in the user's text (the same tool twice included), each taking its arguments from
+   the words after its mention; else, when the system prompt asks for an answer by tool call or
+   `tool_choice` forces one, the named tool or the first one not called yet.
+4. **Structured output**: a prompt that asks for JSON and carries a JSON schema gets a JSON
+   value of that schema, filled from the user's words.
+5. **Retrieval**: a context and a question (LlamaIndex's "Context information ... Query:", or a
+   chat engine's context in the system prompt) get the context sentence sharing the most
+   stemmed content words with the question, a capitalised name counting 0.6 of a common word
+   (names find the topic, shared by every sentence about it; common words find the answer).
+6. Otherwise a fixed sentence naming the prompt; images and documents are acknowledged first.
+
+With thinking enabled, a short thinking text comes first ("The user wrote: “…”. I should …").
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
+from ._reply import Reply, ToolCall
 from ._schema_args import TextCues, build_value
-from ._usage import count_tokens, truncate_tokens
 
-_COUNT_RE = re.compile(r"\bcount\s+(?:from\s+(-?\d+)\s+)?(?:up\s+)?to\s+(-?\d+)", re.I)
-_SAY_RE = re.compile(r"\b(?:say|repeat|reply with|respond with)\s*:?\s*[\"“]([^\"”]+)[\"”]", re.I)
-_MATH_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*([-+*/×x])\s*(-?\d+(?:\.\d+)?)")
 _QUERY_RE = re.compile(r"^\s*(?:query|question)\s*:\s*(.+)$", re.I | re.M)
+_FOLLOW_UP_RE = re.compile(r"Follow Up Input:\s*(.+?)\s*\n\s*Standalone question:", re.I | re.S)
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
-_MIN_ANSWER_WORDS = 5
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _STOPWORDS = frozenset(
-    re.findall(
-        r"\w+",
-        "what when where which while with that this there their them they have from into about "
-        "were will would could should does your information context given answer query prior "
-        "knowledge below above",
-    )
+    "what when where which while with that this there their them they have from into about who "
+    "were will would could should does your the and for are was how why can did its answer query "
+    "information context given prior knowledge below above".split()
 )
-_GREETING_RE = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b[\s!.,?]*", re.I)
-_MAX_COUNT = 1000
-
-
-@dataclass
-class ToolCall:
-    id: str
-    name: str
-    input: dict[str, Any]
-
-
-@dataclass
-class Reply:
-    thinking: str | None = None
-    text: str = ""
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    stop_reason: str = "end_turn"  # end_turn | tool_use | max_tokens | stop_sequence
-    stop_sequence: str | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    reasoning_tokens: int = 0
+_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("er", ""), ("es", ""), ("s", ""))
+_ASKS_FOR_TOOL_RE = re.compile(r"\bcall(?:ing)?\b[^.\n]*\btools?\b", re.I)
+_REACT_TOOL_RE = re.compile(r"^> Tool Name: (\S+)\s*$", re.M)
+_REACT_ARGS_RE = re.compile(r"^Tool Args: (.+)$", re.M)
 
 
 def respond(body: dict[str, Any]) -> Reply:
-    """The scripted answer to a validated request body."""
+    """The default answer to a validated request body (either dialect)."""
     messages: list[dict[str, Any]] = body["messages"]
-    system = _system_text(body.get("system"))
+    system = _text_of(body.get("system") or "")
     last_user = next((m for m in reversed(messages) if m["role"] == "user"), messages[-1])
     blocks = _blocks(last_user["content"])
     user_text = "\n".join(b["text"] for b in blocks if b["type"] == "text")
     results = [b for b in blocks if b["type"] == "tool_result"]
+    choice = body.get("tool_choice", {}).get("type", "auto")
+    user_last = last_user is messages[-1]
 
     reply = Reply()
-    forced = body.get("tool_choice", {}).get("type") in ("any", "tool")
-    # Values for arguments (or a JSON answer) right after tool results come from the results
-    # and the user's last words, as a model would take them.
-    cue_text = _cue_text(user_text, results, messages)
-    if results and last_user is messages[-1] and not forced:
-        reply.text = _answer_tool_results(results, messages, system, cue_text)
-        plan = "summarise the results"
+    if results and user_last and choice not in ("any", "tool"):
+        reply.text, plan = _answer_results(results, messages, system, user_text), "summarise"
+    elif "Action Input:" in system and "Thought:" in system:
+        reply.text, plan = _react(system, user_text), "follow the ReAct format"
+    elif calls := _tool_calls(body, system, user_text, results, user_last):
+        reply.tool_calls = calls
+        names = ", ".join(c.name for c in calls)
+        plan = f"call {names}"
+        if choice == "auto":  # Claude says what it is about to do, unless the call is forced
+            reply.text = f"I'll use {names} to help with that."
     else:
-        reply.tool_calls = _choose_tool_calls(body, user_text, cue_text, last_user is messages[-1])
-        if reply.tool_calls:
-            names = ", ".join(c.name for c in reply.tool_calls)
-            plan = f"call {names} with " + "; ".join(json.dumps(c.input) for c in reply.tool_calls)
-            if body.get("tool_choice", {}).get("type", "auto") == "auto":
-                # Claude usually says what it is about to do before a tool_use block; with a
-                # forced tool_choice it does not (Anthropic tool-use docs).
-                reply.text = f"I'll use {names} to help with that."
-        else:
-            reply.text, plan = _answer_text(user_text, system, blocks), "answer directly"
-    if _thinking_enabled(body):
-        snippet = _snippet(user_text or "the tool results", 20)
-        reply.thinking = f"The user wrote: “{snippet}”. I should {plan}."
-    _apply_limits(reply, body)
-    reply.input_tokens = _input_tokens(body, system)
+        reply.text, plan = _answer(user_text, system, blocks), "answer directly"
+    if body.get("thinking", {}).get("type") == "enabled":
+        reply.thinking = f"The user wrote: “{_snippet(user_text or 'the tool results', 20)}”. "
+        reply.thinking += f"I should {plan}."
     return reply
 
 
-def _cue_text(user_text: str, results: list[dict[str, Any]], messages: list[dict[str, Any]]) -> str:
-    if not results:
-        return user_text
-    said = next(
-        (
-            text
-            for m in reversed(messages)
-            if m["role"] == "user"
-            for text in ["\n".join(b["text"] for b in _blocks(m["content"]) if b["type"] == "text")]
-            if text
-        ),
-        "",
-    )
-    return "\n".join([*(_result_text(r.get("content", "")) for r in results), said])
-
-
-def _thinking_enabled(body: dict[str, Any]) -> bool:
-    return bool(body.get("thinking", {}).get("type") == "enabled")
-
-
-def _system_text(system: Any) -> str:
-    if isinstance(system, list):
-        return "\n".join(b.get("text", "") for b in system)
-    return system or ""
+# -- helpers over the request ------------------------------------------------------------------
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
     return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "\n".join(b["text"] if b["type"] == "text" else f"[{b['type']}]" for b in content)
 
 
 def _snippet(text: str, words: int) -> str:
@@ -126,24 +98,82 @@ def _snippet(text: str, words: int) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _choose_tool_calls(
-    body: dict[str, Any], user_text: str, cue_text: str, user_last: bool
+# -- 1. tool results ---------------------------------------------------------------------------
+
+
+def _answer_results(
+    results: list[dict[str, Any]], messages: list[dict[str, Any]], system: str, user_text: str
+) -> str:
+    names = {
+        b["id"]: b["name"]
+        for m in messages
+        for b in _blocks(m["content"])
+        if b["type"] == "tool_use"
+    }
+    said = [_text_of(r.get("content", "")) for r in results]
+    schema = _find_schema(system) if "json" in system.lower() else None
+    if schema is not None:  # asked for JSON: fill the schema from what the tools said
+        return json.dumps(build_value(schema, TextCues("\n".join([*said, user_text]))))
+    parts = [
+        f"{names.get(r['tool_use_id'], 'the tool')} "
+        f"{'failed with' if r.get('is_error') else 'returned'} “{text}”"
+        for r, text in zip(results, said)
+    ]
+    return "Here is what I found: " + "; ".join(parts) + "."
+
+
+# -- 2. ReAct (LlamaIndex's ReActAgent: agent/react/templates/system_header_template.md) -------
+
+
+def _react(system: str, user_text: str) -> str:
+    if user_text.lstrip().startswith("Observation:"):
+        observation = user_text.split("Observation:", 1)[1].strip()
+        return (
+            "Thought: I can answer without using any more tools. I'll use the user's language "
+            f"to answer\nAnswer: {observation}"
+        )
+    names = _REACT_TOOL_RE.findall(system)
+    schemas = [_find_schema(s) or {} for s in _REACT_ARGS_RE.findall(system)]
+    for name, schema in zip(names, schemas):
+        if _mentions(user_text, name):
+            args = build_value(schema, TextCues(user_text), name)
+            return (
+                "Thought: The current language of the user is: English. I need to use a tool "
+                f"to help me answer the question.\nAction: {name}\nAction Input: {json.dumps(args)}"
+            )
+    return (
+        "Thought: I can answer without using any more tools. I'll use the user's language to "
+        f"answer\nAnswer: {_answer(user_text, '', [])}"
+    )
+
+
+# -- 3. tool calls -----------------------------------------------------------------------------
+
+
+def _tool_calls(
+    body: dict[str, Any],
+    system: str,
+    user_text: str,
+    results: list[dict[str, Any]],
+    user_last: bool,
 ) -> list[ToolCall]:
-    """Which tools to call: named in the user's own words of this turn (never in tool results,
-    or an agent would loop), else the forced one; arguments come from ``cue_text``."""
     tools: list[dict[str, Any]] = body.get("tools", [])
     choice = body.get("tool_choice", {"type": "auto"})
     if not tools or not user_last or choice["type"] == "none":
         return []
     by_name = {t["name"]: t for t in tools}
+    # After tool results, the values a forced call needs come from them (as a model takes them).
+    said = "\n".join(_text_of(r.get("content", "")) for r in results)
+    context = f"{said}\n{user_text}" if said else user_text
     if choice["type"] == "tool":
-        chosen = [by_name[choice["name"]]]
+        calls = [(by_name[choice["name"]], context)]
     else:
-        lowered = user_text.lower()
-        chosen = [t for t in tools if _mentions(lowered, t["name"])]
-        if not chosen and choice["type"] == "any":
-            # Forced to call some tool (also right after tool results, as the real API is):
-            # the first tool not called yet in this conversation, else the first tool.
+        # Mentions in this turn's own words only (never in tool results: an agent would loop).
+        calls = [] if results else _mentioned(tools, user_text)
+        asked = _ASKS_FOR_TOOL_RE.search(system)
+        if not calls and asked:
+            calls = [(t, context) for t in tools if _mentions(system, t["name"])][:1]
+        if not calls and (asked or choice["type"] == "any"):
             called = {
                 b.get("name")
                 for m in body["messages"]
@@ -151,145 +181,115 @@ def _choose_tool_calls(
                 for b in _blocks(m["content"])
                 if b.get("type") == "tool_use"
             }
-            chosen = [next((t for t in tools if t["name"] not in called), tools[0])]
+            calls = [(next((t for t in tools if t["name"] not in called), tools[0]), context)]
         if choice.get("disable_parallel_tool_use"):
-            chosen = chosen[:1]
-    seed = json.dumps(body["messages"], sort_keys=True)
+            calls = calls[:1]
     return [
-        ToolCall(
-            id=_tool_id(seed, i),
-            name=t["name"],
-            # Fresh cues per call: parallel calls about one thing ("weather and time for
-            # 'Lisbon'") each take the same values from the text.
-            input=build_value(t["input_schema"], TextCues(cue_text), t["name"]),
-        )
-        for i, t in enumerate(chosen)
+        ToolCall(tool["name"], build_value(tool["input_schema"], TextCues(words), tool["name"]))
+        for tool, words in calls
     ]
 
 
-def _mentions(lowered: str, name: str) -> bool:
-    name = name.lower()
-    spaced = name.replace("_", " ").replace("-", " ")
-    # "get_weather" is meant by "what is the weather": a leading get/fetch verb is optional.
+def _name_pattern(name: str, exact: bool) -> re.Pattern[str]:
+    spaced = name.lower().replace("_", " ").replace("-", " ")
+    # "get_weather" is also meant by "the weather": a leading get/fetch verb is optional.
     bare = re.sub(r"^(get|fetch|lookup|look up) ", "", spaced)
-    names = {name, spaced, bare}
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", lowered) for n in names)
+    names = [name.lower()] if exact else sorted({spaced, bare}, key=len, reverse=True)
+    return re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in names))
 
 
-def _tool_id(seed: str, index: int) -> str:
-    digest = hashlib.sha256(f"{seed}\x00{index}".encode()).hexdigest()
-    return f"toolu_01{digest[:22]}"
+def _mentions(text: str, name: str) -> bool:
+    lowered = text.lower()
+    return any(_name_pattern(name, exact).search(lowered) for exact in (True, False))
 
 
-def _answer_tool_results(
-    results: list[dict[str, Any]], messages: list[dict[str, Any]], system: str, cue_text: str
-) -> str:
-    names: dict[str, str] = {}
-    for message in messages:
-        for block in _blocks(message["content"]):
-            if block["type"] == "tool_use":
-                names[block["id"]] = block["name"]
-    parts = []
-    for result in results:
-        name = names.get(result["tool_use_id"], "the tool")
-        content = _result_text(result.get("content", ""))
-        verb = "failed with" if result.get("is_error") else "returned"
-        parts.append(f"{name} {verb} “{content}”")
-    found = "; ".join(parts)
-    schema = _find_schema(system) if "json" in system.lower() else None
-    if schema is not None:  # asked to answer in JSON: fill the schema from what the tools said
-        return json.dumps(build_value(schema, TextCues(cue_text)))
-    return "Here is what I found: " + found + "."
+def _mentioned(tools: list[dict[str, Any]], text: str) -> list[tuple[dict[str, Any], str]]:
+    """(tool, the words its arguments come from) per mention, in the order of the text.
+
+    Every use of a tool's exact name is one call ("get_weather for Paris and get_weather for
+    Rome" → two calls); a tool named only loosely ("the weather") is called once. A call's words
+    are the text from its mention to the next one, then the rest of the text for what they lack.
+    """
+    lowered = text.lower()
+    found: list[tuple[int, dict[str, Any]]] = []
+    for tool in tools:
+        exact = [m.start() for m in _name_pattern(tool["name"], True).finditer(lowered)]
+        loose = _name_pattern(tool["name"], False).search(lowered)
+        found += [(i, tool) for i in exact] or ([(loose.start(), tool)] if loose else [])
+    found.sort(key=lambda item: item[0])
+    ends = [i for i, _ in found[1:]] + [len(text)]
+    return [(tool, f"{text[i:end]}\n{text[:i]}\n{text[end:]}") for (i, tool), end in zip(found, ends)]
 
 
-def _result_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    return " ".join(p["text"] if p["type"] == "text" else f"[{p['type']}]" for p in content)
+# -- 4.-6. text answers ------------------------------------------------------------------------
 
 
-def _answer_text(user_text: str, system: str, blocks: list[dict[str, Any]]) -> str:
-    ack = _acknowledge_attachments(blocks)
-    answer = _answer_prompt(user_text, system)
-    return f"{ack} {answer}".strip() if ack else answer
+def _answer(user_text: str, system: str, blocks: list[dict[str, Any]]) -> str:
+    found = [b for b in blocks if b["type"] in ("image", "document")]
+    notes = " ".join(_acknowledge(kind, found) for kind in ("image", "document"))
+    answer = _answer_text(user_text, system)
+    return f"{notes.strip()} {answer}".strip()
 
 
-def _answer_prompt(user_text: str, system: str) -> str:
+def _answer_text(user_text: str, system: str) -> str:
     if "json" in f"{system}\n{user_text}".lower():
         schema = _find_schema(system) or _find_schema(user_text)
-        value = (
-            build_value(schema, TextCues(user_text))
-            if schema is not None
-            else {"answer": _snippet(user_text, 12)}
-        )
-        return json.dumps(value)
-    if m := _SAY_RE.search(user_text):
-        return m.group(1)
-    if m := _COUNT_RE.search(user_text):
-        start, end = int(m.group(1) or 1), int(m.group(2))
-        step = 1 if end >= start else -1
-        if abs(end - start) < _MAX_COUNT:
-            return ", ".join(str(n) for n in range(start, end + step, step))
-    if m := _MATH_RE.search(user_text):
-        return _arithmetic(m.group(1), m.group(2), m.group(3))
-    if _GREETING_RE.match(user_text) and len(user_text.split()) <= 4:
-        return "Hello! How can I help you today?"
-    if not user_text.strip():
-        return "I'm ready when you are: what would you like to know?"
+        if schema is not None:
+            return json.dumps(build_value(schema, TextCues(user_text)))
+    if follow_up := _FOLLOW_UP_RE.search(user_text):  # a chat engine's "condense" step
+        return follow_up.group(1)
     if grounded := _answer_from_context(user_text, system):
         return grounded
-    topic = _snippet(user_text.strip().splitlines()[0], 12)
+    topic = _snippet(user_text.strip().splitlines()[0] if user_text.strip() else "", 12)
     return (
-        f"Here is a short answer to “{topic}”: this is the AI/ML API emulator's scripted "
-        "assistant, which replies deterministically so that tests and demos can rely on it."
+        f"This is the AI/ML API emulator's default answer to “{topic}”. Script exact answers "
+        "with Emulator(replies=...)."
     )
 
 
 def _answer_from_context(user_text: str, system: str) -> str | None:
-    """Retrieval-augmented prompts (a query engine's "Context information is below … Query: …",
-    or a chat engine's context in the system prompt): answer with the context sentence that
-    shares the most words with the question, so RAG pipelines get a grounded, checkable answer."""
     query = _QUERY_RE.search(user_text)
     if query:
         question, context = query.group(1), user_text[: query.start()] + "\n" + system
+    elif system and user_text.strip():
+        question, context = user_text, system
     else:
-        lines = [ln for ln in user_text.splitlines() if "?" in ln]
-        if not lines or not system:
-            return None
-        question, context = lines[-1], system
-    wanted = _content_words(question)
-    sentences = [
-        (s.strip(), _content_words(s))
-        for s in _SENTENCE_RE.split(context)
-        if len(s.split()) >= _MIN_ANSWER_WORDS and not s.lstrip().startswith("#")  # no headings
-    ]
-    spread = Counter(w for _, words in sentences for w in words & wanted)
+        return None
+    common, names = _content_words(question)
     best, best_score = None, 0.0
-    for sentence, words in sentences:
-        shared = words & wanted
-        # Words found in many sentences ("Harbor Point") tell less than rare ones ("keeper").
-        score = sum(1 / spread[w] ** 2 for w in shared)
-        if len(shared) >= 2 and score > best_score:
+    for sentence in _SENTENCE_RE.split(context):
+        sentence = sentence.strip()
+        if len(sentence.split()) < 5 or sentence.startswith("#"):  # no headings or fragments
+            continue
+        words = set().union(*_content_words(sentence))
+        shared_common, shared_names = len(common & words), len(names & words)
+        # A name counts 0.6: "Harbor Point Lighthouse" finds the topic, "last keeper" the answer.
+        score = shared_common + 0.6 * shared_names
+        if shared_common + shared_names >= 2 and score > best_score:
             best, best_score = sentence, score
     return f"According to the context: {best}" if best else None
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3} - _STOPWORDS
+def _content_words(text: str) -> tuple[set[str], set[str]]:
+    """Stemmed content words of `text`: (common words, capitalised names not starting it)."""
+    common: set[str] = set()
+    names: set[str] = set()
+    for i, match in enumerate(_WORD_RE.finditer(text)):
+        word = match.group(0)
+        if word.lower() in _STOPWORDS or (len(word) < 3 and not word.isdigit()):
+            continue
+        stem = _stem(word.lower())
+        (names if i > 0 and word[0].isupper() else common).add(stem)
+    return common - names, names
 
 
-def _arithmetic(left: str, op: str, right: str) -> str:
-    a, b = float(left), float(right)
-    if op in "x×*":
-        value = a * b
-    elif op == "/":
-        if b == 0:
-            return f"{left} / {right} is undefined: division by zero."
-        value = a / b
-    else:
-        value = a + b if op == "+" else a - b
-    shown = int(value) if value == int(value) else round(value, 6)
-    return f"{left} {op} {right} = {shown}"
+def _stem(word: str) -> str:
+    """A light suffix stripper: keeper/keepers → keep, leaves/leave → leav, miles/mile → mil."""
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def _find_schema(text: str) -> dict[str, Any] | None:
@@ -304,89 +304,15 @@ def _find_schema(text: str) -> dict[str, Any] | None:
     return None
 
 
-def _acknowledge_attachments(blocks: list[dict[str, Any]]) -> str:
-    sentences = []
-    for kind in ("image", "document"):
-        found = [b for b in blocks if b["type"] == kind]
-        if not found:
-            continue
-        details = "; ".join(_describe_source(b["source"]) for b in found)
-        plural = "s" if len(found) > 1 else ""
-        sentences.append(f"I received {len(found)} {kind}{plural} ({details}).")
-    return " ".join(sentences)
+def _acknowledge(kind: str, blocks: list[dict[str, Any]]) -> str:
+    found = [b for b in blocks if b["type"] == kind]
+    if not found:
+        return ""
+    details = "; ".join(_describe(b["source"]) for b in found)
+    return f"I received {len(found)} {kind}{'s' if len(found) > 1 else ''} ({details})."
 
 
-def _describe_source(source: dict[str, Any]) -> str:
+def _describe(source: dict[str, Any]) -> str:
     if source["type"] == "text":
         return f"text/plain, {len(source['data'].encode())} bytes"
-    size = len(base64.b64decode(source["data"]))
-    return f"{source['media_type']}, {size} bytes"
-
-
-def _apply_limits(reply: Reply, body: dict[str, Any]) -> None:
-    """Stop sequences, then max_tokens, exactly as a generation would hit them."""
-    best: tuple[int, str] | None = None
-    for seq in body.get("stop_sequences", []):
-        index = reply.text.find(seq)
-        if index >= 0 and (best is None or index < best[0]):
-            best = (index, seq)
-    if best is not None:
-        reply.text, reply.tool_calls = reply.text[: best[0]], []
-        reply.stop_reason, reply.stop_sequence = "stop_sequence", best[1]
-    elif reply.tool_calls:
-        reply.stop_reason = "tool_use"
-    limit = int(body.get("max_tokens", 32000))
-    thinking_tokens = count_tokens(reply.thinking or "")
-    if thinking_tokens > limit:
-        reply.thinking = truncate_tokens(reply.thinking or "", limit)
-        thinking_tokens = limit
-    text_tokens = count_tokens(reply.text)
-    if thinking_tokens + text_tokens > limit:
-        reply.text = truncate_tokens(reply.text, limit - thinking_tokens)
-        text_tokens = count_tokens(reply.text)
-        reply.tool_calls, reply.stop_reason, reply.stop_sequence = [], "max_tokens", None
-    used = thinking_tokens + text_tokens
-    kept = []
-    for call in reply.tool_calls:
-        cost = count_tokens(call.name) + count_tokens(json.dumps(call.input))
-        if used + cost > limit:
-            reply.stop_reason = "max_tokens"
-            break
-        kept.append(call)
-        used += cost
-    reply.tool_calls = kept
-    reply.output_tokens = max(used, 1)
-    reply.reasoning_tokens = thinking_tokens
-
-
-def _input_tokens(body: dict[str, Any], system: str) -> int:
-    total = count_tokens(system)
-    for tool in body.get("tools", []):
-        total += count_tokens(json.dumps(tool))
-    for message in body["messages"]:
-        total += 3  # role and turn markers
-        for block in _blocks(message["content"]):
-            total += _block_tokens(block)
-    return total
-
-
-def _block_tokens(block: dict[str, Any]) -> int:
-    kind = block["type"]
-    if kind == "text":
-        return count_tokens(block["text"])
-    if kind == "thinking":
-        return count_tokens(block["thinking"])
-    if kind == "tool_use":
-        return count_tokens(block["name"]) + count_tokens(json.dumps(block["input"]))
-    if kind == "tool_result":
-        content = block.get("content", "")
-        if isinstance(content, str):
-            return count_tokens(content)
-        return sum(_block_tokens(p) for p in content)
-    if kind in ("image", "document"):
-        data = block["source"]["data"]
-        # Roughly what Anthropic charges: an image costs by its size, a text by its words.
-        if block["source"]["type"] == "text":
-            return count_tokens(data)
-        return 85 + len(data) // 1000
-    return count_tokens(block.get("data", ""))
+    return f"{source['media_type']}, {len(base64.b64decode(source['data']))} bytes"

@@ -8,6 +8,8 @@ from typing import Any
 
 from emulator_support import Api, sse_data, sse_events, user
 
+from aimlapi_emulator import Reply
+
 WEATHER = {
     "name": "get_weather",
     "description": "Current weather",
@@ -132,14 +134,11 @@ def test_tool_results_are_quoted_in_a_text_answer(api: Api):
     assert "get_weather returned “-3°C”" in answer["content"][0]["text"]
 
 
-def test_recognisable_requests_are_honoured(api: Api):
+def test_a_json_instruction_with_a_schema_gets_json_of_that_schema(api: Api):
     def text(prompt: str, **kw: Any) -> str:
         body = api.chat(messages=user(prompt), max_tokens=500, **kw).json()
         return str(body["choices"][0]["message"]["content"])
 
-    assert text("Please count from 1 to 5") == "1, 2, 3, 4, 5"
-    assert text('Say "pong"') == "pong"
-    assert text("What is 6 * 7?") == "6 * 7 = 42"
     schema = {
         "type": "object",
         "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
@@ -148,22 +147,26 @@ def test_recognisable_requests_are_honoured(api: Api):
     reply = text('Extract "Ada", aged 36', system=f"Reply with JSON matching {json.dumps(schema)}")
     assert json.loads(reply) == {"name": "Ada", "age": 36}
     assert text("Describe the moon") == text("Describe the moon")  # deterministic
+    assert "Describe the moon" in text("Describe the moon")
 
 
-def test_max_tokens_truncates_and_says_so(api: Api):
-    body = api.chat(messages=user("count to 100"), max_tokens=5).json()
+def test_max_tokens_truncates_and_says_so(fresh_api: Api):
+    fresh_api.emu.add_reply(Reply(text="1, 2, 3, 4, 5, 6"))
+    body = fresh_api.chat(messages=user("count to 6"), max_tokens=5).json()
     assert body["choices"][0]["message"]["content"] == "1, 2, 3"
     assert body["choices"][0]["finish_reason"] == "max_tokens"
     assert body["usage"]["completion_tokens"] == 5
 
 
-def test_stop_sequences_cut_the_answer(api: Api):
-    body = api.messages(messages=user("count to 10"), stop_sequences=["7", "5"]).json()
+def test_stop_sequences_cut_the_answer(fresh_api: Api):
+    for _ in range(2):
+        fresh_api.emu.add_reply("1, 2, 3, 4, 5, 6, 7, 8, 9, 10")
+    body = fresh_api.messages(messages=user("count to 10"), stop_sequences=["7", "5"]).json()
     assert body["content"][0]["text"] == "1, 2, 3, 4, "
     assert body["stop_reason"] == "stop_sequence"
     assert body["stop_sequence"] == "5"
-    chat = api.chat(messages=user("count to 10"), stop_sequences=["5"], max_tokens=100).json()
-    assert chat["choices"][0]["finish_reason"] == "stop_sequence"
+    chat = fresh_api.chat(messages=user("count to 10"), stop_sequences=["5"], max_tokens=100)
+    assert chat.json()["choices"][0]["finish_reason"] == "stop_sequence"
 
 
 def test_images_and_documents_are_acknowledged(api: Api):

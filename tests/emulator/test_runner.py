@@ -12,7 +12,7 @@ import httpx
 import pytest
 from emulator_support import MODEL, Api, sse_data, user
 
-from aimlapi_emulator import Emulator, Fault
+from aimlapi_emulator import Emulator, Fault, RecordedRequest
 
 
 def test_the_log_records_the_exact_json_in_order_with_the_key_redacted(fresh_api: Api):
@@ -75,8 +75,14 @@ def test_two_emulators_side_by_side_keep_their_own_state():
         _ = a.base_url
 
 
+def _count(request: RecordedRequest) -> str:
+    """A replies function: "count to N" → "1, 2, …, N"."""
+    n = int(request.json["messages"][0]["content"].rsplit(" ", 1)[1])
+    return ", ".join(str(i) for i in range(1, n + 1))
+
+
 async def test_async_context_manager_and_200_concurrent_streams():
-    async with Emulator() as emu:
+    async with Emulator(replies=_count) as emu:
         limits = httpx.Limits(max_connections=100)
         async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
