@@ -15,7 +15,8 @@ frameworks' loops moving with plausible, checkable answers. In order:
    the words after its mention; else, when the system prompt asks for an answer by tool call or
    `tool_choice` forces one, the named tool or the first one not called yet.
 4. **Structured output**: a prompt that asks for JSON and carries a JSON schema gets a JSON
-   value of that schema, filled from the user's words.
+   value of that schema, filled from the user's words (`{"answer": ...}` when a system prompt
+   asks for JSON without a schema).
 5. **Retrieval**: a context and a question (LlamaIndex's "Context information ... Query:", or a
    chat engine's context in the system prompt) get the context sentence sharing the most
    stemmed content words with the question, a capitalised name counting 0.6 of a common word
@@ -238,13 +239,14 @@ def _answer_text(user_text: str, system: str) -> str:
             return json.dumps(build_value(schema, TextCues(user_text)))
     if follow_up := _FOLLOW_UP_RE.search(user_text):  # a chat engine's "condense" step
         return follow_up.group(1)
-    if grounded := _answer_from_context(user_text, system):
-        return grounded
+    grounded = _answer_from_context(user_text, system)
     topic = _snippet(user_text.strip().splitlines()[0] if user_text.strip() else "", 12)
-    return (
+    answer = grounded or (
         f"This is the AI/ML API emulator's default answer to “{topic}”. Script exact answers "
         "with Emulator(replies=...)."
     )
+    # A system prompt asking for JSON without a schema (a "json_object" response format).
+    return json.dumps({"answer": answer}) if "json" in system.lower() else answer
 
 
 def _answer_from_context(user_text: str, system: str) -> str | None:

@@ -5,6 +5,9 @@
   `fresh_emulator` for faults or for asserting on every request.
 - `fresh_emulator`: a new Emulator per test (its own port, log, faults and signing secret).
 - `emulator_api_key`: the key both accept; any other key gets the documented 401.
+
+A test may script the session emulator's replies (`emulator.set_replies(...)`); they are reset
+after every test, so no script leaks into the next one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ def emulator_api_key() -> str:
 def emulator() -> Iterator[Emulator]:
     with Emulator(api_key=EMULATOR_API_KEY) as emu:
         yield emu
+
+
+@pytest.fixture(autouse=True)
+def _reset_scripted_replies(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "emulator" in request.fixturenames:
+        request.getfixturevalue("emulator").set_replies(None)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from langchain_core.tools import tool
 from langchain_support import make
 
 from aimlapi_core.errors import InvalidRequestError, MissingAPIKeyError
-from aimlapi_emulator import Emulator
+from aimlapi_emulator import Emulator, Reply
 from langchain_aimlapi import ChatAIMLAPI
 
 APIS = ["chat_completions", "messages"]
@@ -321,10 +321,28 @@ def test_structured_output_with_thinking_raises_if_the_model_does_not_comply(
     class Report(BaseModel):
         city: str
 
-    # The scripted assistant only calls a tool the user text names; this prompt names none.
+    fresh_emulator.add_reply(Reply(thinking="Just chat.", text="Hello! No report today."))
     llm = make(fresh_emulator, api, thinking=1024, max_tokens=2048)
     with pytest.raises(OutputParserException, match="did not call"):
         llm.with_structured_output(Report).invoke("Hello")
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_structured_output_with_thinking_when_the_prompt_does_not_name_the_schema(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    from pydantic import BaseModel
+
+    class Report(BaseModel):
+        city: str
+        celsius: int
+
+    llm = make(fresh_emulator, api, thinking=1024, max_tokens=2048)
+    report = llm.with_structured_output(Report).invoke('It is 18 degrees in "Oslo" today.')
+    assert report == Report(city="Oslo", celsius=18)
+    sent = fresh_emulator.last_request.json
+    assert sent["thinking"] == {"type": "enabled", "budget_tokens": 1024}
+    assert sent.get("tool_choice", {"type": "auto"}) == {"type": "auto"}  # never forced
 
 
 def test_base64_plain_text_documents_are_sent_as_their_text(fresh_emulator: Emulator) -> None:

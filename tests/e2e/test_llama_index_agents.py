@@ -181,11 +181,17 @@ async def test_react_agent_streams_through_aimlapi(llm, emulator) -> None:
     handler = agent.run(user_msg="What is the weather in Paris?")
     events = [e async for e in handler.stream_events()]
     answer = str(await handler)
-    sent = emulator.requests[-1].json
-    assert sent["stream"] is True
+    first, last = emulator.requests[0].json, emulator.requests[-1].json
+    assert first["stream"] is True
     # The ReAct prompt (tool list included) travels as the system prompt, the question as user.
-    assert "get_weather" in sent["system"]
-    assert sent["messages"][-1] == {"role": "user", "content": "What is the weather in Paris?"}
+    assert "get_weather" in first["system"]
+    assert first["messages"] == [{"role": "user", "content": "What is the weather in Paris?"}]
+    # The model's Action ran the tool; its Observation came back as the next user turn.
+    results = [(e.tool_name, e.tool_kwargs) for e in events if isinstance(e, ToolCallResult)]
+    assert results == [("get_weather", {"city": "Paris"})]
+    assert last["messages"][1]["content"].startswith("Thought: ")
+    assert "Action: get_weather" in last["messages"][1]["content"]
+    assert last["messages"][-1] == {"role": "user", "content": "Observation: 18C and sunny in Paris"}
     streamed = "".join(e.delta for e in events if isinstance(e, AgentStream))
-    assert answer
+    assert answer == "18C and sunny in Paris"
     assert answer in streamed

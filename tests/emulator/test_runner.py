@@ -12,7 +12,7 @@ import httpx
 import pytest
 from emulator_support import MODEL, Api, sse_data, user
 
-from aimlapi_emulator import Emulator, Fault, RecordedRequest
+from aimlapi_emulator import Emulator, Fault, PortInUseError, RecordedRequest
 
 
 def test_the_log_records_the_exact_json_in_order_with_the_key_redacted(fresh_api: Api):
@@ -133,3 +133,48 @@ def test_cli_rejects_a_bad_fault():
     )
     assert result.returncode == 2
     assert "unknown Fault field" in result.stderr
+
+
+def test_a_taken_port_is_a_clear_error_in_python_and_on_the_command_line():
+    with Emulator() as first:
+        port = first.port
+        with pytest.raises(PortInUseError, match=f"port {port} on 127.0.0.1 is already in use"):
+            Emulator(port=port).start()
+        result = subprocess.run(
+            [sys.executable, "-m", "aimlapi_emulator", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"python -m aimlapi_emulator: error: port {port} on 127.0.0.1 is already in use: "
+        "stop what holds it, choose another port, or use port 0 for a free one\n"
+    )
+
+
+QUIET_STOP = """
+import httpx
+from aimlapi_emulator import Emulator, Fault
+
+with Emulator(faults=[Fault(delay=30)]) as emu:
+    try:
+        httpx.post(
+            emu.base_url + "/chat/completions",
+            json={"model": "claude-sonnet-4", "messages": [{"role": "user", "content": "hi"}]},
+            headers={"Authorization": "Bearer k"},
+            timeout=0.2,
+        )
+    except httpx.TimeoutException:
+        print("client timed out")
+print("stopped")
+"""
+
+
+def test_stopping_with_a_request_still_running_prints_no_traceback():
+    result = subprocess.run(
+        [sys.executable, "-c", QUIET_STOP], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert result.stdout == "client timed out\nstopped\n"
+    assert result.stderr == ""

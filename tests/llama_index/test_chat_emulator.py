@@ -4,11 +4,14 @@ the callback system (token counting) saw."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
 from aimlapi_core.errors import AuthenticationError, MissingAPIKeyError
+from aimlapi_emulator import Emulator, RecordedRequest
 from llama_index_aimlapi import AIMLAPI
 
 PROMPT = "Please count to 5"
@@ -17,6 +20,22 @@ MESSAGES = [
     ChatMessage(role="system", content="Be terse."),
     ChatMessage(role="user", content=PROMPT),
 ]
+
+
+def scripted_model(request: RecordedRequest) -> str | None:
+    """The model these tests script (emulator replies=): "count to N" → "1, 2, …, N" and
+    'Say "word"' → "word"; anything else gets the emulator's default answer."""
+    text = request.json["messages"][-1]["content"]
+    if count := re.search(r"count to (\d+)", text, re.I):
+        return ", ".join(str(n) for n in range(1, int(count.group(1)) + 1))
+    if say := re.search(r'Say "([^"]+)"', text):
+        return say.group(1)
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _scripted(emulator: Emulator) -> None:
+    emulator.set_replies(scripted_model)  # tests/conftest.py resets it after each test
 
 
 def expected_body(api: str, *, stream: bool = False, **extra: object) -> dict[str, object]:

@@ -18,6 +18,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.tools import FunctionTool
 
 from aimlapi_core.errors import BadRequestError, UnsupportedContentError
+from aimlapi_emulator import Reply
 from llama_index_aimlapi import AIMLAPI
 
 PNG_B64 = (
@@ -116,14 +117,15 @@ def test_documents_need_the_messages_api(llm, emulator) -> None:
 
 def test_thinking_streams_as_thinking_delta(llm_factory, emulator) -> None:
     llm = llm_factory(thinking={"type": "enabled", "budget_tokens": 1024})
+    emulator.add_reply(Reply(thinking="A greeting: greet back.", text="Hello! How can I help?"))
     chunks = list(llm.stream_chat([ChatMessage(role="user", content="hello")]))
     assert emulator.requests[-1].json["thinking"] == {"type": "enabled", "budget_tokens": 1024}
     thinking = "".join(c.additional_kwargs.get("thinking_delta") or "" for c in chunks)
-    assert thinking == "The user wrote: “hello”. I should answer directly."
+    assert thinking == "A greeting: greet back."
     final = chunks[-1].message.blocks
     assert isinstance(final[0], ThinkingBlock)
     assert final[0].content == thinking
-    assert chunks[-1].message.content == "Hello! How can I help you today?"
+    assert chunks[-1].message.content == "Hello! How can I help?"
 
 
 @pytest.mark.parametrize("stream", [False, True])

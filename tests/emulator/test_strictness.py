@@ -1,0 +1,86 @@
+"""Per-model strictness from the core's catalogue: what the real service refuses, refused here."""
+
+from __future__ import annotations
+
+import pytest
+from emulator_support import Api, user
+
+from aimlapi_core.catalog import lookup, model_ids
+
+
+@pytest.mark.parametrize("model", ["claude-nonexistent-9", "gpt-4o", "claude-sonnet-4-2025"])
+@pytest.mark.parametrize("endpoint", ["/chat/completions", "/messages"])
+def test_an_id_the_docs_do_not_list_is_a_body_validation_error(
+    api: Api, model: str, endpoint: str
+):
+    response = api.post(endpoint, {"model": model, "messages": user("Hi"), "max_tokens": 10})
+    assert response.status_code == 400
+    message = response.json()["message"]
+    # errors-with-status-code-4xx.md: "Body validation error" then Zod's enum line.
+    assert message.startswith("Body validation error!\nmodel: Invalid enum value. Expected ")
+    assert message.endswith(f"received '{model}'")
+    assert "'claude-sonnet-4-20250514'" in message
+
+
+def test_max_tokens_above_the_models_maximum_is_refused(api: Api):
+    response = api.chat(messages=user("Hi"), max_tokens=10**7)
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "max_tokens: 10000000 > 64000, which is the maximum allowed number of output tokens for "
+        "claude-sonnet-4-20250514"
+    )
+    # The limit is the model's own: Claude 3.5 Haiku stops at 8192, Opus 4.1 at 32000.
+    haiku = {"model": "claude-3-5-haiku-20241022", "messages": user("Hi")}
+    assert api.post("/chat/completions", {**haiku, "max_tokens": 8193}).status_code == 400
+    assert api.post("/chat/completions", {**haiku, "max_tokens": 8192}).status_code == 201
+    opus = {"model": "claude-opus-4-1", "messages": user("Hi"), "max_tokens": 32001}
+    assert api.post("/messages", opus).status_code == 400
+
+
+def test_a_prompt_over_the_context_window_is_refused(api: Api):
+    words = " ".join(["lighthouse"] * 1_200_000)
+    response = api.chat(messages=user(words), max_tokens=10)
+    assert response.status_code == 400
+    # 1.2M words plus 3 tokens for the turn markers.
+    assert response.json()["message"] == "prompt is too long: 1200003 tokens > 200000 maximum"
+    assert api.chat(messages=user(" ".join(["ok"] * 1000)), max_tokens=10).status_code == 201
+
+
+def test_thinking_on_a_model_without_it_is_refused(api: Api):
+    body = {
+        "model": "claude-3-5-haiku-20241022",
+        "messages": user("Hi"),
+        "max_tokens": 4000,
+        "thinking": {"type": "enabled", "budget_tokens": 2048},
+    }
+    response = api.post("/messages", body)
+    assert response.status_code == 400
+    assert "not supported by claude-3-5-haiku-20241022" in response.json()["message"]
+    body["model"] = "claude-3-7-sonnet-latest"
+    assert api.post("/messages", body).status_code == 200
+
+
+def test_models_lists_every_documented_id(api: Api):
+    listing = api.client.get(f"{api.emu.base_url}/models").json()
+    ids = [item["id"] for item in listing["data"]]
+    assert ids == model_ids()
+    # The ids the old hand-written list omitted (issue 12).
+    for model in (
+        "claude-3-7-sonnet-latest",
+        "claude-opus-4-1",
+        "anthropic/claude-sonnet-latest",
+        "anthropic/claude-3-haiku",
+        "anthropic/claude-3.5-sonnet",
+    ):
+        assert model in ids
+    item = listing["data"][ids.index("claude-opus-4-1")]
+    info = lookup("claude-opus-4-1")
+    assert info is not None
+    assert item["info"]["contextLength"] == info.context_window
+    assert item["info"]["outputMax"] == info.max_output_tokens == 32000
+
+
+def test_every_listed_id_answers(api: Api):
+    for model in model_ids():
+        body = {"model": model, "messages": user("Hi"), "max_tokens": 16}
+        assert api.post("/chat/completions", body).status_code == 201, model
