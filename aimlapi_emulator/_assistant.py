@@ -45,7 +45,8 @@ _STOPWORDS = frozenset(
     "were will would could should does your the and for are was how why can did its answer query "
     "information context given prior knowledge below above".split()
 )
-_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("er", ""), ("es", ""), ("s", ""))
+_PLURALS = (("ies", "y"), ("es", ""), ("s", ""))
+_ENDINGS = (("ing", ""), ("ed", ""), ("er", ""))
 _ASKS_FOR_TOOL_RE = re.compile(r"\bcall(?:ing)?\b[^.\n]*\btools?\b", re.I)
 _REACT_TOOL_RE = re.compile(r"^> Tool Name: (\S+)\s*$", re.M)
 _REACT_ARGS_RE = re.compile(r"^Tool Args: (.+)$", re.M)
@@ -286,11 +287,12 @@ def _content_words(text: str) -> tuple[set[str], set[str]]:
 
 
 def _stem(word: str) -> str:
-    """A light suffix stripper: keeper/keepers → keep, leaves/leave → leav, miles/mile → mil."""
-    for suffix, replacement in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: len(word) - len(suffix)] + replacement
-            break
+    """A light suffix stripper: keepers/keeper → keep, leaves/leave → leav, miles → mil."""
+    for suffixes in (_PLURALS, _ENDINGS):
+        for suffix, replacement in suffixes:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: len(word) - len(suffix)] + replacement
+                break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
@@ -303,6 +305,10 @@ def _find_schema(text: str) -> dict[str, Any] | None:
             continue
         if isinstance(value, dict) and ("properties" in value or value.get("type") == "object"):
             return value
+    if "{{" in text:
+        # LlamaIndex's LLMTextCompletionProgram sends its schema with template braces still
+        # doubled ({{"properties": ...}}); a model reads through that, and so does this.
+        return _find_schema(text.replace("{{", "{").replace("}}", "}"))
     return None
 
 

@@ -128,3 +128,15 @@ async def test_async_streaming_chat_engine(index, llm, emulator) -> None:
     tokens = [t async for t in response.async_response_gen()]
     assert "".join(tokens) == response.response
     assert "34 metres" in all_text(emulator.requests[-1].json)
+
+
+def test_the_demos_question_names_the_right_keeper(index, llm, emulator) -> None:
+    # demo/main.py asks this over the same documents with the engine's default top-k.
+    question = "Who was the last keeper of the Harbor Point Lighthouse?"
+    response = index.as_query_engine(llm=llm, streaming=True).query(question)
+    answer = "".join(response.response_gen)
+    assert "Harbor Point Lighthouse was built" in all_text(emulator.requests[-1].json)
+    assert answer == (
+        "According to the context: The last resident keeper, Agnes Morrow, retired in 1968, when "
+        "the light was automated."
+    )

@@ -382,3 +382,82 @@ def test_a_string_list_takes_every_remaining_quoted_value(api: Api):
     assert _calls(body) == [
         ("record_film", {"title": "Arrival", "genres": ["science fiction", "drama"]})
     ]
+
+
+def test_every_mention_is_a_call_the_same_tool_twice_included(api: Api):
+    place = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    tools = [{"name": "get_weather", "input_schema": place}]
+    body = api.chat(
+        messages=user("Use get_weather for Paris and get_weather for Rome."),
+        tools=tools,
+        max_tokens=300,
+    ).json()
+    assert _calls(body) == [("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Rome"})]
+    ids = [c["id"] for c in body["choices"][0]["message"]["tool_calls"]]
+    assert len(set(ids)) == 2
+
+
+def test_a_system_prompt_asking_for_a_tool_call_gets_one(api: Api):
+    report = {
+        "name": "Report",
+        "input_schema": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}, "celsius": {"type": "integer"}},
+            "required": ["city", "celsius"],
+        },
+    }
+    # What the adapters send with thinking on, where tool_choice cannot force the call.
+    for system in (
+        "Answer by calling the tool `Report` exactly once.",
+        "Answer by calling one of the provided tools; do not answer in plain text.",
+    ):
+        body = api.chat(
+            messages=user('It is 18 degrees in "Oslo".'),
+            system=system,
+            tools=[TIME, report] if "`Report`" in system else [report, TIME],
+            max_tokens=300,
+        ).json()
+        assert _calls(body) == [("Report", {"city": "Oslo", "celsius": 18})]
+
+
+REACT_SYSTEM = """You are designed to help with a variety of tasks.
+
+## Tools
+
+You have access to the following tools:
+> Tool Name: multiply
+Tool Description: multiply(a: float, b: float) -> float
+Multiply two numbers.
+Tool Args: {"properties": {"a": {"title": "A", "type": "number"}, "b": {"title": "B", "type": "number"}}, "required": ["a", "b"], "type": "object"}
+
+## Output Format
+
+```
+Thought: The current language of the user is: (user's language). I need to use a tool.
+Action: tool name (one of multiply) if using a tool.
+Action Input: the input to the tool, in a JSON format representing the kwargs
+```
+"""  # noqa: E501
+
+
+def test_react_prompts_get_an_action_then_an_answer(api: Api):
+    ask = "Use multiply to compute 12.5 times 4."
+    first = api.chat(messages=user(ask), system=REACT_SYSTEM, max_tokens=300).json()
+    text = first["choices"][0]["message"]["content"]
+    assert text.splitlines()[1:] == ["Action: multiply", 'Action Input: {"a": 12.5, "b": 4}']
+    history = [*user(ask), {"role": "assistant", "content": text}, *user("Observation: 50.0")]
+    final = api.chat(messages=history, system=REACT_SYSTEM, max_tokens=300).json()
+    assert final["choices"][0]["message"]["content"].endswith("\nAnswer: 50.0")
+
+
+def test_retrieval_weighs_common_words_over_the_topics_name(api: Api):
+    prompt = (
+        "Context information is below.\n---------------------\n"
+        "The Harbor Point Lighthouse was built in 1871 from granite quarried on Cray Island.\n"
+        "The last resident keeper, Agnes Morrow, retired in 1968.\n---------------------\n"
+        "Query: Who were the last keepers of the Harbor Point Lighthouse?\nAnswer: "
+    )
+    body = api.chat(messages=user(prompt), max_tokens=300).json()
+    assert body["choices"][0]["message"]["content"] == (
+        "According to the context: The last resident keeper, Agnes Morrow, retired in 1968."
+    )

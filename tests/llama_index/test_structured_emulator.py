@@ -77,3 +77,26 @@ def test_as_structured_llm(llm_factory, emulator, thinking) -> None:
     check_choice(emulator.requests[-1].json, thinking)
     streamed = list(sllm.stream_chat([message]))
     assert Ticket.model_validate(streamed[-1].raw.model_dump()) == WANT
+
+
+def test_structured_predict_with_thinking_when_the_prompt_does_not_name_the_schema(
+    llm_factory, emulator
+) -> None:
+    llm = llm_factory(thinking={"type": "enabled", "budget_tokens": 1024}, max_tokens=2048)
+    prompt = PromptTemplate('Going to "{place}" costs {price} euros.')
+    assert llm.structured_predict(Ticket, prompt, place="Cray Island", price=14) == WANT
+    check_choice(emulator.requests[-1].json, 1024)
+
+
+def test_llm_text_completion_program(llm_factory, emulator) -> None:
+    from llama_index.core.program import LLMTextCompletionProgram
+
+    program = LLMTextCompletionProgram.from_defaults(
+        output_cls=Ticket,
+        prompt_template_str='A ticket to "{place}" for {price} euros, please.',
+        llm=llm_factory(),
+    )
+    assert program(place="Cray Island", price=14) == WANT
+    sent = emulator.requests[-1].json
+    assert "tools" not in sent  # parsed from the text answer, not a tool call
+    assert "JSON schema" in sent["messages"][0]["content"]
