@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -43,14 +44,25 @@ def test_the_environment_is_restored_after_each_test():
 '''
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_test_file() -> str:
+    """The README's pytest example (a ```py block: a test file, not a script to run)."""
+    blocks = re.findall(r"^```py\n(.*?)^```$", README.read_text(), re.M | re.S)
+    [block] = [b for b in blocks if "def test_my_chain(aimlapi_emulator)" in b]
+    return str(block)
+
+
 def test_a_scratch_project_uses_the_fixture_without_any_setup(tmp_path: Path):
     (tmp_path / "test_my_chain.py").write_text(textwrap.dedent(SCRATCH_TEST))
+    (tmp_path / "test_from_the_readme.py").write_text(_readme_test_file())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIMLAPI_", "PYTEST_"))}
     result = subprocess.run(
         # --strict-markers: the marker is registered by the plugin; -W error: it warns nothing
         # (pytest-asyncio, installed here but unused there, warns about its own settings).
         [sys.executable, "-m", "pytest", "-q", "--strict-markers", "-W", "error",
-         "-p", "no:asyncio", "-p", "no:cacheprovider", "test_my_chain.py"],
+         "-p", "no:asyncio", "-p", "no:cacheprovider"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -58,7 +70,7 @@ def test_a_scratch_project_uses_the_fixture_without_any_setup(tmp_path: Path):
         timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "6 passed" in result.stdout
 
 
 def test_the_plugin_is_loaded_here_too(pytestconfig):
