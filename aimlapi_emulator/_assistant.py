@@ -41,9 +41,51 @@ _FOLLOW_UP_RE = re.compile(r"Follow Up Input:\s*(.+?)\s*\n\s*Standalone question
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _STOPWORDS = frozenset(
-    "what when where which while with that this there their them they have from into about who "
-    "were will would could should does your the and for are was how why can did its answer query "
-    "information context given prior knowledge below above".split()
+    [
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "with",
+        "that",
+        "this",
+        "there",
+        "their",
+        "them",
+        "they",
+        "have",
+        "from",
+        "into",
+        "about",
+        "who",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "does",
+        "your",
+        "the",
+        "and",
+        "for",
+        "are",
+        "was",
+        "how",
+        "why",
+        "can",
+        "did",
+        "its",
+        "answer",
+        "query",
+        "information",
+        "context",
+        "given",
+        "prior",
+        "knowledge",
+        "below",
+        "above",
+    ]
 )
 _PLURALS = (("ies", "y"), ("es", ""), ("s", ""))
 _ENDINGS = (("ing", ""), ("ed", ""), ("er", ""))
@@ -69,7 +111,7 @@ def respond(body: dict[str, Any]) -> Reply:
     elif "Action Input:" in system and "Thought:" in system:
         reply.text, plan = _react(system, user_text), "follow the ReAct format"
     elif calls := _tool_calls(body, system, user_text, results, user_last):
-        reply.tool_calls = calls
+        reply.tool_calls = [*calls]
         names = ", ".join(c.name for c in calls)
         plan = f"call {names}"
         if choice == "auto":  # Claude says what it is about to do, unless the call is forced
@@ -119,7 +161,7 @@ def _answer_results(
     parts = [
         f"{names.get(r['tool_use_id'], 'the tool')} "
         f"{'failed with' if r.get('is_error') else 'returned'} “{text}”"
-        for r, text in zip(results, said)
+        for r, text in zip(results, said, strict=True)
     ]
     return "Here is what I found: " + "; ".join(parts) + "."
 
@@ -136,7 +178,7 @@ def _react(system: str, user_text: str) -> str:
         )
     names = _REACT_TOOL_RE.findall(system)
     schemas = [_find_schema(s) or {} for s in _REACT_ARGS_RE.findall(system)]
-    for name, schema in zip(names, schemas):
+    for name, schema in zip(names, schemas, strict=False):
         if _mentions(user_text, name):
             args = build_value(schema, TextCues(user_text), name)
             return (
@@ -220,7 +262,8 @@ def _mentioned(tools: list[dict[str, Any]], text: str) -> list[tuple[dict[str, A
         found += [(i, tool) for i in exact] or ([(loose.start(), tool)] if loose else [])
     found.sort(key=lambda item: item[0])
     ends = [i for i, _ in found[1:]] + [len(text)]
-    return [(tool, f"{text[i:end]}\n{text[:i]}\n{text[end:]}") for (i, tool), end in zip(found, ends)]
+    spans = zip(found, ends, strict=True)
+    return [(tool, f"{text[i:end]}\n{text[:i]}\n{text[end:]}") for (i, tool), end in spans]
 
 
 # -- 4.-6. text answers ------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from typing import Any
 
 from aimlapi_core.catalog import ModelInfo, lookup, model_ids
 
-from ._validate_content import schema_error, upstream_error
 from ._usage import prompt_tokens
+from ._validate_content import schema_error, upstream_error
 
 
 def check_model(body: dict[str, Any]) -> ModelInfo:
@@ -34,8 +34,10 @@ def check_model(body: dict[str, Any]) -> ModelInfo:
             f"number of output tokens for {model}"
         )
     thinking = body.get("thinking")
-    if isinstance(thinking, dict) and thinking.get("type") == "enabled" and not (
-        info.supports_thinking
+    if (
+        isinstance(thinking, dict)
+        and thinking.get("type") == "enabled"
+        and not (info.supports_thinking)
     ):
         raise upstream_error(f"thinking: extended thinking is not supported by {model}")
     return info
@@ -45,9 +47,7 @@ def check_prompt_size(body: dict[str, Any], info: ModelInfo) -> None:
     """A validated body whose prompt cannot fit the model's context window gets a 400."""
     tokens = prompt_tokens(body)
     if tokens > info.context_window:
-        raise upstream_error(
-            f"prompt is too long: {tokens} tokens > {info.context_window} maximum"
-        )
+        raise upstream_error(f"prompt is too long: {tokens} tokens > {info.context_window} maximum")
 
 
 def models_listing() -> dict[str, Any]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._reply import Answer
 from ._fragments import json_fragments, text_fragments
+from ._reply import Answer
 
 # The stream's vocabulary (the documented stream ends with "stop" where the whole says
 # "end_turn").
@@ -90,7 +90,7 @@ def chat_stream(
     for piece in text_fragments(reply.text):
         chunks.append(chunk(delta(content=piece)))
     for index, call in enumerate(reply.tool_calls):
-        head = {"index": index, "id": call.id, "type": "function"}
+        head: dict[str, Any] = {"index": index, "id": call.id, "type": "function"}
         head["function"] = {"name": call.name, "arguments": ""}
         chunks.append(chunk(delta(tool_calls=[head])))
         for piece in json_fragments(json.dumps(call.input)):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ._reply import Answer
 from ._fragments import json_fragments, text_fragments
+from ._reply import Answer
 
 
 def _content(reply: Answer, signature: str | None) -> list[dict[str, Any]]:

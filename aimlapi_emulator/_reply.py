@@ -8,11 +8,11 @@ the request's dialect, whole or streamed, exactly as it renders the default assi
 from __future__ import annotations
 
 import hashlib
-import threading
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from ._records import RecordedRequest
 from ._usage import count_tokens, prompt_tokens, truncate_tokens
@@ -101,8 +101,8 @@ def _tool_call(call: Any) -> ToolCall:
 
 # A test's script: Reply objects (or plain strings) in order, or a function of the request that
 # returns a Reply, a string, or None for the default assistant.
-ReplyFunction = Callable[[RecordedRequest], Union[Reply, str, None]]
-Replies = Union[Iterable[Union[Reply, str]], ReplyFunction]
+ReplyFunction = Callable[[RecordedRequest], Reply | str | None]
+Replies = Iterable[Reply | str] | ReplyFunction
 
 
 def as_reply(value: Any) -> Reply | None:

@@ -25,8 +25,8 @@ from starlette.routing import Route
 from ._assistant import respond
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
-from ._records import RecordedRequest, RequestLog, redact_headers
 from ._models import check_model, check_prompt_size, models_listing
+from ._records import RecordedRequest, RequestLog, redact_headers
 from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
 from ._reply import ReplyScript, make_answer

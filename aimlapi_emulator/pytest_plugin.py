@@ -39,7 +39,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def aimlapi_emulator(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def aimlapi_emulator(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Any]:
     """A running `aimlapi_emulator.Emulator` for this test, with AIMLAPI_BASE_URL and
     AIMLAPI_API_KEY set to reach it.
 
@@ -53,9 +55,8 @@ def aimlapi_emulator(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     options: dict[str, Any] = {}
     for marker in reversed(list(request.node.iter_markers(_MARKER))):  # closest marker wins
         if marker.args:
-            raise pytest.UsageError(
-                f"@pytest.mark.{_MARKER} takes keywords only ({', '.join(sorted(_MARKER_KEYWORDS))})"
-            )
+            keywords = ", ".join(sorted(_MARKER_KEYWORDS))
+            raise pytest.UsageError(f"@pytest.mark.{_MARKER} takes keywords only ({keywords})")
         unknown = sorted(set(marker.kwargs) - _MARKER_KEYWORDS)
         if unknown:
             raise pytest.UsageError(

@@ -191,7 +191,10 @@ async def test_react_agent_streams_through_aimlapi(llm, emulator) -> None:
     assert results == [("get_weather", {"city": "Paris"})]
     assert last["messages"][1]["content"].startswith("Thought: ")
     assert "Action: get_weather" in last["messages"][1]["content"]
-    assert last["messages"][-1] == {"role": "user", "content": "Observation: 18C and sunny in Paris"}
+    assert last["messages"][-1] == {
+        "role": "user",
+        "content": "Observation: 18C and sunny in Paris",
+    }
     streamed = "".join(e.delta for e in events if isinstance(e, AgentStream))
     assert answer == "18C and sunny in Paris"
     assert answer in streamed

@@ -34,9 +34,7 @@ def test_chat_aimlapi_invoke_and_stream_return_exactly_the_script(scripted: Emul
 
 
 @pytest.mark.parametrize("api", APIS)
-async def test_aimlapi_chat_and_stream_chat_return_exactly_the_script(
-    scripted: Emulator, api: str
-):
+async def test_aimlapi_chat_and_stream_chat_return_exactly_the_script(scripted: Emulator, api: str):
     llm = AIMLAPI(api_key=scripted.api_key, base_url=scripted.base_url, api=api)
     try:
         messages = [ChatMessage(role="user", content="Hello")]
@@ -79,8 +77,6 @@ def test_a_function_sees_the_request_the_adapter_sent():
         return f"temperature was {request.json.get('temperature')}"
 
     with Emulator(replies=answer) as emu:
-        assert make(emu, "messages", temperature=0.25).invoke("Hi").text == (
-            "temperature was 0.25"
-        )
+        assert make(emu, "messages", temperature=0.25).invoke("Hi").text == ("temperature was 0.25")
     assert seen[0].json["messages"] == [{"role": "user", "content": "Hi"}]
     assert seen[0].path == "/v1/messages"

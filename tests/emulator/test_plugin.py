@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-SCRATCH_TEST = '''
+SCRATCH_TEST = """
 import os
 
 import pytest
@@ -41,7 +41,7 @@ def test_a_function_as_replies(aimlapi_emulator):
 
 def test_the_environment_is_restored_after_each_test():
     assert "AIMLAPI_BASE_URL" not in os.environ
-'''
+"""
 
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -10,9 +10,7 @@ from aimlapi_core.catalog import lookup, model_ids
 
 @pytest.mark.parametrize("model", ["claude-nonexistent-9", "gpt-4o", "claude-sonnet-4-2025"])
 @pytest.mark.parametrize("endpoint", ["/chat/completions", "/messages"])
-def test_an_id_the_docs_do_not_list_is_a_body_validation_error(
-    api: Api, model: str, endpoint: str
-):
+def test_an_id_the_docs_do_not_list_is_a_body_validation_error(api: Api, model: str, endpoint: str):
     response = api.post(endpoint, {"model": model, "messages": user("Hi"), "max_tokens": 10})
     assert response.status_code == 400
     message = response.json()["message"]
