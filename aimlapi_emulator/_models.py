@@ -7,7 +7,13 @@ the emulator refuses what the real service refuses for that model:
   ... received ..." line, as errors-with-status-code-4xx.md shows for a wrong enum value;
 - `max_tokens` above the model's maximum output, a prompt (estimated as in `_usage`) over its
   context window, and thinking on a model without it: 400 in Anthropic's own wording, which the
-  gateway passes through (docs/wire.md "Errors": upstream 400s keep the provider's message).
+  gateway passes through (docs/wire.md "Errors": upstream 400s keep the provider's message);
+- tools or images sent to a model the catalogue says takes none: "Body validation error!".
+
+Content rules come from the catalogue's capability flags, not from each spec's content enum:
+the specs disagree with one another (claude-sonnet-4.json allows only OpenAI's `image_url`,
+claude-3-haiku.json no Claude block at all, while the same models' /messages specs allow
+everything), so the catalogue, which reconciles them, is the one source.
 """
 
 from __future__ import annotations
@@ -40,7 +46,22 @@ def check_model(body: dict[str, Any]) -> ModelInfo:
         and not (info.supports_thinking)
     ):
         raise upstream_error(f"thinking: extended thinking is not supported by {model}")
+    if "tools" in body and not info.supports_tools:
+        raise schema_error(f"tools: {model} does not support tool use; omit 'tools'")
+    if not info.supports_vision and _has_images(body["messages"]):
+        raise schema_error(f"messages: {model} does not accept image content")
     return info
+
+
+def _has_images(messages: list[dict[str, Any]]) -> bool:
+    for message in messages:
+        content = message["content"]
+        for block in [] if isinstance(content, str) else content:
+            inner = block.get("content") if block["type"] == "tool_result" else None
+            parts = [block, *(inner if isinstance(inner, list) else [])]
+            if any(part["type"] == "image" for part in parts):
+                return True
+    return False
 
 
 def check_prompt_size(body: dict[str, Any], info: ModelInfo) -> None:

@@ -82,3 +82,26 @@ def test_every_listed_id_answers(api: Api):
     for model in model_ids():
         body = {"model": model, "messages": user("Hi"), "max_tokens": 16}
         assert api.post("/chat/completions", body).status_code == 201, model
+
+
+def test_content_a_model_does_not_take_is_refused(fresh_api: Api, monkeypatch: pytest.MonkeyPatch):
+    # Every documented Claude model takes images and tools today; a catalogue entry without
+    # them (a future text-only model) must make the emulator refuse them.
+    import dataclasses
+
+    from aimlapi_emulator import _models
+
+    text_only = dataclasses.replace(
+        lookup("claude-3-haiku-20240307"), supports_vision=False, supports_tools=False
+    )
+    monkeypatch.setattr(_models, "lookup", lambda model: text_only)
+    png = {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}
+    image = [{"type": "image", "source": png}, {"type": "text", "text": "What is it?"}]
+    response = fresh_api.messages(messages=[{"role": "user", "content": image}])
+    assert response.status_code == 400
+    assert response.json()["message"].endswith("does not accept image content")
+    tool = {"name": "f", "input_schema": {"type": "object", "properties": {}}}
+    response = fresh_api.chat(messages=user("Hi"), tools=[tool])
+    assert response.status_code == 400
+    assert "does not support tool use" in response.json()["message"]
+    assert fresh_api.chat(messages=user("Hi")).status_code == 201
