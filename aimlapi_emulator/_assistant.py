@@ -261,7 +261,7 @@ def _mentioned(tools: list[dict[str, Any]], text: str) -> list[tuple[dict[str, A
         loose = _name_pattern(tool["name"], False).search(lowered)
         found += [(i, tool) for i in exact] or ([(loose.start(), tool)] if loose else [])
     found.sort(key=lambda item: item[0])
-    ends = [i for i, _ in found[1:]] + [len(text)]
+    ends = [i for i, _ in found[1:]] + [len(text)] if found else []
     spans = zip(found, ends, strict=True)
     return [(tool, f"{text[i:end]}\n{text[:i]}\n{text[end:]}") for (i, tool), end in spans]
 

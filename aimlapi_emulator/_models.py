@@ -8,25 +8,26 @@ the emulator refuses what the real service refuses for that model:
 - `max_tokens` above the model's maximum output, a prompt (estimated as in `_usage`) over its
   context window, and thinking on a model without it: 400 in Anthropic's own wording, which the
   gateway passes through (docs/wire.md "Errors": upstream 400s keep the provider's message);
-- tools or images sent to a model the catalogue says takes none: "Body validation error!".
+- what the model's schema for the endpoint lacks (`Capabilities` per dialect: thinking, images,
+  documents, documents in tool results, redacted thinking, cache_control, system blocks):
+  "Body validation error!" naming the model and the schema it was read from.
 
-Content rules come from the catalogue's capability flags, not from each spec's content enum:
-the specs disagree with one another (claude-sonnet-4.json allows only OpenAI's `image_url`,
-claude-3-haiku.json no Claude block at all, while the same models' /messages specs allow
-everything), so the catalogue, which reconciles them, is the one source.
+Content rules come from the catalogue's per-endpoint capabilities, never from the specs here:
+the specs disagree with one another (some Claude chat specs list only OpenAI's `image_url`), and
+the catalogue generator (scripts/) is where those judgements are made once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from aimlapi_core.catalog import ModelInfo, lookup, model_ids
+from aimlapi_core.catalog import Capabilities, ModelInfo, lookup, model_ids
 
 from ._usage import prompt_tokens
 from ._validate_content import schema_error, upstream_error
 
 
-def check_model(body: dict[str, Any]) -> ModelInfo:
+def check_model(body: dict[str, Any], dialect: str) -> ModelInfo:
     """The catalogue entry for `body["model"]`; APIError(400) when the model cannot serve it."""
     model = body["model"]
     info = lookup(model)
@@ -39,29 +40,55 @@ def check_model(body: dict[str, Any]) -> ModelInfo:
             f"max_tokens: {max_tokens} > {info.max_output_tokens}, which is the maximum allowed "
             f"number of output tokens for {model}"
         )
-    thinking = body.get("thinking")
-    if (
-        isinstance(thinking, dict)
-        and thinking.get("type") == "enabled"
-        and not (info.supports_thinking)
-    ):
-        raise upstream_error(f"thinking: extended thinking is not supported by {model}")
-    if "tools" in body and not info.supports_tools:
-        raise schema_error(f"tools: {model} does not support tool use; omit 'tools'")
-    if not info.supports_vision and _has_images(body["messages"]):
-        raise schema_error(f"messages: {model} does not accept image content")
+    caps = info.on(dialect)
+    if caps is not None:
+        _check_capabilities(body, model, caps)
     return info
 
 
-def _has_images(messages: list[dict[str, Any]]) -> bool:
-    for message in messages:
-        content = message["content"]
-        for block in [] if isinstance(content, str) else content:
-            inner = block.get("content") if block["type"] == "tool_result" else None
-            parts = [block, *(inner if isinstance(inner, list) else [])]
-            if any(part["type"] == "image" for part in parts):
-                return True
-    return False
+def _check_capabilities(body: dict[str, Any], model: str, caps: Capabilities) -> None:
+    """What this model's schema for this endpoint lacks (catalog.json, per dialect)."""
+    where = f"{model} on this endpoint (schema {caps.schema})"
+    thinking = body.get("thinking")
+    if isinstance(thinking, dict) and thinking.get("type") == "enabled" and (
+        "enabled" not in caps.thinking
+    ):
+        raise schema_error(f"thinking: extended thinking is not supported by {where}")
+    if "tools" in body and not caps.tool_choice:
+        raise schema_error(f"tools: {where} takes no tools; omit 'tools'")
+    if isinstance(body.get("system"), list) and not caps.system_blocks:
+        raise schema_error(f"system: Expected string; {where} takes no system blocks")
+    found = _block_types(body)
+    refused = {
+        "image": caps.images,
+        "document": caps.documents,
+        "tool_result.document": caps.tool_result_documents,
+        "redacted_thinking": caps.redacted_thinking,
+        "cache_control": caps.cache_control,
+    }
+    for kind, allowed in refused.items():
+        if kind in found and not allowed:
+            raise schema_error(f"messages: {where} does not accept {kind} content")
+
+
+def _block_types(body: dict[str, Any]) -> set[str]:
+    """Every content block type in the request ("tool_result.document" for a document inside a
+    tool result), plus "cache_control" when any block, system block or tool carries one."""
+    found: set[str] = set()
+    system = body.get("system")
+    blocks = list(system) if isinstance(system, list) else []
+    blocks += body.get("tools", [])
+    for message in body["messages"]:
+        if not isinstance(message["content"], str):
+            blocks += message["content"]
+    for block in blocks:
+        found.add(block.get("type", "tool"))
+        if "cache_control" in block:
+            found.add("cache_control")
+        inner = block.get("content") if block.get("type") == "tool_result" else None
+        for part in inner if isinstance(inner, list) else []:
+            found.add(f"tool_result.{part['type']}")
+    return found
 
 
 def check_prompt_size(body: dict[str, Any], info: ModelInfo) -> None:

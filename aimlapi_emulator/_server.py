@@ -162,7 +162,7 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
                 "the request body must be valid JSON (Content-Type: application/json)"
             )
         validate(body, dialect, state.signer)
-        info = check_model(body)
+        info = check_model(body, dialect)
         check_prompt_size(body, info)
         # A scripted reply if the test gave one for this request, else the default assistant.
         try:
