@@ -50,8 +50,10 @@ def _check_capabilities(body: dict[str, Any], model: str, caps: Capabilities) ->
     """What this model's schema for this endpoint lacks (catalog.json, per dialect)."""
     where = f"{model} on this endpoint (schema {caps.schema})"
     thinking = body.get("thinking")
-    if isinstance(thinking, dict) and thinking.get("type") == "enabled" and (
-        "enabled" not in caps.thinking
+    if (
+        isinstance(thinking, dict)
+        and thinking.get("type") == "enabled"
+        and ("enabled" not in caps.thinking)
     ):
         raise schema_error(f"thinking: extended thinking is not supported by {where}")
     if "tools" in body and not caps.tool_choice:
