@@ -12,18 +12,15 @@ returned whenever something was inlined.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 from collections.abc import Mapping
-from urllib.parse import unquote_to_bytes
 
+from ._rules import IMAGE_MEDIA_TYPES, parse_data_uri
 from ._types import ChatRequest, ImagePart, Message, Part, ToolResultPart
 from .errors import UnsupportedContentError
 
 __all__ = ["MAX_IMAGE_BYTES", "from_fetched", "inline_images", "urls_to_fetch"]
 
-# The four image types the Claude specs accept (docs/wire.md "Content parts").
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 # Anthropic's per-image limit for the API is 5 MB (the gateway forwards to it).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -88,11 +85,11 @@ def urls_to_fetch(request: ChatRequest) -> list[str]:
 def _check(url: str, media_type: str | None, content: bytes) -> Inlined:
     sniffed = _sniff(content)
     declared = media_type.split(";")[0].strip().lower() if media_type else None
-    chosen = declared if declared in IMAGE_TYPES else sniffed
+    chosen = declared if declared in IMAGE_MEDIA_TYPES else sniffed
     if chosen is None:
         raise UnsupportedContentError(
             f"image {url[:80]!r} has content type {declared or 'unknown'}; the API accepts "
-            f"{', '.join(sorted(IMAGE_TYPES))}"
+            f"{', '.join(sorted(IMAGE_MEDIA_TYPES))}"
         )
     if len(content) > MAX_IMAGE_BYTES:
         raise UnsupportedContentError(
@@ -113,19 +110,8 @@ def from_fetched(url: str, status_code: int, content_type: str | None, content: 
 
 
 def _from_data_url(url: str) -> Inlined:
-    header, sep, payload = url[5:].partition(",")
-    if not sep:
-        raise UnsupportedContentError(f"malformed data: URL {url[:40]!r}… (no comma)")
-    params = header.split(";")
-    media_type = params[0] or None
-    try:
-        if "base64" in params[1:]:
-            raw = base64.b64decode(payload, validate=True)
-        else:
-            raw = unquote_to_bytes(payload)
-    except (binascii.Error, ValueError):
-        raise UnsupportedContentError(f"data: URL {url[:40]!r}… is not valid base64") from None
-    return _check(url[:40] + "…", media_type, raw)
+    parsed = parse_data_uri(url, "an image")
+    return _check(url[:40] + "…", parsed.media_type, base64.b64decode(parsed.data))
 
 
 def _inline_part(part: ImagePart, fetched: Mapping[str, Inlined]) -> ImagePart:

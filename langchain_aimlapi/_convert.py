@@ -12,7 +12,6 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,9 +25,8 @@ from langchain_core.messages import (
 )
 
 import aimlapi_core as t
+from aimlapi_core import _rules as rules
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
-
-_DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<b64>;base64)?,(?P<data>.*)$", re.S)
 
 # --------------------------------------------------------------------------- inbound
 
@@ -39,19 +37,18 @@ def _tool_id(raw: str | None, where: str) -> str:
     return raw or f"toolu_{hashlib.sha256(where.encode()).hexdigest()[:12]}"
 
 
-def _from_data_uri(uri: str, where: str) -> tuple[str | None, str]:
-    match = _DATA_URI.match(uri)
-    if not match or not match.group("b64"):
-        raise UnsupportedContentError(
-            f"{where}: only base64 data URIs ('data:<type>;base64,...') can be inlined"
-        )
-    return match.group("mime"), match.group("data")
+def _inline_image(media_type: Any, data: Any, where: str, cache: Any = None) -> t.ImagePart:
+    return t.ImagePart(
+        media_type=rules.check_image_media_type(media_type, where),
+        data=data,
+        cache_control=cache,
+    )
 
 
 def _image_from_url(url: str, where: str, extra: dict[str, Any]) -> t.ImagePart:
     if url.startswith("data:"):
-        mime, data = _from_data_uri(url, where)
-        return t.ImagePart(media_type=mime, data=data, cache_control=extra.get("cache_control"))
+        uri = rules.parse_data_uri(url, where)
+        return _inline_image(uri.media_type, uri.data, where, extra.get("cache_control"))
     if url.startswith(("http://", "https://")):
         # The API takes base64 only; the core client fetches and inlines URLs before encoding.
         return t.ImagePart(url=url, cache_control=extra.get("cache_control"))
@@ -70,24 +67,20 @@ def _image(block: dict[str, Any], where: str) -> t.ImagePart:
     source = block.get("source")
     if isinstance(source, dict):  # native Anthropic
         if source.get("type") == "base64":
-            return t.ImagePart(
-                media_type=source.get("media_type"),
-                data=source.get("data"),
-                cache_control=block.get("cache_control"),
+            return _inline_image(
+                source.get("media_type"), source.get("data"), where, block.get("cache_control")
             )
         if source.get("type") == "url":
             return _image_from_url(source["url"], where, block)
         raise UnsupportedContentError(f"{where}: image source type {source.get('type')!r}")
     if block.get("base64"):  # LangChain v1 standard block
-        return t.ImagePart(
-            media_type=block.get("mime_type"),
-            data=block["base64"],
-            cache_control=block.get("cache_control"),
+        return _inline_image(
+            block.get("mime_type"), block["base64"], where, block.get("cache_control")
         )
     if block.get("url"):
         return _image_from_url(block["url"], where, block)
     if block.get("source_type") == "base64" and block.get("data"):  # LangChain v0 block
-        return t.ImagePart(media_type=block.get("mime_type"), data=block["data"])
+        return _inline_image(block.get("mime_type"), block["data"], where)
     if block.get("source_type") == "url" and block.get("url"):
         return _image_from_url(block["url"], where, block)
     raise UnsupportedContentError(
@@ -104,6 +97,12 @@ def _image_url(block: dict[str, Any], where: str) -> t.ImagePart:
 
 
 def _document(block: dict[str, Any], where: str) -> t.DocumentPart:
+    part = _document_part(block, where)
+    rules.check_document_media_type(part.media_type, where)
+    return part
+
+
+def _document_part(block: dict[str, Any], where: str) -> t.DocumentPart:
     extra = {"title": block.get("title"), "context": block.get("context")}
     cache = block.get("cache_control")
     source = block.get("source")
@@ -126,10 +125,10 @@ def _document(block: dict[str, Any], where: str) -> t.DocumentPart:
         )
     file = block.get("file")
     if isinstance(file, dict) and isinstance(file.get("file_data"), str):  # OpenAI chat format
-        mime, data = _from_data_uri(file["file_data"], where)
-        mime = mime or "application/pdf"
+        uri = rules.parse_data_uri(file["file_data"], where)
+        mime = uri.media_type or "application/pdf"
         return t.DocumentPart(
-            media_type=mime, data=_document_data(mime, data, where), title=file.get("filename")
+            media_type=mime, data=_document_data(mime, uri.data, where), title=file.get("filename")
         )
     if block.get("type") == "text-plain" and isinstance(block.get("text"), str):
         return t.DocumentPart(media_type="text/plain", data=block["text"], cache_control=cache)

@@ -27,7 +27,7 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 import aimlapi_core as t
-from aimlapi_core.errors import InvalidRequestError
+from aimlapi_core import _rules as rules
 
 from . import _convert, _profile, _results, _structured, _tools
 
@@ -104,20 +104,8 @@ class ChatAIMLAPI(BaseChatModel):
     @field_validator("thinking", mode="before")
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        if isinstance(value, dict) and value.get("type") == "disabled":
-            return value
-        if (
-            isinstance(value, dict)
-            and value.get("type") == "enabled"
-            and isinstance(value.get("budget_tokens"), int)
-        ):
-            return value
-        raise ValueError(
-            "thinking must be an int budget or {'type': 'enabled', 'budget_tokens': N} "
-            f"(or {{'type': 'disabled'}}), got {value!r}"
-        )
+        rules.thinking_budget(value)  # the core's rule: InvalidRequestError (a ValueError)
+        return value
 
     # ------------------------------------------------------------------ LangChain plumbing
 
@@ -169,10 +157,7 @@ class ChatAIMLAPI(BaseChatModel):
 
     @property
     def thinking_budget(self) -> int | None:
-        if isinstance(self.thinking, dict):
-            budget = self.thinking.get("budget_tokens")
-            return budget if self.thinking.get("type") == "enabled" else None
-        return self.thinking
+        return rules.thinking_budget(self.thinking)
 
     # ------------------------------------------------------------------ core clients
 
@@ -234,21 +219,11 @@ class ChatAIMLAPI(BaseChatModel):
         if response_format is not None:
             system.append(t.TextPart(text=_tools.response_format_instruction(response_format)))
         tools = [_tools.to_tool_dict(x) for x in kwargs.pop("tools", None) or []]
-        # Always converted, dicts too: a choice bound by bind_tools is already Anthropic-format
-        # (converting it again is a no-op), but one passed per call or through .bind() may be
-        # OpenAI's {"type": "function", ...}, which the API refuses.
-        choice = _tools.to_tool_choice_dict(
-            kwargs.pop("tool_choice", None),
-            [x["name"] for x in tools],
-            parallel_tool_calls=kwargs.pop("parallel_tool_calls", None),
+        # Any spelling, per call or bound; the encoder checks it against the tools and thinking.
+        choice = rules.with_parallel(
+            rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
+            kwargs.pop("parallel_tool_calls", None),
         )
-        if not tools and choice is not None and choice["type"] in ("any", "tool"):
-            # Was dropped silently (no tools → no tool fields at all); a forced call cannot be.
-            raise InvalidRequestError(
-                f"tool_choice {choice!r} forces a tool call, but no tools were given; bind "
-                "tools with bind_tools(...) or drop tool_choice"
-            )
-        _tools.check_forced_choice_with_thinking(choice, self.thinking_budget is not None)
         if kwargs:
             raise TypeError(
                 f"ChatAIMLAPI got unexpected keyword argument(s) {sorted(kwargs)}; put extra "
@@ -264,7 +239,7 @@ class ChatAIMLAPI(BaseChatModel):
             top_k=overrides.get("top_k", self.top_k),
             stop_sequences=list(stop if stop is not None else self.stop or []),
             tools=[_tools.spec_from_dict(x) for x in tools],
-            tool_choice=_tools.choice_from_dict(choice) if tools and choice else None,
+            tool_choice=choice,
             thinking_budget=self.thinking_budget,
             extra_body=dict(self.model_kwargs) or None,
         )
@@ -375,15 +350,20 @@ class ChatAIMLAPI(BaseChatModel):
 
         Raises:
             UnsupportedContentError: a tool whose name or schema the API cannot take (named).
-            InvalidRequestError: a forced tool choice while thinking is on (the API refuses it).
+            InvalidRequestError: a choice naming a tool not offered, or a
+                forced tool choice while thinking is on (the API refuses it).
         """
         formatted = [_tools.to_tool_dict(tool, strict=strict) for tool in tools]
-        choice = _tools.to_tool_choice_dict(
-            tool_choice, [x["name"] for x in formatted], parallel_tool_calls=parallel_tool_calls
+        # Repeated names are refused per call, by the encoder: LangChain's standard tests bind
+        # one schema under two spellings without ever invoking.
+        choice = rules.resolve_tool_choice(
+            tool_choice,
+            [x["name"] for x in formatted],
+            thinking=self.thinking_budget is not None,
+            parallel=parallel_tool_calls,
         )
-        _tools.check_forced_choice_with_thinking(choice, self.thinking_budget is not None)
         if choice is not None:
-            kwargs["tool_choice"] = choice
+            kwargs["tool_choice"] = rules.tool_choice_dict(choice)
         return super().bind(tools=formatted, **kwargs)
 
     def with_structured_output(

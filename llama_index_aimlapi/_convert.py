@@ -2,8 +2,9 @@
 
 Inbound (``to_core_messages``): every LlamaIndex role maps to a neutral role through
 ``_ROLES``; every content block goes through ``_BLOCK_CONVERTERS``. A block with no converter,
-or one the chosen dialect cannot carry, raises :class:`UnsupportedContentError` naming the block
-and the message it sits in, before any request is made. Nothing is dropped silently.
+or one the core's rules refuse (``aimlapi_core/_rules.py``), raises
+:class:`UnsupportedContentError` naming the block and the message it sits in, before any
+request is made. Nothing is dropped silently.
 
 Outbound (``from_core_parts``): a neutral result's parts become LlamaIndex blocks. A thinking
 block keeps its signature in ``ThinkingBlock.additional_information["signature"]``, where
@@ -43,13 +44,13 @@ from aimlapi_core import (
     ToolCallPart,
     ToolResultPart,
 )
+from aimlapi_core._rules import check_document_media_type, check_image_media_type, parse_data_uri
 from aimlapi_core.errors import (
     InvalidRequestError,
     ResponseValidationError,
     UnsupportedContentError,
 )
 
-Api = Literal["chat_completions", "messages"]
 _Side = Literal["system", "user", "assistant", "tool"]
 
 # Which neutral side each LlamaIndex role lands on. Tool results travel in user turns on the
@@ -65,10 +66,6 @@ _ROLES: dict[MessageRole, _Side] = {
     MessageRole.FUNCTION: "tool",
 }
 
-# The API takes these four only ("API only support BASE64 String as Image input", Claude 4 spec).
-IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-# The two document sources the Messages spec lists.
-DOCUMENT_MEDIA_TYPES = ("application/pdf", "text/plain")
 # DocumentBlock fills an empty title with this placeholder; sending it would only add noise.
 _PLACEHOLDER_TITLE = "input_document"
 
@@ -79,9 +76,8 @@ REDACTED_KEY = "redacted_thinking"
 
 @dataclass(slots=True)
 class _Ctx:
-    """Where a block sits, for error messages, and which dialect it is going to."""
+    """Where a block sits, for error messages."""
 
-    api: Api
     side: _Side
     message_index: int
     parts: list[Part] = field(default_factory=list)
@@ -122,35 +118,22 @@ def _image(block: ImageBlock, ctx: _Ctx) -> None:
     data = _image_data(block)
     url = str(block.url) if block.url is not None and data is None else None
     if url is not None and url.startswith("data:"):
-        header, _, payload = url.partition(",")
-        if ";base64" not in header:
-            raise _unsupported(ctx, block, "a data: URL must be base64-encoded")
-        media_type, data, url = header[5:].split(";")[0] or media_type, payload, None
+        uri = parse_data_uri(url, ctx.where(block))
+        media_type, data, url = uri.media_type or media_type, uri.data, None
     if data is None and url is None:
         raise _unsupported(ctx, block, "it has no image, path or url")
-    if data is not None and media_type not in IMAGE_MEDIA_TYPES:
-        raise _unsupported(
-            ctx,
-            block,
-            f"media type {media_type!r} is not one of {', '.join(IMAGE_MEDIA_TYPES)}; "
-            "set image_mimetype or convert the image",
-        )
+    if data is not None:
+        check_image_media_type(media_type, ctx.where(block))
     # A remote url is fetched and inlined as base64 by the core client before encoding.
     ctx.parts.append(ImagePart(media_type=media_type, data=data, url=url))
 
 
 def _document(block: DocumentBlock, ctx: _Ctx) -> None:
-    if ctx.api != "messages":
-        raise _unsupported(ctx, block, 'documents need api="messages"')
     if ctx.side not in ("user", "tool"):
         raise _unsupported(ctx, block, "documents can only be sent in user turns")
     if block.url and block.data is None and block.path is None:
         raise _unsupported(ctx, block, "fetch the document yourself and pass data= or path=")
-    media_type = block.document_mimetype
-    if media_type not in DOCUMENT_MEDIA_TYPES:
-        raise _unsupported(
-            ctx, block, f"media type {media_type!r} is not one of {DOCUMENT_MEDIA_TYPES}"
-        )
+    media_type = check_document_media_type(block.document_mimetype, ctx.where(block))
     raw = block.resolve_document().read()
     try:
         data = raw.decode("utf-8") if media_type == "text/plain" else base64.b64encode(raw).decode()
@@ -161,8 +144,7 @@ def _document(block: DocumentBlock, ctx: _Ctx) -> None:
 
 
 def _cache_point(block: CachePoint, ctx: _Ctx) -> None:
-    if ctx.api != "messages":
-        raise _unsupported(ctx, block, 'cache_control needs api="messages"')
+    # Which endpoint takes cache_control is the encoder's rule (aimlapi_core/_rules.py).
     target = ctx.parts[-1] if ctx.parts else None
     if not isinstance(target, TextPart | ImagePart | DocumentPart | ToolResultPart):
         raise _unsupported(ctx, block, "it must follow a text, image or document block")
@@ -247,7 +229,7 @@ def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
             f"message {ctx.message_index} has role {message.role.value!r} but no "
             "additional_kwargs['tool_call_id']; set it to the id of the tool call it answers"
         )
-    inner = _Ctx(api=ctx.api, side="tool", message_index=ctx.message_index)
+    inner = _Ctx(side="tool", message_index=ctx.message_index)
     for block in message.blocks:
         _convert_block(block, inner)
     content: list[TextPart | ImagePart | DocumentPart] = []
@@ -262,9 +244,7 @@ def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
     )
 
 
-def to_core_messages(
-    messages: Sequence[ChatMessage], *, api: Api
-) -> tuple[list[TextPart], list[Message]]:
+def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], list[Message]]:
     """Split LlamaIndex messages into the system prompt and neutral turns.
 
     Consecutive messages that land on the same side are merged into one turn (tool results
@@ -277,9 +257,9 @@ def to_core_messages(
         side = _ROLES.get(message.role)
         if side is None:  # pragma: no cover - every MessageRole is in the table
             raise InvalidRequestError(f"message {index} has unknown role {message.role!r}")
-        ctx = _Ctx(api=api, side=side, message_index=index)
+        ctx = _Ctx(side=side, message_index=index)
         if side == "system":
-            system_ctx = _Ctx(api=api, side="system", message_index=index, parts=system_parts)
+            system_ctx = _Ctx(side="system", message_index=index, parts=system_parts)
             for block in message.blocks:
                 if not isinstance(block, TextBlock | CachePoint):
                     raise _unsupported(ctx, block, "the system prompt takes text only")

@@ -30,10 +30,11 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import field_validator
 
 from aimlapi_core import ChatRequest, ChatResult, ToolChoice
+from aimlapi_core import _rules as rules
 
 from ._convert import to_core_messages
 from ._responses import StreamState, chat_response, completion_response
-from ._tools import TOOL_REQUIRED_HINT, resolve_tool_choice, to_tool_specs, tool_selections
+from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
 
 if TYPE_CHECKING:
     import httpx
@@ -50,25 +51,6 @@ DEFAULT_MAX_TOKENS = 4096
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 # Request fields a call may override; their defaults are the fields of the same name.
 _FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
-
-
-def thinking_budget(value: Any) -> int | None:
-    """The thinking budget from ``thinking=``: an int, or Anthropic's
-    ``{"type": "enabled", "budget_tokens": N}`` / ``{"type": "disabled"}``."""
-    if value is None or value is False:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, dict):
-        if value.get("type") == "disabled":
-            return None
-        budget = value.get("budget_tokens")
-        if value.get("type") == "enabled" and isinstance(budget, int):
-            return budget
-    raise ValueError(
-        f"thinking={value!r} is not understood; pass a token budget (int) or "
-        '{"type": "enabled", "budget_tokens": N}'
-    )
 
 
 class AIMLAPI(FunctionCallingLLM):
@@ -135,7 +117,7 @@ class AIMLAPI(FunctionCallingLLM):
     @field_validator("thinking")
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
-        thinking_budget(value)
+        rules.thinking_budget(value)  # the core's rule: InvalidRequestError (a ValueError)
         return value
 
     @field_serializer("default_headers")
@@ -222,13 +204,13 @@ class AIMLAPI(FunctionCallingLLM):
         fields = {name: kwargs.pop(name, getattr(self, name)) for name in _FIELD_KWARGS}
         # Per call only: ``self.metadata`` is LlamaIndex's LLMMetadata, not the request's.
         request_metadata = kwargs.pop("metadata", None)
-        budget = thinking_budget(kwargs.pop("thinking", self.thinking))
+        budget = rules.thinking_budget(kwargs.pop("thinking", self.thinking))
         tools = to_tool_specs(kwargs.pop("tools", None))
-        choice = resolve_tool_choice(
+        choice = rules.resolve_tool_choice(
             kwargs.pop("tool_choice", None),
-            tools,
+            [tool.name for tool in tools],
             thinking=budget is not None,
-            allow_parallel_tool_calls=kwargs.pop("allow_parallel_tool_calls", None),
+            parallel=kwargs.pop("allow_parallel_tool_calls", None),
         )
         stop = kwargs.pop("stop_sequences", self.stop_sequences)
         extra_body = {**self.additional_kwargs, **(kwargs.pop("extra_body", None) or {})}
@@ -238,7 +220,7 @@ class AIMLAPI(FunctionCallingLLM):
                 f"AIMLAPI got unexpected keyword arguments {sorted(kwargs)}; "
                 "pass other request-body fields as extra_body={...}"
             )
-        system, turns = to_core_messages(messages, api=self.api)
+        system, turns = to_core_messages(messages)
         return ChatRequest(
             messages=turns,
             system=system,
@@ -364,7 +346,7 @@ class AIMLAPI(FunctionCallingLLM):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
         if user_msg is not None:
             messages.append(user_msg)
-        thinking = thinking_budget(kwargs.get("thinking", self.thinking)) is not None
+        thinking = rules.thinking_budget(kwargs.get("thinking", self.thinking)) is not None
         if tool_choice is None and tool_required and specs:
             if thinking:
                 # A forced choice is refused with thinking on (see _tools.TOOL_REQUIRED_HINT).
@@ -372,16 +354,15 @@ class AIMLAPI(FunctionCallingLLM):
             else:
                 tool_choice = ToolChoice(type="any")
         chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
+        choice = rules.resolve_tool_choice(
+            tool_choice,
+            [spec.name for spec in specs],
+            thinking=thinking,
+            parallel=allow_parallel_tool_calls,
+        )
         if specs:  # no tools: send no tool fields at all (empty / null ones get a 400)
             chat_kwargs["tools"] = specs
-            chat_kwargs["tool_choice"] = resolve_tool_choice(
-                tool_choice,
-                specs,
-                thinking=thinking,
-                allow_parallel_tool_calls=allow_parallel_tool_calls,
-            )
-        elif tool_choice is not None:
-            resolve_tool_choice(tool_choice, specs, thinking=thinking)  # raises: no tools
+            chat_kwargs["tool_choice"] = choice
         return chat_kwargs
 
     def get_tool_calls_from_response(

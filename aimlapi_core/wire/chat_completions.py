@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from aimlapi_core._json import excerpt, parse_arguments
+from aimlapi_core._rules import DIALECT_CONTENT
 from aimlapi_core._sse import ServerSentEvent
 from aimlapi_core._types import (
     ChatRequest,
@@ -46,16 +47,11 @@ from ._common import (
     usage_fields,
     usage_from_wire,
 )
-from .encode import Flavor, encode_request
+from .encode import encode_request
 from .envelope import raise_if_error_envelope, stream_error
 from .messages import decode_blocks
 
-_FLAVOR = Flavor(
-    name="chat_completions",
-    block_cache_control=False,
-    document_metadata=False,
-    documents_in_tool_results=False,
-)
+_FLAVOR = DIALECT_CONTENT["chat_completions"]
 
 
 class ChatCompletionsDialect:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from aimlapi_core import _rules as rules
 from aimlapi_core._model_rules import check_model_allows
+from aimlapi_core._rules import DialectContent as Flavor
 from aimlapi_core._schema import tool_input_schema
 from aimlapi_core._types import (
     ChatRequest,
@@ -37,20 +38,9 @@ from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 __all__ = ["Flavor", "encode_request"]
 
-_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
-_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 # Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$). Histories from other providers
 # carry ids with ':' '.' or '/' (Bedrock "tooluse:…", Gemini, …).
 _TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
-_MIN_THINKING_BUDGET = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Flavor:
-    name: str
-    block_cache_control: bool  # cache_control on content blocks and tools
-    document_metadata: bool  # title / context on documents
-    documents_in_tool_results: bool
 
 
 def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
@@ -105,44 +95,17 @@ def _validate_sampling(request: ChatRequest) -> None:
                 f"{name} must be between 0 and 1 for Claude models, got {value}; "
                 "use a value in [0, 1]"
             )
-    budget = request.thinking_budget
-    if budget is None:
-        return
-    if budget < _MIN_THINKING_BUDGET:
-        raise InvalidRequestError(
-            f"thinking budget_tokens must be at least {_MIN_THINKING_BUDGET}, got {budget}"
+    if request.thinking_budget is not None:
+        rules.check_thinking_budget(
+            request.thinking_budget, max_tokens=request.max_tokens, temperature=request.temperature
         )
-    if budget >= request.max_tokens:
-        raise InvalidRequestError(
-            f"thinking budget_tokens ({budget}) must be less than max_tokens "
-            f"({request.max_tokens}); raise max_tokens above the budget"
-        )
-    if request.temperature is not None and request.temperature != 1:
-        raise InvalidRequestError(
-            f"temperature {request.temperature} cannot be used with thinking: leave temperature "
-            "unset (or 1) when thinking is enabled"
-        )
-    choice = request.tool_choice
-    if choice is not None and choice.type in ("any", "tool"):
-        raise InvalidRequestError(
-            f"tool_choice {choice.type!r} forces a tool call, which thinking does not allow; "
-            "use tool_choice 'auto' or disable thinking"
-        )
+    rules.check_forced_choice(request.tool_choice, thinking=request.thinking_budget is not None)
 
 
 def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
+    rules.check_tool_names(tool.name for tool in request.tools)
     out: list[dict[str, Any]] = []
-    seen: set[str] = set()
     for tool in request.tools:
-        if not _TOOL_NAME.match(tool.name):
-            raise InvalidRequestError(
-                f"tool name {tool.name!r} is not accepted: use 1-64 letters, digits, '_' or '-'"
-            )
-        if tool.name in seen:
-            raise InvalidRequestError(
-                f"tool {tool.name!r} is offered twice; tool names must differ"
-            )
-        seen.add(tool.name)
         wire: dict[str, Any] = {"name": tool.name}
         if tool.description:
             wire["description"] = tool.description
@@ -152,27 +115,12 @@ def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
 
 
 def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
-    choice = request.tool_choice
-    if choice is None:
-        return None
-    if not request.tools:
-        if choice.type in ("auto", "none"):
-            return None  # nothing to choose from: the same as not sending it
-        raise InvalidRequestError(
-            f"tool_choice {choice.type!r} needs tools: pass the tools the model must choose from"
-        )
-    wire: dict[str, Any] = {"type": choice.type}
-    if choice.type == "tool":
-        names = [t.name for t in request.tools]
-        if choice.name not in names:
-            raise InvalidRequestError(
-                f"tool_choice names tool {choice.name!r}, which is not among the tools offered "
-                f"({', '.join(names)}); offer it or name one of those"
-            )
-        wire["name"] = choice.name
-    if choice.disable_parallel_tool_use and choice.type != "none":
-        wire["disable_parallel_tool_use"] = True
-    return wire
+    choice = rules.check_tool_choice(
+        request.tool_choice,
+        [t.name for t in request.tools],
+        thinking=request.thinking_budget is not None,
+    )
+    return None if choice is None else rules.tool_choice_dict(choice)
 
 
 # --------------------------------------------------------------------------- system and messages
@@ -270,11 +218,7 @@ def _image(part: ImagePart, flavor: Flavor, i: int) -> dict[str, Any]:
             f"messages[{i}]: an image has no base64 data{where}; the API only takes base64 "
             "images: pass data= and media_type=, or send it through the client, which inlines URLs"
         )
-    if part.media_type not in _IMAGE_TYPES:
-        raise UnsupportedContentError(
-            f"messages[{i}]: image media type {part.media_type!r} is not supported; the API "
-            f"takes {', '.join(sorted(_IMAGE_TYPES))}: convert the image first"
-        )
+    rules.check_image_media_type(part.media_type, f"messages[{i}]")
     source = {"type": "base64", "media_type": part.media_type, "data": part.data}
     return _cache(
         {"type": "image", "source": source},
@@ -297,10 +241,7 @@ def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
         # sources are not additionalProperties: false); tests/core/test_conformance.py.
         source = {"type": "text", "media_type": "text/plain", "data": part.data}
     else:
-        raise UnsupportedContentError(
-            f"messages[{i}]: document media type {part.media_type!r} is not supported; send "
-            "application/pdf (base64) or text/plain"
-        )
+        rules.check_document_media_type(part.media_type, f"messages[{i}]")
     block: dict[str, Any] = {"type": "document", "source": source}
     if flavor.document_metadata:
         if part.title:

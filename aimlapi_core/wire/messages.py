@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from aimlapi_core._json import excerpt
+from aimlapi_core._rules import DIALECT_CONTENT
 from aimlapi_core._sse import ServerSentEvent
 from aimlapi_core._types import (
     ChatRequest,
@@ -44,15 +45,10 @@ from ._common import (
     usage_fields,
     usage_from_wire,
 )
-from .encode import Flavor, encode_request
+from .encode import encode_request
 from .envelope import raise_if_error_envelope, stream_error
 
-_FLAVOR = Flavor(
-    name="messages",
-    block_cache_control=True,
-    document_metadata=True,
-    documents_in_tool_results=True,
-)
+_FLAVOR = DIALECT_CONTENT["messages"]
 
 
 class MessagesDialect:

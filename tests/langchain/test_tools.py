@@ -154,7 +154,7 @@ def test_parallel_tool_calls_false_disables_parallel_use() -> None:
 
 
 def test_unknown_tool_choice_name_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"'nope'.*not among the bound tools"):
+    with pytest.raises(InvalidRequestError, match=r"'nope', which is not among the tools offered"):
         ChatAIMLAPI().bind_tools([WeatherV2], tool_choice="nope")
 
 

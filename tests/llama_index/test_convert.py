@@ -48,8 +48,7 @@ def test_system_messages_become_the_system_prompt_in_order() -> None:
             ChatMessage(role="system", content="Be terse."),
             ChatMessage(role="user", content="Hi"),
             ChatMessage(role="developer", content="Use metric units."),
-        ],
-        api="chat_completions",
+        ]
     )
     assert system == [TextPart(text="Be terse."), TextPart(text="Use metric units.")]
     assert turns == [Message(role="user", parts=[TextPart(text="Hi")])]
@@ -74,7 +73,7 @@ def test_tool_results_become_one_user_turn_after_the_calls() -> None:
         ),
     ]
     before = [m.model_copy(deep=True) for m in history]
-    _, turns = to_core_messages(history, api="chat_completions")
+    _, turns = to_core_messages(history)
     assert turns[1:] == [
         Message(
             role="assistant",
@@ -97,7 +96,7 @@ def test_tool_results_become_one_user_turn_after_the_calls() -> None:
 
 def test_tool_message_without_id_is_refused_naming_the_fix() -> None:
     with pytest.raises(InvalidRequestError, match=r"message 0 .*tool_call_id"):
-        to_core_messages([ChatMessage(role="tool", content="x")], api="messages")
+        to_core_messages([ChatMessage(role="tool", content="x")])
 
 
 def test_legacy_openai_tool_calls_in_additional_kwargs_are_sent() -> None:
@@ -110,7 +109,7 @@ def test_legacy_openai_tool_calls_in_additional_kwargs_are_sent() -> None:
             ]
         },
     )
-    _, turns = to_core_messages([message], api="chat_completions")
+    _, turns = to_core_messages([message])
     assert turns == [
         Message(role="assistant", parts=[ToolCallPart(id="call_1", name="f", arguments={})])
     ]
@@ -135,7 +134,7 @@ def test_legacy_tool_calls_as_sdk_objects_are_sent_with_normalised_ids(
         ChatMessage(role="assistant", content=None, additional_kwargs={"tool_calls": [call]}),
         ChatMessage(role="tool", content="ok", additional_kwargs={"tool_call_id": "call:1"}),
     ]
-    _, turns = to_core_messages(history, api="chat_completions")
+    _, turns = to_core_messages(history)
     (part,) = turns[0].parts
     assert isinstance(part, ToolCallPart)
     assert (part.name, part.arguments) == ("f", {"x": 1})
@@ -159,7 +158,7 @@ def test_thinking_block_keeps_its_signature() -> None:
             TextBlock(text="42"),
         ],
     )
-    _, turns = to_core_messages([message], api="messages")
+    _, turns = to_core_messages([message])
     assert turns[0].parts == [
         ThinkingPart(thinking="hmm", signature="sig=="),
         RedactedThinkingPart(data="opaque"),
@@ -179,7 +178,7 @@ def test_image_bytes_path_and_data_url_become_base64(tmp_path) -> None:
             ImageBlock(url="https://example.com/cat.jpg"),
         ],
     )
-    _, turns = to_core_messages([message], api="chat_completions")
+    _, turns = to_core_messages([message])
     expected = ImagePart(media_type="image/png", data=PNG_B64)
     assert turns[0].parts[:3] == [expected, expected, expected]
     # A remote image is left for the core client to fetch and inline.
@@ -191,7 +190,7 @@ def test_image_bytes_path_and_data_url_become_base64(tmp_path) -> None:
 def test_image_of_unsupported_media_type_is_refused() -> None:
     block = ImageBlock(image=b"BM not really a bitmap", image_mimetype="image/bmp")
     with pytest.raises(UnsupportedContentError, match=r"ImageBlock in message 0.*image/bmp"):
-        to_core_messages([ChatMessage(role="user", blocks=[block])], api="chat_completions")
+        to_core_messages([ChatMessage(role="user", blocks=[block])])
 
 
 def test_documents_and_cache_points_on_messages() -> None:
@@ -208,7 +207,7 @@ def test_documents_and_cache_points_on_messages() -> None:
         role="system",
         blocks=[TextBlock(text="sys"), CachePoint(cache_control=CacheControl(type="ephemeral"))],
     )
-    system, turns = to_core_messages([system_msg, message], api="messages")
+    system, turns = to_core_messages([system_msg, message])
     assert system == [TextPart(text="sys", cache_control={"type": "ephemeral"})]
     assert turns[0].parts == [
         DocumentPart(
@@ -225,30 +224,24 @@ def test_plain_text_document_that_is_not_utf8_is_refused_naming_the_block() -> N
     # Was a bare UnicodeDecodeError from deep inside the converter.
     block = DocumentBlock(data=b"caf\xe9 latin-1", document_mimetype="text/plain")
     with pytest.raises(UnsupportedContentError, match=r"DocumentBlock in message 0.*UTF-8"):
-        to_core_messages([ChatMessage(role="user", blocks=[block])], api="messages")
+        to_core_messages([ChatMessage(role="user", blocks=[block])])
 
 
 def test_pdf_document_is_base64() -> None:
     pdf = b"%PDF-1.4 tiny"
     block = DocumentBlock(data=pdf, document_mimetype="application/pdf")
-    _, turns = to_core_messages([ChatMessage(role="user", blocks=[block])], api="messages")
+    _, turns = to_core_messages([ChatMessage(role="user", blocks=[block])])
     assert turns[0].parts == [
         DocumentPart(media_type="application/pdf", data=base64.b64encode(pdf).decode())
     ]
 
 
-@pytest.mark.parametrize(
-    "block",
-    [
-        DocumentBlock(data=b"x", document_mimetype="text/plain"),
-        CachePoint(cache_control=CacheControl(type="ephemeral")),
-    ],
-    ids=["document", "cache_point"],
-)
-def test_messages_only_blocks_are_refused_on_chat_completions(block) -> None:
-    message = ChatMessage(role="user", blocks=[TextBlock(text="hi"), block])
-    with pytest.raises(UnsupportedContentError, match=r'api="messages"'):
-        to_core_messages([message], api="chat_completions")
+def test_percent_encoded_data_url_is_sent_as_base64() -> None:
+    """RFC 2397 data URIs without ;base64 name the same bytes; the core's one parser
+    (aimlapi_core/_rules.parse_data_uri) re-encodes them. Was refused by this adapter only."""
+    text_png = "data:image/png," + "".join(f"%{b:02X}" for b in PNG_1PX)
+    _, turns = to_core_messages([ChatMessage(role="user", blocks=[ImageBlock(url=text_png)])])
+    assert turns[0].parts == [ImagePart(media_type="image/png", data=PNG_B64)]
 
 
 @pytest.mark.parametrize(
@@ -262,33 +255,28 @@ def test_messages_only_blocks_are_refused_on_chat_completions(block) -> None:
 def test_unsendable_blocks_raise_naming_the_block(block, name) -> None:
     message = ChatMessage(role="user", blocks=[TextBlock(text="hi"), block])
     with pytest.raises(UnsupportedContentError, match=rf"{name} in message 0"):
-        to_core_messages([message], api="messages")
+        to_core_messages([message])
 
 
 def test_blocks_in_the_wrong_role_are_refused() -> None:
     with pytest.raises(UnsupportedContentError, match="ToolCallBlock in message 0"):
         to_core_messages(
-            [ChatMessage(role="user", blocks=[ToolCallBlock(tool_call_id="1", tool_name="f")])],
-            api="messages",
+            [ChatMessage(role="user", blocks=[ToolCallBlock(tool_call_id="1", tool_name="f")])]
         )
     with pytest.raises(UnsupportedContentError, match="system prompt takes text only"):
-        to_core_messages(
-            [ChatMessage(role="system", blocks=[ImageBlock(image=PNG_1PX)])], api="messages"
-        )
+        to_core_messages([ChatMessage(role="system", blocks=[ImageBlock(image=PNG_1PX)])])
 
 
 def test_empty_turn_is_refused_not_sent() -> None:
     with pytest.raises(InvalidRequestError, match=r"message 1 .*no content"):
         to_core_messages(
-            [ChatMessage(role="user", content="hi"), ChatMessage(role="assistant", content="")],
-            api="messages",
+            [ChatMessage(role="user", content="hi"), ChatMessage(role="assistant", content="")]
         )
 
 
 def test_consecutive_same_side_messages_merge() -> None:
     _, turns = to_core_messages(
-        [ChatMessage(role=MessageRole.USER, content="a"), ChatMessage(role="user", content="b")],
-        api="chat_completions",
+        [ChatMessage(role=MessageRole.USER, content="a"), ChatMessage(role="user", content="b")]
     )
     assert turns == [Message(role="user", parts=[TextPart(text="a"), TextPart(text="b")])]
 
@@ -310,5 +298,5 @@ def test_parts_to_blocks_round_trip_through_the_history() -> None:
         "ToolCallBlock",
     ]
     assert blocks[0].additional_information == {"signature": "s1"}
-    _, turns = to_core_messages([ChatMessage(role="assistant", blocks=blocks)], api="messages")
+    _, turns = to_core_messages([ChatMessage(role="assistant", blocks=blocks)])
     assert turns == [Message(role="assistant", parts=parts)]

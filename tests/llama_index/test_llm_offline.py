@@ -162,7 +162,10 @@ def test_no_tools_means_no_tool_fields() -> None:
 
 
 def test_choice_naming_an_unknown_tool_is_refused() -> None:
-    with pytest.raises(InvalidRequestError, match="'nope', not one of: get_weather, add"):
+    with pytest.raises(
+        InvalidRequestError,
+        match=r"'nope', which is not among the tools offered \(get_weather, add\)",
+    ):
         AIMLAPI()._prepare_chat_with_tools([WEATHER, ADD], user_msg="x", tool_choice="nope")
 
 
