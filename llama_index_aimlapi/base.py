@@ -8,7 +8,6 @@ HTTP, retries, SSE and wire JSON all live in ``aimlapi_core``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -98,7 +97,6 @@ class AIMLAPI(FunctionCallingLLM):
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
-    _aclient_loop: asyncio.AbstractEventLoop | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -166,22 +164,16 @@ class AIMLAPI(FunctionCallingLLM):
         return self._client
 
     def _async_client(self) -> AsyncAIMLAPIClient:
-        loop = asyncio.get_running_loop()
-        # An async pool belongs to the event loop it was opened in; scripts that call
-        # asyncio.run() more than once (common with LlamaIndex workflows) get a new loop each
-        # time, so the pool is reopened there rather than failing with "Event loop is closed".
-        if self._aclient is None or (self._aclient_loop is not loop and self._owns_async_pool):
+        # One client for every event loop: scripts that call asyncio.run() more than once
+        # (common with LlamaIndex workflows) get a new loop each time, and the core client
+        # reopens its own pool in the new loop (aimlapi_core/_client.py).
+        if self._aclient is None:
             from aimlapi_core import AsyncAIMLAPIClient
 
             self._aclient = AsyncAIMLAPIClient(
                 **self._client_kwargs(), http_client=self._async_http_client
             )
-            self._aclient_loop = loop
         return self._aclient
-
-    @property
-    def _owns_async_pool(self) -> bool:
-        return self._async_http_client is None
 
     def close(self) -> None:
         """Close the sync connection pool (an injected ``http_client`` is left open)."""

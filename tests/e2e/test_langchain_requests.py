@@ -158,6 +158,20 @@ def test_forced_tool_choice_without_tools_is_refused_before_io(
     assert fresh_emulator.requests == []
 
 
+@pytest.mark.parametrize("tool_choice", ["any", "get_weather", {"type": "any"}])
+def test_per_call_forced_choice_with_thinking_is_refused_before_io(
+    fresh_emulator: Emulator, tool_choice: Any
+) -> None:
+    """A choice given per call (or through .bind) skips bind_tools' check; the encoder applies
+    the same rule before anything is sent (ChatAIMLAPI no longer repeats it)."""
+    llm = make(fresh_emulator, "messages", thinking=2048)
+    with pytest.raises(InvalidRequestError, match="refuses while thinking is on"):
+        llm.invoke("Hello there", tools=[WEATHER_TOOL], tool_choice=tool_choice)
+    with pytest.raises(InvalidRequestError, match="refuses while thinking is on"):
+        llm.bind_tools([get_weather]).bind(tool_choice=tool_choice).invoke("Hello there")
+    assert fresh_emulator.requests == []
+
+
 @pytest.mark.parametrize("api", APIS)
 def test_parallel_tool_calls_false_is_sent(fresh_emulator: Emulator, api: str) -> None:
     llm = make(fresh_emulator, api).bind_tools([get_weather, get_time], parallel_tool_calls=False)

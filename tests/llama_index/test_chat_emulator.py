@@ -202,3 +202,33 @@ def test_injected_http_client_is_used(llm_factory, api) -> None:
     with httpx.Client(event_hooks={"request": [lambda r: seen.append(r.url.path)]}) as http:
         llm_factory(http_client=http).complete(PROMPT)
     assert seen == ["/v1/chat/completions" if api == "chat_completions" else "/v1/messages"]
+
+
+def test_one_llm_across_two_asyncio_runs(emulator, emulator_api_key) -> None:
+    """Scripts (and LlamaIndex workflows run from scripts) call asyncio.run() more than once; a
+    pool opened in the first, closed loop fails with 'Event loop is closed' if reused. The core
+    client reopens its pool in each new loop, so one AIMLAPI serves both runs."""
+    import asyncio
+    import gc
+    import warnings
+
+    llm = AIMLAPI(api_key=emulator_api_key, base_url=emulator.base_url)
+    emulator.clear_requests()
+
+    async def second_run() -> str:
+        try:
+            chunks = [
+                c async for c in await llm.astream_chat([ChatMessage(role="user", content="two")])
+            ]
+            return chunks[-1].message.content or ""
+        finally:
+            await llm.aclose()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the old loop's sockets: unreachable
+        first = asyncio.run(llm.achat([ChatMessage(role="user", content="one")]))
+        second = asyncio.run(second_run())
+        gc.collect()
+    assert first.message.content
+    assert second
+    assert [r.json["messages"][0]["content"] for r in emulator.requests] == ["one", "two"]
