@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._json import parse_arguments
@@ -35,7 +36,7 @@ from ._types import (
 )
 from .errors import ResponseValidationError, StreamError
 
-__all__ = ["StreamAccumulator", "accumulate"]
+__all__ = ["PartialPart", "StreamAccumulator", "accumulate"]
 
 _USAGE_FIELDS = (
     "input_tokens",
@@ -68,6 +69,25 @@ class _Builder:
             return RedactedThinkingPart(data=text)
         name = self.name or ""
         return ToolCallPart(id=self.id or "", name=name, arguments=parse_arguments(text, name))
+
+
+@dataclass(frozen=True, slots=True)
+class PartialPart:
+    """A part as far as the stream has built it, frozen at the moment it was taken: later
+    events do not change it. ``text`` (the text, thinking, redacted data or raw JSON arguments
+    so far) is joined only when read, so taking one costs the same for any answer size."""
+
+    kind: str  # "text" | "thinking" | "redacted_thinking" | "tool_call"
+    index: int
+    id: str | None
+    name: str | None
+    signature: str | None
+    _chunks: list[str] = field(repr=False)
+    _count: int = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._chunks[: self._count])
 
 
 class StreamAccumulator:
@@ -136,6 +156,15 @@ class StreamAccumulator:
         else:  # pragma: no cover - exhaustive over StreamEvent
             raise TypeError(f"not a stream event: {event!r}")
 
+    def partial_parts(self) -> list[PartialPart]:
+        """The parts so far, in order, as :class:`PartialPart` snapshots (chunk lists are only
+        appended to, so a snapshot is a count: constant work per part, none per character)."""
+        parts = self._parts
+        return [
+            PartialPart(b.kind, i, b.id, b.name, b.signature, b.chunks, len(b.chunks))
+            for i, b in (parts.items() if _ordered(parts) else sorted(parts.items()))
+        ]
+
     def _merge_cost(self, cost: Cost) -> None:
         if self._cost is None:
             self._cost = Cost(credits_used=cost.credits_used, usd_spent=cost.usd_spent)
@@ -185,6 +214,16 @@ class StreamAccumulator:
         kinds = [b.kind for b in self._parts.values()]
         chars = sum(len(c) for b in self._parts.values() for c in b.chunks)
         return f"received {len(kinds)} part(s) ({', '.join(kinds)}, {chars} characters)"
+
+
+def _ordered(parts: dict[int, _Builder]) -> bool:
+    # Parts almost always arrive in index order; check (O(parts)) rather than sort each time.
+    last = -1
+    for index in parts:
+        if index < last:
+            return False
+        last = index
+    return True
 
 
 def accumulate(events: Iterable[StreamEvent]) -> ChatResult:

@@ -114,16 +114,23 @@ def to_ai_message(result: t.ChatResult, requested_model: str) -> AIMessage:
     )
 
 
-def to_chunk(event: t.StreamEvent, message_id: str | None = None) -> AIMessageChunk | None:
+def to_chunk(
+    event: t.StreamEvent, message_id: str | None = None, *, blocks: bool = True
+) -> AIMessageChunk | None:
     """One stream event → a chunk (``None`` for events folded into the final chunk only).
 
-    Every chunk carries the API's message id once the stream has announced it, so consumers that
-    group chunks by id see one message, and the aggregate has the id ``invoke`` returns."""
+    With ``blocks`` (the default) content is a list of indexed Claude blocks; without, a text
+    delta's content is its plain string and a tool-call chunk's content is ``""`` (see
+    :class:`ChunkStream` for when each is used). Every chunk carries the API's message id once
+    the stream has announced it, so consumers that group chunks by id see one message, and the
+    aggregate has the id ``invoke`` returns."""
     meta = {"model_provider": PROVIDER}
     match event:
         case t.TextDelta(index=i, text=text):
             if not text:
                 return None
+            if not blocks:
+                return AIMessageChunk(content=text, response_metadata=meta, id=message_id)
             block = {"type": "text", "text": text, "index": i}
         case t.ThinkingDelta(index=i, thinking=thinking):
             block = {"type": "thinking", "thinking": thinking, "index": i}
@@ -133,7 +140,7 @@ def to_chunk(event: t.StreamEvent, message_id: str | None = None) -> AIMessageCh
             block = {"type": "redacted_thinking", "data": data, "index": i}
         case t.ToolCallDelta(index=i, id=call_id, name=name, arguments=args):
             return AIMessageChunk(
-                content=[],
+                content=[] if blocks else "",
                 tool_call_chunks=[tool_call_chunk(name=name, args=args, id=call_id, index=i)],
                 response_metadata=meta,
                 id=message_id,
@@ -145,11 +152,52 @@ def to_chunk(event: t.StreamEvent, message_id: str | None = None) -> AIMessageCh
     return AIMessageChunk(content=[block], response_metadata=meta, id=message_id)
 
 
-def final_chunk(result: t.ChatResult, requested_model: str, *, with_usage: bool) -> AIMessageChunk:
+class ChunkStream:
+    """The chunks of one stream, content as plain strings while that loses nothing.
+
+    langchain-core adds string contents in linear time, but adding list contents copies the
+    accumulated list and the text of every indexed block on each addition: quadratic in the
+    answer's size (a 100 MB answer took ~688 s through ``stream`` with blocks). So while the
+    answer is a single text part (tool calls live in ``tool_call_chunks``, not in content),
+    each text delta is its plain string. At the first thinking, signature or redacted-thinking
+    delta, or a second text part, the stream switches to indexed blocks for the rest, which keep
+    parts apart and thinking signatures attached (content that came as a string stays the first
+    element of the aggregated list). Per event the work is constant.
+    """
+
+    __slots__ = ("_text_index", "blocks", "message_id")
+
+    def __init__(self) -> None:
+        self.message_id: str | None = None
+        self.blocks = False
+        self._text_index: int | None = None
+
+    def chunk(self, event: t.StreamEvent) -> AIMessageChunk | None:
+        if isinstance(event, t.MessageStart):
+            self.message_id = event.id
+        elif not self.blocks:
+            if isinstance(event, t.TextDelta):
+                if self._text_index is None:
+                    self._text_index = event.index
+                self.blocks = event.index != self._text_index
+            elif isinstance(event, t.ThinkingDelta | t.SignatureDelta | t.RedactedThinkingDelta):
+                self.blocks = True
+        return to_chunk(event, self.message_id, blocks=self.blocks)
+
+    def final(
+        self, result: t.ChatResult, requested_model: str, *, with_usage: bool
+    ) -> AIMessageChunk:
+        return final_chunk(result, requested_model, with_usage=with_usage, blocks=self.blocks)
+
+
+def final_chunk(
+    result: t.ChatResult, requested_model: str, *, with_usage: bool, blocks: bool = True
+) -> AIMessageChunk:
     """The closing chunk: usage (exactly once) and response metadata, from the accumulated
-    result, so an aggregated stream carries what ``invoke`` returns."""
+    result, so an aggregated stream carries what ``invoke`` returns. Its empty content has the
+    stream's shape (a string stream stays a string when aggregated)."""
     return AIMessageChunk(
-        content=[],
+        content=[] if blocks else "",
         usage_metadata=usage_metadata(result.usage) if with_usage else None,
         response_metadata=response_metadata(result, requested_model),
         chunk_position="last",

@@ -286,20 +286,16 @@ class ChatAIMLAPI(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
         with self._sync_client().stream(request) as stream:
-            message_id = None
+            chunks = _results.ChunkStream()
             for event in stream:
-                if isinstance(event, t.MessageStart):
-                    message_id = event.id
-                if (chunk := _results.to_chunk(event, message_id)) is not None:
+                if (chunk := chunks.chunk(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=generation)
                     yield generation
             final = stream.get_final_result()
         yield ChatGenerationChunk(
-            message=_results.final_chunk(
-                final, request.model, with_usage=self._stream_usage(kwargs)
-            )
+            message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
         )
 
     async def _astream(
@@ -311,20 +307,16 @@ class ChatAIMLAPI(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
         async with self._async_core().stream(request) as stream:
-            message_id = None
+            chunks = _results.ChunkStream()
             async for event in stream:
-                if isinstance(event, t.MessageStart):
-                    message_id = event.id
-                if (chunk := _results.to_chunk(event, message_id)) is not None:
+                if (chunk := chunks.chunk(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=generation)
                     yield generation
             final = await stream.get_final_result()
         yield ChatGenerationChunk(
-            message=_results.final_chunk(
-                final, request.model, with_usage=self._stream_usage(kwargs)
-            )
+            message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
         )
 
     # ------------------------------------------------------------------ tools

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -24,22 +24,18 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
-from typing_extensions import assert_never
+from pydantic import PrivateAttr
 
 from aimlapi_core import (
     ChatResult,
-    CostDelta,
-    Finish,
-    MessageStart,
-    RedactedThinkingDelta,
-    SignatureDelta,
+    StreamAccumulator,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
     ToolCallDelta,
     Usage,
-    UsageDelta,
 )
+from aimlapi_core._accumulate import PartialPart
 
 from ._convert import REDACTED_KEY, SIGNATURE_KEY, from_core_parts
 
@@ -109,6 +105,12 @@ def chat_response(result: ChatResult, *, delta: str | None = None) -> ChatRespon
 
 
 def completion_response(response: ChatResponse) -> CompletionResponse:
+    if isinstance(response, PartialChatResponse):
+        partial = PartialCompletionResponse.model_construct(  # type: ignore[call-arg]
+            delta=response.delta, raw=None, additional_kwargs=response.additional_kwargs
+        )
+        partial._response = response
+        return partial
     return CompletionResponse(
         text=response.message.content or "",
         delta=response.delta,
@@ -117,71 +119,120 @@ def completion_response(response: ChatResponse) -> CompletionResponse:
     )
 
 
-class StreamState:
-    """Folds stream events into the blocks of the message so far, one block per part index
-    (parallel tool calls keep their own index, so they stay distinct).
+class _Lazy:
+    """A streamed response whose one expensive field (the answer so far) is built the first
+    time it is read, then kept: taking a response costs the same for any answer size, and a
+    consumer that reads only ``delta`` never pays for the text so far. Everything that reads
+    fields wholesale (dump, equality, repr) builds it first. One gap: a parent pydantic model
+    that serializes such a response (an instrumentation event dumped to JSON) sees it without
+    the field unless it was read before."""
 
-    ``on_event`` returns a ``ChatResponse`` for events that add content, ``None`` for the rest
-    (ids, usage, cost, finish: those reach the caller on the last response, built by
-    :func:`chat_response` from the core's accumulated result).
-    """
+    _LAZY: ClassVar[str]
 
-    __slots__ = ("_blocks",)
+    def _build(self) -> Any:
+        raise NotImplementedError
 
-    def __init__(self) -> None:
-        self._blocks: dict[int, Any] = {}
+    def __getattr__(self, name: str) -> Any:
+        if name == self._LAZY:
+            value = self._build()
+            self.__dict__[name] = value
+            return value
+        return super().__getattr__(name)  # type: ignore[misc]
 
-    def _message(self) -> ChatMessage:
-        blocks = [self._blocks[i] for i in sorted(self._blocks)]
-        # Blocks are rebuilt, never mutated, so earlier responses keep their own snapshot;
-        # model_construct skips re-validating blocks that were built validated.
+    def _materialize(self) -> None:
+        getattr(self, self._LAZY)
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        self._materialize()
+        return super().model_dump(**kwargs)  # type: ignore[misc,no-any-return]
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        self._materialize()
+        return super().model_dump_json(**kwargs)  # type: ignore[misc,no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        self._materialize()
+        if isinstance(other, _Lazy):
+            other._materialize()
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr_args__(self) -> Any:
+        self._materialize()
+        return super().__repr_args__()  # type: ignore[misc]
+
+
+class PartialChatResponse(_Lazy, ChatResponse):
+    """A streamed ``ChatResponse`` before the last: ``message`` is the answer so far, as blocks
+    (tool-call arguments as raw, possibly partial, JSON text), built from a snapshot of the
+    core's accumulator when first read."""
+
+    _LAZY: ClassVar[str] = "message"
+    _parts: list[PartialPart] = PrivateAttr(default_factory=list)
+
+    @classmethod
+    def of(cls, parts: list[PartialPart], delta: str, **kwargs: Any) -> PartialChatResponse:
+        response = cls.model_construct(delta=delta, additional_kwargs=kwargs)  # type: ignore[call-arg]
+        response._parts = parts
+        return response
+
+    def _build(self) -> ChatMessage:
+        blocks = [_partial_block(part) for part in self._parts]
         return ChatMessage.model_construct(
             role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
         )
 
-    def on_event(self, event: StreamEvent) -> ChatResponse | None:
-        blocks = self._blocks
+
+class PartialCompletionResponse(_Lazy, CompletionResponse):
+    """``stream_complete``'s counterpart: ``text`` (the text so far) is read from the chat
+    response's message when first read."""
+
+    _LAZY: ClassVar[str] = "text"
+    _response: Any = PrivateAttr(default=None)
+
+    def _build(self) -> str:
+        return str(self._response.message.content or "")
+
+
+def _partial_block(part: PartialPart) -> Any:
+    # The blocks the last response will hold (from_core_parts), but for tool-call arguments,
+    # which stay raw JSON text until the stream ends; get_tool_calls_from_response parses them
+    # leniently.
+    if part.kind == "text":
+        return TextBlock(text=part.text)
+    if part.kind == "thinking":
+        info = {SIGNATURE_KEY: part.signature} if part.signature else {}
+        return ThinkingBlock(content=part.text, additional_information=info)
+    if part.kind == "redacted_thinking":
+        return ThinkingBlock(
+            content="", additional_information={"type": REDACTED_KEY, "data": part.text}
+        )
+    return ToolCallBlock(tool_call_id=part.id, tool_name=part.name or "", tool_kwargs=part.text)
+
+
+class StreamResponses:
+    """Stream events → the streamed responses before the last, through the core's accumulator.
+
+    ``on_event`` returns a response for events that add content (text, thinking, tool-call
+    deltas) and ``None`` for the rest (ids, usage, cost, finish reach the caller on the last
+    response, built by :func:`chat_response` from the accumulated result). Per event the work
+    is constant in the answer's size: one ``add`` and a snapshot of the parts so far.
+    """
+
+    __slots__ = ("_acc",)
+
+    def __init__(self) -> None:
+        self._acc = StreamAccumulator()
+
+    def on_event(self, event: StreamEvent) -> PartialChatResponse | None:
+        self._acc.add(event)
         if isinstance(event, TextDelta):
-            old = blocks.get(event.index)
-            text = old.text + event.text if isinstance(old, TextBlock) else event.text
-            blocks[event.index] = TextBlock(text=text)
-            return ChatResponse(message=self._message(), delta=event.text)
+            return PartialChatResponse.of(self._acc.partial_parts(), event.text)
         if isinstance(event, ThinkingDelta):
-            old = blocks.get(event.index)
-            content = (old.content or "") if isinstance(old, ThinkingBlock) else ""
-            info = dict(old.additional_information) if isinstance(old, ThinkingBlock) else {}
-            blocks[event.index] = ThinkingBlock(
-                content=content + event.thinking, additional_information=info
+            return PartialChatResponse.of(
+                self._acc.partial_parts(), "", thinking_delta=event.thinking
             )
-            return ChatResponse(
-                message=self._message(),
-                delta="",
-                additional_kwargs={"thinking_delta": event.thinking},
-            )
-        if isinstance(event, SignatureDelta):
-            old = blocks.get(event.index)
-            content = (old.content or "") if isinstance(old, ThinkingBlock) else ""
-            info = dict(old.additional_information) if isinstance(old, ThinkingBlock) else {}
-            info[SIGNATURE_KEY] = info.get(SIGNATURE_KEY, "") + event.signature
-            blocks[event.index] = ThinkingBlock(content=content, additional_information=info)
-            return None
-        if isinstance(event, RedactedThinkingDelta):
-            info = {"type": REDACTED_KEY, "data": event.data}
-            blocks[event.index] = ThinkingBlock(content="", additional_information=info)
-            return None
         if isinstance(event, ToolCallDelta):
-            old = blocks.get(event.index)
-            if isinstance(old, ToolCallBlock):
-                args = str(old.tool_kwargs) + event.arguments
-                call_id, name = old.tool_call_id, old.tool_name
-            else:
-                args, call_id, name = event.arguments, event.id, event.name or ""
-            # Arguments stay raw JSON text until the stream ends; get_tool_calls_from_response
-            # parses the (possibly partial) text leniently on every chunk.
-            blocks[event.index] = ToolCallBlock(
-                tool_call_id=call_id, tool_name=name, tool_kwargs=args
-            )
-            return ChatResponse(message=self._message(), delta="")
-        if isinstance(event, MessageStart | UsageDelta | CostDelta | Finish):
-            return None
-        assert_never(event)
+            return PartialChatResponse.of(self._acc.partial_parts(), "")
+        return None

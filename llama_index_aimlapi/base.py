@@ -32,7 +32,7 @@ from aimlapi_core import ChatRequest, ChatResult, ToolChoice
 from aimlapi_core import _rules as rules
 
 from ._convert import to_core_messages
-from ._responses import StreamState, chat_response, completion_response
+from ._responses import StreamResponses, chat_response, completion_response
 from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ class AIMLAPI(FunctionCallingLLM):
         client = self._sync_client()
 
         def gen() -> ChatResponseGen:
-            state = StreamState()
+            state = StreamResponses()
             with client.stream(request) as stream:
                 for event in stream:
                     response = state.on_event(event)
@@ -255,7 +255,7 @@ class AIMLAPI(FunctionCallingLLM):
         client = self._async_client()
 
         async def gen() -> ChatResponseAsyncGen:
-            state = StreamState()
+            state = StreamResponses()
             async with client.stream(request) as stream:
                 async for event in stream:
                     response = state.on_event(event)

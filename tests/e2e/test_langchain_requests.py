@@ -377,3 +377,32 @@ def test_base64_plain_text_documents_are_sent_as_their_text(fresh_emulator: Emul
     assert [b["source"] for b in sent[:3]] == [
         {"type": "text", "media_type": "text/plain", "data": text}
     ] * 3
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_text_answers_stream_as_string_content(fresh_emulator: Emulator, api: str) -> None:
+    """Regression: chunks of indexed blocks are added in quadratic time by langchain-core (a
+    100 MB answer took ~688 s). A text-only answer streams as plain strings, which add in linear
+    time, and aggregates to exactly what invoke returns."""
+    llm = make(fresh_emulator, api)
+    chunks = list(llm.stream("Please count to 5"))
+    assert all(isinstance(c.content, str) for c in chunks)
+    assert chunks[-1].chunk_position == "last"
+    full = aggregate(chunks)
+    invoked = llm.invoke("Please count to 5")
+    assert full.content == invoked.content == "1, 2, 3, 4, 5"
+    assert full.content_blocks == invoked.content_blocks
+    assert full.id is not None
+    assert full.id.startswith("msg_")  # the API's id, on every chunk
+    assert {c.id for c in chunks} == {full.id}
+    assert full.usage_metadata == invoked.usage_metadata
+
+
+def test_thinking_switches_the_stream_to_blocks(fresh_emulator: Emulator) -> None:
+    llm = make(fresh_emulator, "messages", thinking=1024, max_tokens=2048)
+    full = aggregate(llm.stream("hello"))
+    invoked = llm.invoke("hello")
+    assert [b["type"] for b in full.content_blocks] == ["reasoning", "text"]
+    assert [b["type"] for b in full.content_blocks] == [b["type"] for b in invoked.content_blocks]
+    assert full.text == invoked.text
+    assert full.content[0]["signature"] == invoked.content[0]["signature"]  # type: ignore[index]

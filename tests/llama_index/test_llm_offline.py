@@ -27,7 +27,7 @@ from aimlapi_core._types import (
 )
 from aimlapi_core.errors import InvalidRequestError
 from llama_index_aimlapi import AIMLAPI
-from llama_index_aimlapi._responses import StreamState, chat_response
+from llama_index_aimlapi._responses import StreamResponses, chat_response, completion_response
 from llama_index_aimlapi._tools import TOOL_REQUIRED_HINT
 
 SECRET = "sk-live-do-not-leak-123456"
@@ -230,7 +230,7 @@ def test_stream_state_keeps_parallel_tool_calls_apart_and_reports_thinking() -> 
         UsageDelta(input_tokens=10, output_tokens=5),
         Finish(stop_reason="tool_use", raw_stop_reason="tool_use"),
     ]
-    state = StreamState()
+    state = StreamResponses()
     chunks = [c for c in (state.on_event(e) for e in events) if c is not None]
     assert [c.additional_kwargs.get("thinking_delta") for c in chunks] == [
         "Two cities",
@@ -280,3 +280,20 @@ def test_final_response_carries_usage_where_token_counting_reads_it() -> None:
         "cache_read_tokens": 3,
     }
     assert response.additional_kwargs["stop_reason"] == "tool_use"
+
+
+def test_streamed_responses_build_the_answer_so_far_only_when_read() -> None:
+    """Per event the adapter does constant work: a snapshot of the core accumulator's parts.
+    The text so far is joined only when a response's message (or a completion's text) is read,
+    and each response keeps its own moment of the answer."""
+    state = StreamResponses()
+    chunks = [state.on_event(TextDelta(0, piece)) for piece in ["a", "b", "c"]]
+    assert all(c is not None and "message" not in c.__dict__ for c in chunks)  # nothing built
+    assert [c.message.content for c in chunks if c is not None] == ["a", "ab", "abc"]
+    partial = completion_response(chunks[1])  # type: ignore[arg-type]
+    assert "text" not in partial.__dict__
+    assert (partial.text, partial.delta) == ("ab", "b")
+    fresh = StreamResponses().on_event(TextDelta(0, "x"))
+    assert fresh is not None
+    assert fresh.model_dump()["message"]["blocks"][0]["text"] == "x"  # dump builds it first
+    assert fresh.message == ChatMessage(role="assistant", content="x")
