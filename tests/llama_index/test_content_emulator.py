@@ -115,7 +115,14 @@ def test_documents_are_sent_on_chat_completions(llm, emulator) -> None:
     llm.chat([ChatMessage(role="user", blocks=[TextBlock(text="read"), block])])
     assert emulator.requests[-1].json["messages"][0]["content"] == [
         {"type": "text", "text": "read"},
-        {"type": "document", "source": {"type": "text", "data": "The ferry leaves at 08:15."}},
+        {
+            "type": "document",
+            "source": {
+                "type": "text",
+                "media_type": "text/plain",
+                "data": "The ferry leaves at 08:15.",
+            },
+        },
     ]
 
 
