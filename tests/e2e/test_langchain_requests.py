@@ -384,13 +384,16 @@ def test_text_answers_stream_as_string_content(fresh_emulator: Emulator, api: st
     """Regression: chunks of indexed blocks are added in quadratic time by langchain-core (a
     100 MB answer took ~688 s). A text-only answer streams as plain strings, which add in linear
     time, and aggregates to exactly what invoke returns."""
+    for _ in range(2):
+        fresh_emulator.add_reply(Reply(text="One, two, three: counted."))
     llm = make(fresh_emulator, api)
-    chunks = list(llm.stream("Please count to 5"))
+    chunks = list(llm.stream("Please count to 3"))
     assert all(isinstance(c.content, str) for c in chunks)
+    assert len(chunks) > 2  # streamed in pieces, then the last chunk
     assert chunks[-1].chunk_position == "last"
     full = aggregate(chunks)
-    invoked = llm.invoke("Please count to 5")
-    assert full.content == invoked.content == "1, 2, 3, 4, 5"
+    invoked = llm.invoke("Please count to 3")
+    assert full.content == invoked.content == "One, two, three: counted."
     assert full.content_blocks == invoked.content_blocks
     assert full.id is not None
     assert full.id.startswith("msg_")  # the API's id, on every chunk
@@ -399,10 +402,12 @@ def test_text_answers_stream_as_string_content(fresh_emulator: Emulator, api: st
 
 
 def test_thinking_switches_the_stream_to_blocks(fresh_emulator: Emulator) -> None:
+    for _ in range(2):
+        fresh_emulator.add_reply(Reply(thinking="A greeting.", text="Hello!"))
     llm = make(fresh_emulator, "messages", thinking=1024, max_tokens=2048)
     full = aggregate(llm.stream("hello"))
     invoked = llm.invoke("hello")
     assert [b["type"] for b in full.content_blocks] == ["reasoning", "text"]
     assert [b["type"] for b in full.content_blocks] == [b["type"] for b in invoked.content_blocks]
-    assert full.text == invoked.text
+    assert full.text == invoked.text == "Hello!"
     assert full.content[0]["signature"] == invoked.content[0]["signature"]  # type: ignore[index]
