@@ -11,7 +11,8 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,test]'
+	@echo "Installing the project and its test tools into $(VENV) (newest versions that resolve)..."
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[all,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
