@@ -5,7 +5,8 @@
     AIMLAPIError
     ├─ MissingAPIKeyError            no key given and AIMLAPI_API_KEY unset (raised before I/O)
     ├─ InvalidRequestError           a request the API would refuse (also a ValueError; before I/O)
-    │  └─ UnsupportedContentError    a content block that cannot be sent (before I/O)
+    │  ├─ UnsupportedContentError    a content block that cannot be sent (before I/O)
+    │  └─ UnknownArgumentError       an unknown keyword argument (also a TypeError)
     ├─ APIConnectionError            the transport failed
     │  └─ APITimeoutError            connect/read/stream-idle timeout
     ├─ APIStatusError                a non-2xx answer: status_code, message, request_id, body
@@ -42,6 +43,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "StreamError",
+    "UnknownArgumentError",
     "UnsupportedContentError",
     "status_error_class",
 ]
@@ -67,6 +69,14 @@ class InvalidRequestError(AIMLAPIError, ValueError):
 
 class UnsupportedContentError(InvalidRequestError):
     """A content block (or tool schema) that the API cannot take; raised before anything is sent."""
+
+
+class UnknownArgumentError(InvalidRequestError, TypeError):
+    """A keyword argument that is not a field (a misspelling, or a field of another provider).
+
+    Also a ``TypeError``, as Python raises for any unexpected keyword; the message names the
+    closest field and how to pass an extra request field on purpose.
+    """
 
 
 class APIConnectionError(AIMLAPIError):

@@ -81,6 +81,12 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
 # --------------------------------------------------------------------------- validation
 
 
+def validate_settings(request: ChatRequest) -> None:
+    """The request's sampling and thinking settings against the API's rules (also run by the
+    adapters at construction, through ``_config.check_settings``)."""
+    _validate_sampling(request)
+
+
 def _validate_sampling(request: ChatRequest) -> None:
     if not request.model:
         raise InvalidRequestError("model is empty: pass a model id such as 'claude-sonnet-4'")

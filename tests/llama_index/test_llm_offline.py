@@ -99,7 +99,7 @@ def test_bad_thinking_is_refused_at_construction() -> None:
 
 def test_unknown_call_kwargs_are_refused_not_dropped() -> None:
     llm = AIMLAPI()
-    with pytest.raises(TypeError, match=r"\['stop'\].*extra_body"):
+    with pytest.raises(TypeError, match=r"'stop'.*extra_body"):
         llm._request([ChatMessage(role="user", content="hi")], {"stop": ["x"]})
 
 
@@ -297,3 +297,15 @@ def test_streamed_responses_build_the_answer_so_far_only_when_read() -> None:
     assert fresh is not None
     assert fresh.model_dump()["message"]["blocks"][0]["text"] == "x"  # dump builds it first
     assert fresh.message == ChatMessage(role="assistant", content="x")
+
+
+def test_tokenizer_hook_estimates_without_a_download() -> None:
+    from llama_index.core.callbacks import TokenCountingHandler
+
+    from aimlapi_core.tokens import estimate_text_tokens
+
+    tokenizer = AIMLAPI().tokenizer
+    assert len(tokenizer.encode("x" * 35)) == 10
+    assert len(tokenizer("Hello, world!")) == estimate_text_tokens("Hello, world!") == 4
+    counter = TokenCountingHandler(tokenizer=tokenizer)
+    assert counter._token_counter.get_string_tokens("x" * 70) == 20
