@@ -64,28 +64,15 @@ def reject_unknown(
 
 
 def parse_thinking(value: Any) -> int | None:
-    """The thinking budget from a ``thinking=`` setting, or ``None`` when thinking is off.
-
-    Accepts a budget in tokens (int), Anthropic's ``{"type": "enabled", "budget_tokens": N}``,
-    ``{"type": "disabled"}``, ``None`` or ``False``.
+    """The thinking budget from a ``thinking=`` setting, or ``None`` when thinking is off: the
+    input rule of :func:`aimlapi_core._rules.thinking_budget` (its one home).
 
     Raises:
-        InvalidRequestError: any other value.
+        InvalidRequestError: a value that is not a budget or one of Anthropic's forms.
     """
-    if value is None or value is False:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, dict):
-        if value.get("type") == "disabled":
-            return None
-        budget = value.get("budget_tokens")
-        if value.get("type") == "enabled" and isinstance(budget, int):
-            return budget
-    raise InvalidRequestError(
-        f"thinking={value!r} is not understood: thinking must be a token budget (int), "
-        "{'type': 'enabled', 'budget_tokens': N} or {'type': 'disabled'}"
-    )
+    from ._rules import thinking_budget
+
+    return thinking_budget(value)
 
 
 def check_settings(

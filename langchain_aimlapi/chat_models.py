@@ -8,6 +8,7 @@ fetching), and converts the neutral result and stream events back. See ``_conver
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,9 +28,10 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
 import aimlapi_core as t
+from aimlapi_core import _config, tokens
 from aimlapi_core import _rules as rules
 
-from . import _convert, _profile, _results, _structured, _tools
+from . import _convert, _errors, _profile, _results, _structured, _tools
 
 if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
@@ -100,6 +102,26 @@ class ChatAIMLAPI(BaseChatModel):
 
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _async_client: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Validated here, not at the first call: an unknown keyword (``temprature=``) raises
+        ``UnknownArgumentError`` naming the field meant, and settings the API would refuse raise
+        ``InvalidRequestError`` — the same types and words as ``llama_index_aimlapi.AIMLAPI``."""
+        _config.reject_unknown(
+            "ChatAIMLAPI", kwargs, _accepted_names(), passthrough="model_kwargs={...}"
+        )
+        with _config.settings_errors("ChatAIMLAPI"):
+            super().__init__(**kwargs)
+        _config.check_settings(
+            model=self.model,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            top_k=self.top_k,
+            thinking=self.thinking,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
 
     @field_validator("thinking", mode="before")
     @classmethod
@@ -224,11 +246,12 @@ class ChatAIMLAPI(BaseChatModel):
             rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
             kwargs.pop("parallel_tool_calls", None),
         )
-        if kwargs:
-            raise TypeError(
-                f"ChatAIMLAPI got unexpected keyword argument(s) {sorted(kwargs)}; put extra "
-                "API fields in model_kwargs"
-            )
+        _config.reject_unknown(
+            "ChatAIMLAPI.invoke",
+            kwargs,
+            (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
+            passthrough="model_kwargs={...} on the model",
+        )
         return t.ChatRequest(
             model=model,
             messages=turns,
@@ -259,7 +282,8 @@ class ChatAIMLAPI(BaseChatModel):
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request = self._request(messages, stop, kwargs)
-        result = self._sync_client().create(request)
+        with _errors.translated():
+            result = self._sync_client().create(request)
         message = _results.to_ai_message(result, request.model)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -273,7 +297,8 @@ class ChatAIMLAPI(BaseChatModel):
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request = self._request(messages, stop, kwargs)
-        result = await self._async_core().create(request)
+        with _errors.translated():
+            result = await self._async_core().create(request)
         message = _results.to_ai_message(result, request.model)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -285,7 +310,7 @@ class ChatAIMLAPI(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
-        with self._sync_client().stream(request) as stream:
+        with _errors.translated(), self._sync_client().stream(request) as stream:
             chunks = _results.ChunkStream()
             for event in stream:
                 if (chunk := chunks.chunk(event)) is not None:
@@ -306,17 +331,59 @@ class ChatAIMLAPI(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
-        async with self._async_core().stream(request) as stream:
-            chunks = _results.ChunkStream()
-            async for event in stream:
-                if (chunk := chunks.chunk(event)) is not None:
-                    generation = ChatGenerationChunk(message=chunk)
-                    if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=generation)
-                    yield generation
-            final = await stream.get_final_result()
+        with _errors.translated():
+            async with self._async_core().stream(request) as stream:
+                chunks = _results.ChunkStream()
+                async for event in stream:
+                    if (chunk := chunks.chunk(event)) is not None:
+                        generation = ChatGenerationChunk(message=chunk)
+                        if run_manager:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=generation)
+                        yield generation
+                final = await stream.get_final_result()
         yield ChatGenerationChunk(
             message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
+        )
+
+    # ------------------------------------------------------------------ token estimates
+
+    def get_num_tokens(self, text: str) -> int:
+        """Estimated tokens in ``text``, without downloading a tokenizer.
+
+        Claude's tokenizer is not published: this is ``aimlapi_core.tokens``' estimate (about
+        3.5 characters a token). ``usage_metadata`` on a reply is the real count.
+        """
+        return tokens.estimate_text_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Estimated input tokens for ``messages`` (and ``tools``), counting text, images,
+        documents, tool calls and results, thinking and the tool-use prompt.
+
+        An estimate (see :mod:`aimlapi_core.tokens`), computed locally: no request, no
+        download, no ``transformers``. Works as ``trim_messages(..., token_counter=llm)``.
+
+        Example:
+            .. code-block:: python
+
+                from langchain_core.messages import HumanMessage, trim_messages
+
+                llm.get_num_tokens_from_messages([HumanMessage("Hello!")])  # 6
+                trim_messages(history, max_tokens=1000, token_counter=llm)
+        """
+        system, turns = _convert.to_neutral(messages)
+        specs = [_tools.spec_from_dict(_tools.to_tool_dict(x)) for x in tools or ()]
+        request = t.ChatRequest(
+            model=self.model, messages=turns, system=system, max_tokens=1, tools=specs
+        )
+        return tokens.estimate_request_tokens(request)
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Not available: Claude's tokenizer is not published (use ``get_num_tokens``)."""
+        raise NotImplementedError(
+            "Claude's tokenizer is not published, so there are no token ids; "
+            "get_num_tokens() and get_num_tokens_from_messages() give estimates"
         )
 
     # ------------------------------------------------------------------ tools
@@ -378,6 +445,11 @@ class ChatAIMLAPI(BaseChatModel):
         return _structured.with_structured_output(
             self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
         )
+
+
+@functools.cache
+def _accepted_names() -> frozenset[str]:
+    return frozenset(_config.field_names(ChatAIMLAPI))
 
 
 ChatAimlapi = ChatAIMLAPI

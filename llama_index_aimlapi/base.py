@@ -8,6 +8,7 @@ HTTP, retries, SSE and wire JSON all live in ``aimlapi_core``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,11 +29,12 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import field_validator
 
-from aimlapi_core import ChatRequest, ChatResult, ToolChoice
+from aimlapi_core import ChatRequest, ChatResult, ToolChoice, _config
 from aimlapi_core import _rules as rules
 
 from ._convert import to_core_messages
 from ._responses import StreamResponses, chat_response, completion_response
+from ._tokens import ClaudeTokenEstimator
 from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
 
 if TYPE_CHECKING:
@@ -70,20 +72,21 @@ class AIMLAPI(FunctionCallingLLM):
     model: str = Field(default=DEFAULT_MODEL, description="Model id, any spelling the API takes.")
     base_url: str | None = Field(default=None, description="Defaults to env AIMLAPI_BASE_URL.")
     api: Literal["chat_completions", "messages"] = Field(default="chat_completions")
-    max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, gt=0)
-    temperature: float | None = Field(default=None, ge=0.0, le=1.0)
-    top_p: float | None = Field(default=None, ge=0.0, le=1.0)
-    top_k: int | None = Field(default=None, gt=0)
+    # Ranges are checked by the core at construction (``_config.check_settings``), with the
+    # words ChatAIMLAPI uses for the same mistake, not by pydantic constraints.
+    max_tokens: int = Field(default=DEFAULT_MAX_TOKENS)
+    temperature: float | None = Field(default=None, description="0 to 1.")
+    top_p: float | None = Field(default=None, description="0 to 1.")
+    top_k: int | None = Field(default=None, description="1 or more.")
     stop_sequences: list[str] = Field(default_factory=list)
     thinking: dict[str, Any] | int | None = Field(
         default=None, description='Budget in tokens, or {"type": "enabled", "budget_tokens": N}.'
     )
     timeout: float | None = Field(
         default=None,
-        gt=0,
         description="Seconds for every phase; None: the core's 60 s, with 600 s to read.",
     )
-    max_retries: int = Field(default=2, ge=0)
+    max_retries: int = Field(default=2)
     # Not in repr: a header may carry a credential (serialization redacts those, see below).
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     additional_kwargs: dict[str, Any] = Field(
@@ -106,13 +109,30 @@ class AIMLAPI(FunctionCallingLLM):
         async_http_client: httpx.AsyncClient | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        # Validated here, with the same types and words as ChatAIMLAPI: an unknown keyword
+        # (``temprature=``) raises UnknownArgumentError naming the field meant; settings the API
+        # would refuse raise InvalidRequestError.
+        _config.reject_unknown(
+            "AIMLAPI", kwargs, _accepted_names(), passthrough="additional_kwargs={...}"
+        )
+        with _config.settings_errors("AIMLAPI"):
+            super().__init__(**kwargs)
+        _config.check_settings(
+            model=self.model,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            top_k=self.top_k,
+            thinking=self.thinking,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
         if api_key is not None:
             self._api_key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         self._http_client = http_client
         self._async_http_client = async_http_client
 
-    @field_validator("thinking")
+    @field_validator("thinking", mode="before")
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
         rules.thinking_budget(value)  # the core's rule: InvalidRequestError (a ValueError)
@@ -142,6 +162,12 @@ class AIMLAPI(FunctionCallingLLM):
             is_function_calling_model=info.supports_tools,
             model_name=self.model,
         )
+
+    @property
+    def tokenizer(self) -> ClaudeTokenEstimator:
+        """An estimating tokenizer for LlamaIndex (``Settings.tokenizer = llm.tokenizer``);
+        see :class:`~llama_index_aimlapi._tokens.ClaudeTokenEstimator`. No download."""
+        return ClaudeTokenEstimator()
 
     # ------------------------------------------------------------------ clients
 
@@ -207,11 +233,12 @@ class AIMLAPI(FunctionCallingLLM):
         stop = kwargs.pop("stop_sequences", self.stop_sequences)
         extra_body = {**self.additional_kwargs, **(kwargs.pop("extra_body", None) or {})}
         extra_headers = kwargs.pop("extra_headers", None)
-        if kwargs:
-            raise TypeError(
-                f"AIMLAPI got unexpected keyword arguments {sorted(kwargs)}; "
-                "pass other request-body fields as extra_body={...}"
-            )
+        _config.reject_unknown(
+            "AIMLAPI.chat",
+            kwargs,
+            (*_FIELD_KWARGS, "metadata", "thinking", "tools", "tool_choice", "stop_sequences"),
+            passthrough="extra_body={...} (per call) or additional_kwargs={...} (on the model)",
+        )
         system, turns = to_core_messages(messages)
         return ChatRequest(
             messages=turns,
@@ -370,6 +397,11 @@ class AIMLAPI(FunctionCallingLLM):
                 f"{(response.message.content or '')[:200]!r}"
             )
         return selections
+
+
+@functools.cache
+def _accepted_names() -> frozenset[str]:
+    return frozenset({*_config.field_names(AIMLAPI), "api_key", "http_client", "async_http_client"})
 
 
 def _prompt(prompt: str) -> list[ChatMessage]:
