@@ -1,23 +1,27 @@
-# Two commands: `make demo` (the main job) and `make test` (everything CI runs).
+# `make demo` (the main job) and `make test` (everything CI runs); `.ci/run` runs `make ci`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+OLDEST := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: demo test lint typecheck pytest install clean catalog
+.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check clean catalog
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "Installing the project and its test tools into $(VENV) (newest versions that resolve)..."
+	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[all,test]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo:
+	@test -f $(STAMP) || echo "make demo: installing the project, LangChain, LangGraph and LlamaIndex into $(VENV) first; the first run takes a few minutes."
+	@$(MAKE) --no-print-directory $(STAMP) >/dev/null
 	$(BIN)/python demo/main.py
 
 lint: $(STAMP)
@@ -40,5 +44,33 @@ test: lint typecheck pytest
 catalog: $(STAMP)
 	$(BIN)/python scripts/build_catalog.py
 
+# The lowest version of every direct dependency that pyproject.toml allows (uv's lowest-direct
+# resolution, in a separate venv), then the whole test suite on it.
+$(OLDEST_STAMP): pyproject.toml $(STAMP)
+	@echo "Installing the lowest supported versions of every direct dependency into $(OLDEST)..."
+	rm -rf $(OLDEST)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(OLDEST)
+	$(BIN)/uv pip install --quiet --python $(OLDEST)/bin/python --resolution lowest-direct -e '.[all,test]'
+	$(BIN)/uv pip list --python $(OLDEST)/bin/python | grep -iE '^(httpx|pydantic|langchain-core|langchain|langgraph|llama-index-core|starlette|uvicorn) '
+	touch $(OLDEST_STAMP)
+
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST)/bin/pytest -p no:cacheprovider
+
+# Regenerate notebooks/*.ipynb (with outputs) from the percent-format sources notebooks/*.py.
+notebooks: $(STAMP)
+	$(BIN)/python scripts/notebooks.py
+
+# sdist + wheel into dist/.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/uv build --quiet --out-dir dist
+
+# The built wheel, with each extra, in clean venvs, calling the emulator.
+dist-check: dist
+	$(BIN)/python scripts/check_dist.py dist
+
+ci: test test-oldest dist-check
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) dist .pytest_cache .mypy_cache .ruff_cache

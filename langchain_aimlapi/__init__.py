@@ -1,5 +1,9 @@
 """LangChain integration for the AI/ML API's Claude models."""
 
-from langchain_aimlapi.chat_models import ChatAIMLAPI, ChatAimlapi
+from langchain_aimlapi._conflict import warn_if_old_distribution_installed
+
+warn_if_old_distribution_installed()  # first, before anything that may be the old package's
+
+from langchain_aimlapi.chat_models import ChatAIMLAPI, ChatAimlapi  # noqa: E402
 
 __all__ = ["ChatAIMLAPI", "ChatAimlapi"]
