@@ -121,6 +121,9 @@ class Emulator:
             access_log=False,
             lifespan="off",
             http="h11",
+            # HTTP only: no WebSocket protocol, so uvicorn never imports `websockets` (whose
+            # legacy module older uvicorn releases load, with a DeprecationWarning).
+            ws="none",
             timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)

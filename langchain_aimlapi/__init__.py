@@ -4,6 +4,7 @@ from langchain_aimlapi._conflict import warn_if_old_distribution_installed
 
 warn_if_old_distribution_installed()  # first, before anything that may be the old package's
 
+from aimlapi_core import __version__  # noqa: E402
 from langchain_aimlapi.chat_models import ChatAIMLAPI, ChatAimlapi  # noqa: E402
 
-__all__ = ["ChatAIMLAPI", "ChatAimlapi"]
+__all__ = ["ChatAIMLAPI", "ChatAimlapi", "__version__"]

@@ -9,9 +9,16 @@ family, and anything else gets conservative defaults, so any id gets a profile.
 
 from __future__ import annotations
 
+from typing import cast
+
 from langchain_core.language_models.model_profile import ModelProfile
 
 from aimlapi_core import model_info
+
+
+# Keys this langchain-core's ModelProfile knows: older ones (1.4) warn about keys added later
+# (tool_call_streaming, mid_conversation_system_messages), so only known keys are set.
+_KNOWN_KEYS = ModelProfile.__required_keys__ | ModelProfile.__optional_keys__
 
 
 def model_profile(model: str, api: str) -> ModelProfile:
@@ -19,7 +26,7 @@ def model_profile(model: str, api: str) -> ModelProfile:
     caps = info.on(api)
     images = caps.images if caps is not None else info.supports_vision
     documents = caps.documents if caps is not None else True
-    return ModelProfile(
+    profile = ModelProfile(
         max_input_tokens=info.context_window,
         max_output_tokens=info.max_output_tokens,
         text_inputs=True,
@@ -42,3 +49,4 @@ def model_profile(model: str, api: str) -> ModelProfile:
         tool_call_streaming=info.supports_tools,
         mid_conversation_system_messages=True,  # merged into the top-level system prompt
     )
+    return cast(ModelProfile, {k: v for k, v in profile.items() if k in _KNOWN_KEYS})

@@ -132,7 +132,7 @@ def test_dual_classes_fall_back_to_the_core_class_on_an_older_langchain_core(
 ) -> None:
     # langchain-core 1.4/1.5 have no ModelError family: the module must still import and the
     # dual class is the core class alone.
-    monkeypatch.delattr(lc, "ModelAuthenticationError")
+    monkeypatch.delattr(lc, "ModelAuthenticationError", raising=False)
     cls = dual._dual(errors.AuthenticationError, "ModelAuthenticationError")
     assert cls.__bases__ == (errors.AuthenticationError,)
     exc = cls("nope", status_code=401)
