@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo:
-	@test -f $(STAMP) || echo "make demo: installing the project, LangChain, LangGraph and LlamaIndex into $(VENV) first; the first run takes a few minutes."
-	@$(MAKE) --no-print-directory $(STAMP) >/dev/null
+	@$(MAKE) --no-print-directory -q install 2>/dev/null || { \
+	  echo "make demo: installing the project with LangChain, LangGraph, LlamaIndex and the emulator into $(VENV); the first run takes a few minutes (log: $(VENV)-install.log)"; \
+	  $(MAKE) --no-print-directory install >$(VENV)-install.log 2>&1 || { tail -n 30 $(VENV)-install.log; exit 1; }; }
 	$(BIN)/python demo/main.py
 
 lint: $(STAMP)
@@ -73,4 +74,4 @@ dist-check: dist
 ci: test test-oldest dist-check
 
 clean:
-	rm -rf $(VENV) $(OLDEST) dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-install.log $(OLDEST) dist .pytest_cache .mypy_cache .ruff_cache

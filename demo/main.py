@@ -41,11 +41,39 @@ TALLY = Tally()
 SECTION = ["setup"]
 
 
+def unreachable_message(base_url: str, error: object) -> str:
+    """One message for a key set but a service out of reach: what was tried, how to fix it,
+    and how to run on the emulator instead."""
+    return (
+        f"Cannot reach the AI/ML API at {base_url} ({error}).\n"
+        "AIMLAPI_API_KEY is set, so the demo talks to the real service at AIMLAPI_BASE_URL "
+        "(default https://api.aimlapi.com/v1). Check the network or AIMLAPI_BASE_URL, or run on "
+        "the local emulator instead by leaving the key unset:\n"
+        "    env -u AIMLAPI_API_KEY -u AIMLAPI_BASE_URL make demo"
+    )
+
+
+def check_reachable(base_url: str) -> None:
+    """Exit with one clear message when nothing answers at ``base_url`` (any HTTP answer,
+    even an error status, means the service is there)."""
+    import httpx
+
+    try:
+        httpx.get(base_url.rstrip("/") + "/models", timeout=10.0)
+    except httpx.TransportError as exc:
+        console.print(f"[bold red]{unreachable_message(base_url, type(exc).__name__)}[/]")
+        raise SystemExit(2) from None
+
+
 @contextlib.contextmanager
 def backend() -> Iterator[str]:
     """Yield the model id, with the environment pointing at the real API or the emulator."""
     if os.environ.get("AIMLAPI_API_KEY"):
-        console.print("[bold]Using the real AI/ML API[/] (AIMLAPI_API_KEY is set).")
+        from aimlapi_core._settings import DEFAULT_BASE_URL
+
+        base_url = os.environ.get("AIMLAPI_BASE_URL") or DEFAULT_BASE_URL
+        console.print(f"[bold]Using the real AI/ML API[/] at {base_url} (AIMLAPI_API_KEY is set).")
+        check_reachable(base_url)
         yield os.environ.get("AIMLAPI_DEMO_MODEL", "claude-sonnet-4-20250514")
         return
     from aimlapi_emulator import Emulator
@@ -254,6 +282,8 @@ SECTIONS: list[tuple[str, Callable[[str], None]]] = [
 
 
 def main() -> int:
+    from aimlapi_core.errors import APIConnectionError
+
     failures: list[str] = []
     with backend() as model:
         remove_handler = llama_index_tally()
@@ -263,6 +293,11 @@ def main() -> int:
                 console.rule(f"[bold]{i}/{len(SECTIONS)} {title}")
                 try:
                     step(model)
+                except APIConnectionError as exc:
+                    # The service went away mid-run: one message, not a traceback per step.
+                    base_url = os.environ.get("AIMLAPI_BASE_URL") or "the AI/ML API"
+                    console.print(f"[bold red]{unreachable_message(base_url, exc)}[/]")
+                    return 2
                 except Exception:
                     failures.append(title)
                     console.print(f"[bold red]FAILED[/]\n{traceback.format_exc()}")

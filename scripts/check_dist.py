@@ -129,8 +129,9 @@ def main(dist: str) -> int:
         call(python, CORE_CALL, emu)
 
         python = venv(base / "newest")
-        run([UV, "pip", "install", "--dry-run", "--python", str(python),
-             f"{ROOT}[langchain,llama-index]", "langchain>=1.5", "langchain-core>=1.8"])  # fmt: skip
+        newest = ["langchain>=1.5", "langchain-core>=1.8"]
+        spec = f"{ROOT}[langchain,llama-index]"
+        run([UV, "pip", "install", "--dry-run", "--python", str(python), spec, *newest])
 
         commands = readme_install_commands()
         for i, command in enumerate(commands):
