@@ -93,8 +93,9 @@ class _Unit(_Capabilities, ChatModelUnitTests):
         strict=True,
         raises=ValueError,
         reason=(
-            "not an API limit: langchain-tests 1.1.9 loads with allowed_objects='all', which "
-            "langchain-core 1.7.2 expands to the classes in its own serialization mapping only, "
+            "not an API limit: langchain-tests (1.1.3 to 1.1.9, as tested) loads with "
+            "allowed_objects='all', which langchain-core (1.4 to 1.8, as tested) expands to the "
+            "classes in its own serialization mapping only, "
             "so no third-party chat model can load ('Deserialization of ... is not allowed'). "
             "test_serdes_with_explicit_allowlist runs every assertion with "
             "allowed_objects=[ChatAIMLAPI]."
