@@ -3,6 +3,7 @@ against the emulator, for several tool rounds, sync and streamed."""
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 from aimlapi_emulator import Emulator
 
 APIS = ["chat_completions", "messages"]
+
+_LANGCHAIN = tuple(int(p) for p in importlib.metadata.version("langchain").split(".")[:2])
 
 
 @tool
@@ -116,6 +119,14 @@ def test_create_agent_with_response_format_tool_strategy(
     assert [r.json["tool_choice"] for r in fresh_emulator.requests] == [{"type": "any"}] * 2
 
 
+@pytest.mark.xfail(
+    _LANGCHAIN < (1, 4),
+    strict=True,
+    reason=(
+        "langchain < 1.4 picks ProviderStrategy only for its own list of providers, so it falls "
+        "back to ToolStrategy (a Report tool round) here; the test expects 1.4's choice"
+    ),
+)
 @pytest.mark.parametrize("api", APIS)
 @pytest.mark.parametrize("streamed", [False, True])
 def test_create_agent_with_response_format_provider_strategy(
