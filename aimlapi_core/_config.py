@@ -99,7 +99,7 @@ def check_settings(
         raise InvalidRequestError(f"top_k must be at least 1, got {top_k}")
     # The encoder's own checks on a probe request with one placeholder turn: the rules have
     # one home (the request encoder) and run again, unchanged, on every real request.
-    from ._encode import validate_settings
+    from .wire.encode import validate_settings
 
     validate_settings(
         ChatRequest(

@@ -15,7 +15,6 @@ from langchain_core.language_models.model_profile import ModelProfile
 
 from aimlapi_core import model_info
 
-
 # Keys this langchain-core's ModelProfile knows: older ones (1.4) warn about keys added later
 # (tool_call_streaming, mid_conversation_system_messages), so only known keys are set.
 _KNOWN_KEYS = ModelProfile.__required_keys__ | ModelProfile.__optional_keys__
