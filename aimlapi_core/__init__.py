@@ -8,6 +8,8 @@ loads httpx and the standard library only: no pydantic model is built, no framew
 
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
+from ._batch_wire import Batch, BatchCounts, BatchResult
+from ._batches import AsyncBatches, Batches, in_input_order
 from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
 from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
@@ -48,7 +50,12 @@ from .catalog import ModelInfo, model_info
 __all__ = [
     "AIMLAPIClient",
     "AsyncAIMLAPIClient",
+    "AsyncBatches",
     "AsyncChatStream",
+    "Batch",
+    "BatchCounts",
+    "BatchResult",
+    "Batches",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
@@ -85,6 +92,7 @@ __all__ = [
     "__version__",
     "accumulate",
     "errors",
+    "in_input_order",
     "model_info",
     "tool_input_schema",
 ]

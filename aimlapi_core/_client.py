@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from . import _transport as h
+from ._batches import AsyncBatches, Batches
 from ._images import from_fetched, inline_images, urls_to_fetch
 from ._settings import ClientSettings
 from ._stream import AsyncChatStream, ChatStream
@@ -182,6 +183,11 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         idle, key = self.settings.stream_idle_timeout, self._key
         return ChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
 
+    @property
+    def batches(self) -> Batches:
+        """The Batches API (``create``, ``retrieve``, ``cancel``, ``wait``); see ``_batches.py``."""
+        return Batches(self)
+
     def list_models(self) -> list[dict[str, Any]]:
         """``GET {base_url}/models``: the catalogue (no key needed, none sent)."""
         headers = h.request_headers(self.settings, None, stream=False, has_body=False)
@@ -300,6 +306,11 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
 
         idle, key = self.settings.stream_idle_timeout, self._key
         return AsyncChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
+
+    @property
+    def batches(self) -> AsyncBatches:
+        """The Batches API, awaited: ``await client.batches.create(...)``."""
+        return AsyncBatches(self)
 
     async def list_models(self) -> list[dict[str, Any]]:
         headers = h.request_headers(self.settings, None, stream=False, has_body=False)

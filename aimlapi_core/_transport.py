@@ -68,7 +68,11 @@ def request_headers(
 
 
 def encode_body(dialect: Dialect, request: ChatRequest, *, stream: bool) -> bytes:
-    body = dialect.encode(request, stream=stream)
+    return json_bytes(dialect.encode(request, stream=stream))
+
+
+def json_bytes(body: Any) -> bytes:
+    """A request body as compact UTF-8 JSON (every endpoint)."""
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
