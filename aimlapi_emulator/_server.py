@@ -23,6 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ._assistant import respond
+from ._batches import BatchStore, batch_route
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
 from ._models import check_model, check_prompt_size, models_listing
@@ -48,6 +49,7 @@ class ServerState:
     faults: FaultPlan = field(default_factory=FaultPlan)
     log: RequestLog = field(default_factory=RequestLog)
     replies: ReplyScript = field(default_factory=ReplyScript)
+    batches: BatchStore = field(default_factory=BatchStore)
 
 
 def _random_id(prefix: str, length: int = 22) -> str:
@@ -91,7 +93,7 @@ def build_app(state: ServerState) -> Starlette:
         call = _Call(request, recorded)
         path = "/" + request.url.path.strip("/")
         bare = path[3:] if path.startswith("/v1/") else path
-        route = _ROUTES.get((request.method, bare))
+        route = _ROUTES.get((request.method, bare)) or batch_route(request.method, bare)
         if route is None:
             # NestJS's wording for an unknown route (errors-with-status-code-4xx.md: 404).
             return call.error(APIError(404, f"Cannot {request.method} {path}"))
