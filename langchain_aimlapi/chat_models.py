@@ -189,6 +189,16 @@ class ChatAIMLAPI(BaseChatModel):
             )
         return self._async_client
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled model travels without its core clients: they hold sockets and the key in a
+        # Secret that refuses pickling. The copy rebuilds them on first use; the key travels in
+        # ``api_key`` as pydantic pickles a SecretStr (DESIGN.md "Errors": a pickle carries it).
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private.update(_client=None, _async_client=None)
+        state["__pydantic_private__"] = private
+        return state
+
     def close(self) -> None:
         """Close the pooled sync connection pool (clients passed in are left to their owner)."""
         if self._client is not None:

@@ -175,6 +175,27 @@ class AIMLAPI(FunctionCallingLLM):
             )
         return self._aclient
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled model travels without its core clients (sockets, and a key in a Secret
+        # that refuses pickling): the copy rebuilds them on first use. The key travels in
+        # ``_api_key``, a SecretStr, as pydantic pickles it.
+        private = self.__pydantic_private__ or {}
+        kept = {k: private.get(k) for k in ("_client", "_aclient")}
+        private.update(_client=None, _aclient=None)
+        try:
+            return super().__getstate__()
+        finally:
+            private.update(kept)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # LlamaIndex rebuilds a component from its public fields only (BaseComponent
+        # .__setstate__ calls __init__): the key and injected pools would be lost.
+        super().__setstate__(state)
+        private = state.get("__pydantic_private__") or {}
+        for name in ("_api_key", "_http_client", "_async_http_client"):
+            if private.get(name) is not None:
+                setattr(self, name, private[name])
+
     def close(self) -> None:
         """Close the sync connection pool (an injected ``http_client`` is left open)."""
         if self._client is not None:
