@@ -30,6 +30,7 @@ import aimlapi_core as t
 from aimlapi_core import _rules as rules
 
 from . import _convert, _profile, _results, _structured, _tools
+from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
 
 if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
@@ -329,6 +330,41 @@ class ChatAIMLAPI(BaseChatModel):
             message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
         )
 
+    # ------------------------------------------------------------------ Batches API
+
+    def batch_submit(self, inputs: Sequence[LanguageModelInput], **kwargs: Any) -> AIMLAPIBatch:
+        """Submit ``inputs`` (as ``batch`` takes them) to the Batches API: one request each,
+        at up to half the price, answered within about an hour. Single-turn text only (user
+        messages, a system prompt); anything else raises before any request. ``kwargs`` are
+        ``invoke``'s (``tools``, ``tool_choice``, ``stop``, ``max_tokens``…); a model from
+        ``bind_tools`` passes its bound ones. See ``docs/batches.md``.
+
+        Example:
+            .. code-block:: python
+
+                job = llm.batch_submit(["Capital of France?", "Capital of Peru?"])
+                answers = job.results(timeout=3600)  # AIMessages, in input order
+        """
+        requests = submit_requests(self, inputs, kwargs)
+        batch = self._sync_client().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests), model=kwargs.get("model"))
+
+    async def abatch_submit(
+        self, inputs: Sequence[LanguageModelInput], **kwargs: Any
+    ) -> AIMLAPIBatch:
+        """Async :meth:`batch_submit`."""
+        requests = submit_requests(self, inputs, kwargs)
+        batch = await self._async_core().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests), model=kwargs.get("model"))
+
+    def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
+        """The handle of a batch submitted earlier, by any process (no request is sent)."""
+        return AIMLAPIBatch(self, batch_id, size=None)
+
+    def bind(self, **kwargs: Any) -> AIMLAPIBinding:
+        """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
+        return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
+
     # ------------------------------------------------------------------ tools
 
     def bind_tools(
@@ -366,7 +402,7 @@ class ChatAIMLAPI(BaseChatModel):
         )
         if choice is not None:
             kwargs["tool_choice"] = rules.tool_choice_dict(choice)
-        return super().bind(tools=formatted, **kwargs)
+        return self.bind(tools=formatted, **kwargs)
 
     def with_structured_output(
         self,

@@ -31,6 +31,7 @@ from pydantic import field_validator
 from aimlapi_core import ChatRequest, ChatResult, ToolChoice
 from aimlapi_core import _rules as rules
 
+from ._batch import AIMLAPIBatch
 from ._convert import to_core_messages
 from ._responses import StreamResponses, chat_response, completion_response
 from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
@@ -339,6 +340,37 @@ class AIMLAPI(FunctionCallingLLM):
                 yield completion_response(chunk)
 
         return gen()
+
+    # ------------------------------------------------------------------ Batches API
+
+    def batch_submit(
+        self, message_lists: Sequence[Sequence[ChatMessage]], **kwargs: Any
+    ) -> AIMLAPIBatch:
+        """Submit one chat per message list to the Batches API (up to half the price, answers
+        within about an hour). Single-turn text only (user messages, a system prompt); anything
+        else raises before any request. ``kwargs`` are ``chat``'s. See ``docs/batches.md``.
+
+        Example:
+            ```python
+            job = llm.batch_submit([[ChatMessage(role="user", content="Capital of Peru?")]])
+            responses = job.results(timeout=3600)  # ChatResponses, in input order
+            ```
+        """
+        requests = [self._request(messages, kwargs) for messages in message_lists]
+        batch = self._sync_client().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests))
+
+    async def abatch_submit(
+        self, message_lists: Sequence[Sequence[ChatMessage]], **kwargs: Any
+    ) -> AIMLAPIBatch:
+        """Async :meth:`batch_submit`."""
+        requests = [self._request(messages, kwargs) for messages in message_lists]
+        batch = await self._async_client().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests))
+
+    def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
+        """The handle of a batch submitted earlier, by any process (no request is sent)."""
+        return AIMLAPIBatch(self, batch_id, size=None)
 
     # ------------------------------------------------------------------ tools
 
