@@ -1,6 +1,7 @@
 """The Batches API on the wire: what a batch request may hold, and how its answers read.
 
-Doc page: capabilities/batch-processing (docs/wire.md "Batches"). Three endpoints:
+Doc page: capabilities/batch-processing (docs/batches.md "How this reads the page"). Three
+endpoints:
 ``POST {base_url}/batches`` with ``{"requests": [{"custom_id", "params"}]}``,
 ``GET {base_url}/batches?batch_id=…`` (status *or* results) and
 ``POST {base_url}/batches/cancel/{id}``.
