@@ -59,10 +59,13 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+_NUMBERS = (int, float)  # a tuple: `int | float` builds a UnionType on every call
+
+
 def as_float(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, _NUMBERS):
         return float(value)
     if isinstance(value, str):
         try:
