@@ -189,8 +189,8 @@ def encode_params(request: ChatRequest, custom_id: str) -> dict[str, Any]:
         params = encode_request(request, stream=False, flavor=MESSAGES_FLAVOR)
     except InvalidRequestError as exc:
         raise type(exc)(f"{where}: {exc.message}") from None
-    unknown = sorted(set(params) - _PARAMS)
-    if unknown:
+    if not _PARAMS.issuperset(params):
+        unknown = sorted(set(params) - _PARAMS)
         raise InvalidRequestError(
             f"{where}: {', '.join(unknown)} is not a batch request parameter (batch-create lists "
             f"{', '.join(sorted(_PARAMS))}); remove it from extra_body / model_kwargs"
@@ -246,22 +246,35 @@ def _part_name(part: Part) -> str:
 
 
 def parse_body(content: bytes) -> Any:
-    """One JSON document, else JSON Lines (a list of the objects); ResponseValidationError."""
-    try:
-        return json.loads(content)
-    except ValueError:
-        pass
-    items = []
-    for n, line in enumerate(content.splitlines(), 1):
-        if line.strip():
-            try:
-                items.append(json.loads(line))
-            except ValueError:
-                text = line.decode("utf-8", "replace")
-                raise ResponseValidationError(
-                    f"line {n} of a batches answer is not JSON: {excerpt(text)}"
-                ) from None
-    return items
+    """One JSON document, else JSON Lines (a list of the objects); ResponseValidationError.
+
+    One pass: each object is decoded once, where it starts (10,000 results are ~8 MB)."""
+    text = content.decode("utf-8", "replace")
+    decode = _DECODER.raw_decode
+    items: list[Any] = []
+    pos, end = _skip_ws(text, 0), len(text)
+    while pos < end:
+        try:
+            value, pos = decode(text, pos)
+        except ValueError:
+            line = text.count("\n", 0, pos) + 1
+            raise ResponseValidationError(
+                f"line {line} of a batches answer is not JSON: {excerpt(text[pos : pos + 300])}"
+            ) from None
+        items.append(value)
+        pos = _skip_ws(text, pos)
+    if not items:
+        raise ResponseValidationError("a batches answer with an empty body")
+    return items[0] if len(items) == 1 else items
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"\s*")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
 
 
 def read_batch(body: Any, batch_id: str | None = None) -> Batch:
