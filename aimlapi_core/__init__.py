@@ -8,7 +8,6 @@ loads httpx and the standard library only: no pydantic model is built, no framew
 
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
-from ._batch_wire import Batch, BatchCounts, BatchResult
 from ._batches import AsyncBatches, Batches, in_input_order
 from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
 from ._schema import tool_input_schema
@@ -46,6 +45,7 @@ from ._types import (
     UsageDelta,
 )
 from .catalog import ModelInfo, model_info
+from .wire.batches import Batch, BatchCounts, BatchResult
 
 __all__ = [
     "AIMLAPIClient",

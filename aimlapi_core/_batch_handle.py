@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._batch_wire import Batch
 from ._batches import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, ProgressCallback, in_input_order
 from ._types import ChatResult
+from .wire.batches import Batch
 
 if TYPE_CHECKING:
     from ._client import AIMLAPIClient, AsyncAIMLAPIClient

@@ -3,7 +3,7 @@
 Create a batch from neutral :class:`ChatRequest` values, look at it, cancel it, and wait for it
 with a polling helper (backoff, timeout, progress callback). Everything goes through the client's
 ``_send`` — its settings, retry loop, error mapping and key redaction; the wire rules live in
-``_batch_wire.py`` and each result's message is read by the /messages decoder. A batch is only an
+``wire/batches.py`` and each result's message is read by the /messages decoder. A batch is only an
 id on the server, so any process holding a key can pick it up again: ``wait(batch_id)``.
 
 Example:
@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import _transport as h
-from ._batch_wire import Batch, encode_batch, parse_body, read_batch
 from ._types import ChatRequest, ChatResult
 from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
+from .wire.batches import Batch, encode_batch, parse_body, read_batch
 
 if TYPE_CHECKING:
     import httpx
@@ -230,7 +230,7 @@ def in_input_order(batch: Batch, size: int | None = None) -> list[ChatResult | A
                 "was not submitted by batch_submit; read it with client.batches.retrieve()"
             )
         outcome = item.result if item.result is not None else item.error
-        assert outcome is not None  # _batch_wire sets one of them
+        assert outcome is not None  # wire/batches.py sets one of them
         by_index[int(item.custom_id)] = outcome
     n = max([size or 0, len(by_index), *(i + 1 for i in by_index)])
     missing = [

@@ -1,4 +1,4 @@
-"""The Batches API (capabilities/batch-processing; docs/batches.md "How this reads the page").
+"""The Batches API (capabilities/batch-processing; docs/wire.md "Batches").
 
 ``POST /v1/batches`` checks the body against batch-create.json (user messages with string
 content only, string ``system``, the listed params, unique ``custom_id``s) and answers the batch

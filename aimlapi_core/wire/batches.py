@@ -1,6 +1,6 @@
 """The Batches API on the wire: what a batch request may hold, and how its answers read.
 
-Doc page: capabilities/batch-processing (docs/batches.md "How this reads the page"). Three
+Doc page: capabilities/batch-processing (docs/wire.md "Batches"). Three
 endpoints:
 ``POST {base_url}/batches`` with ``{"requests": [{"custom_id", "params"}]}``,
 ``GET {base_url}/batches?batch_id=…`` (status *or* results) and
@@ -40,8 +40,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
-from ._json import excerpt
-from ._types import (
+from aimlapi_core._json import excerpt
+from aimlapi_core._types import (
     ChatRequest,
     ChatResult,
     DocumentPart,
@@ -53,7 +53,7 @@ from ._types import (
     ToolCallPart,
     ToolResultPart,
 )
-from .errors import (
+from aimlapi_core.errors import (
     AIMLAPIError,
     APIStatusError,
     BatchError,
@@ -61,11 +61,12 @@ from .errors import (
     ResponseValidationError,
     UnsupportedContentError,
 )
-from .wire._common import as_int
-from .wire.encode import encode_request
-from .wire.envelope import raise_if_error_envelope
-from .wire.messages import _FLAVOR as MESSAGES_FLAVOR
-from .wire.messages import decode_message
+
+from ._common import as_int
+from .encode import encode_request
+from .envelope import raise_if_error_envelope
+from .messages import _FLAVOR as MESSAGES_FLAVOR
+from .messages import decode_message
 
 __all__ = [
     "MAX_REQUESTS",
