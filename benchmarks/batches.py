@@ -165,8 +165,10 @@ def main() -> None:
 
     s, o = statistics.median(std), statistics.median(ours)
     mib = 1024 * 1024
-    print(f"{args.requests} requests; create body {request_bytes / mib:.1f} MiB, results body ")
-    print(f"{len(body) / mib:.1f} MiB; median of {args.rounds} rounds, CPU of this process")
+    print(
+        f"{args.requests} requests; create body {request_bytes / mib:.1f} MiB, results body "
+        f"{len(body) / mib:.1f} MiB; median of {args.rounds} rounds, CPU of this process"
+    )
     print(f"  stdlib (build + json.dumps, json.loads per line): {s * 1000:8.0f} ms")
     print(f"  aimlapi_core (create + retrieve, HTTP included):  {o * 1000:8.0f} ms  ({o / s:.2f}x)")
     print(f"  wall: stdlib {statistics.median(std_wall) * 1000:.0f} ms, ", end="")
