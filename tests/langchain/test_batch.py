@@ -16,7 +16,10 @@ from aimlapi_core.errors import BadRequestError, BatchError, UnsupportedContentE
 from aimlapi_emulator import Emulator
 from langchain_aimlapi import AIMLAPIBatch, ChatAIMLAPI
 
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
+    "hQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def model(emu: Emulator, key: str, **kw: Any) -> ChatAIMLAPI:
