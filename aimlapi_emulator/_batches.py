@@ -2,15 +2,17 @@
 
 ``POST /v1/batches`` checks the body against batch-create.json (user messages with string
 content only, string ``system``, the listed params, unique ``custom_id``s) and answers the batch
-object; the requests are then answered in a background thread by the same validation and
-assistant as /messages. ``GET /v1/batches?batch_id=`` answers ``[{"id", "status":
-"generating"}]`` until the batch is processed *and* it has been polled ``generating_polls``
-times, then one result per request as JSON Lines (the page's example client reads lines).
-``POST /v1/batches/cancel/{id}`` answers the batch object with ``processing_status:
-"canceling"``; later GETs answer the page's "if already cancelled" example (that object plus
-``"status": "cancelled"``); cancelling an ended batch is the documented 400.
+object. The requests are then answered in a background thread as /messages answers them:
+validation and model rules, then the scripted ``replies=`` (a replies function sees each as
+``RecordedRequest("POST", "/v1/batches", headers, params)``), else the default assistant.
+``GET /v1/batches?batch_id=`` answers ``[{"id", "status": "generating"}]`` until the batch is
+processed *and* it has been polled ``generating_polls`` times, then one result per request as
+JSON Lines (the page's example client reads lines). ``POST /v1/batches/cancel/{id}`` answers
+the batch object with ``processing_status: "canceling"``; later GETs answer the page's "if
+already cancelled" example (that object plus ``"status": "cancelled"``); cancelling an ended
+batch is the documented 400.
 
-A request the /messages validation refuses becomes an ``errored`` result with Anthropic's
+A request the validation or model rules refuse becomes an ``errored`` result with Anthropic's
 error object, as Anthropic validates batch requests. Succeeded messages are the /messages body
 with ``service_tier: "batch"`` and ``meta.usage`` at half price — the page promises "up to 50%"
 and shows no ``meta``; we add it as every other /messages answer carries it [INF].
@@ -32,7 +34,10 @@ from starlette.responses import Response
 
 from ._assistant import respond
 from ._envelopes import APIError
+from ._models import check_model, check_prompt_size
+from ._records import RecordedRequest
 from ._render_messages import messages_whole
+from ._reply import make_answer
 from ._usage import cost
 from ._validate import validate
 from ._validate_content import schema_error
@@ -58,6 +63,7 @@ class _Batch:
     created_at: dt.datetime
     requests: list[tuple[str, dict[str, Any]]]
     polls_left: int
+    headers: dict[str, str] = field(default_factory=dict)  # the create call's, key redacted
     results: bytes | None = None  # JSON Lines, once processed
     counts: dict[str, int] = field(default_factory=dict)
     cancel_initiated_at: dt.datetime | None = None
@@ -96,12 +102,18 @@ class BatchStore:
         self._lock = threading.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def add(self, requests: list[tuple[str, dict[str, Any]]], state: ServerState) -> _Batch:
+    def add(
+        self,
+        requests: list[tuple[str, dict[str, Any]]],
+        state: ServerState,
+        headers: dict[str, str],
+    ) -> _Batch:
         batch = _Batch(
             id="".join(secrets.choice(_ALPHABET) for _ in range(21)),
             created_at=dt.datetime.now(dt.timezone.utc),
             requests=requests,
             polls_left=self.generating_polls,
+            headers=headers,
         )
         with self._lock:
             self._batches[batch.id] = batch
@@ -121,27 +133,42 @@ class BatchStore:
 def _process(batch: _Batch, state: ServerState) -> None:
     lines, counts = [], {"succeeded": 0, "errored": 0}
     for custom_id, params in batch.requests:
-        outcome = _answer(params, state)
+        outcome = _answer(params, state, batch.headers)
         counts[outcome["type"]] += 1
         lines.append(json.dumps({"custom_id": custom_id, "result": outcome}))
     batch.counts = counts
     batch.results = ("\n".join(lines) + "\n").encode()
 
 
-def _answer(params: dict[str, Any], state: ServerState) -> dict[str, Any]:
+def _errored(kind: str, message: str) -> dict[str, Any]:
+    return {
+        "type": "errored",
+        "error": {"type": "error", "error": {"type": kind, "message": message}},
+    }
+
+
+def _answer(params: dict[str, Any], state: ServerState, headers: dict[str, str]) -> dict[str, Any]:
+    """One request as /messages answers it: validation and model rules (an ``errored`` result
+    instead of a 400), then the scripted reply if the test gave one, else the default assistant.
+    A replies function sees the request as ``RecordedRequest("POST", "/v1/batches", headers,
+    params)``."""
     try:
         validate(params, "messages", state.signer)
+        check_prompt_size(params, check_model(params, "messages"))
     except APIError as exc:
-        error = {"type": "invalid_request_error", "message": exc.message}
-        return {"type": "errored", "error": {"type": "error", "error": error}}
-    reply = respond(params)
+        return _errored("invalid_request_error", exc.message)
+    try:
+        scripted = state.replies.next(RecordedRequest("POST", "/v1/batches", headers, params))
+    except Exception as exc:  # the test's own function failed: say so in the result
+        return _errored("api_error", f"the replies function raised {type(exc).__name__}: {exc}")
+    answer = make_answer(scripted if scripted is not None else respond(params), params)
     model = params["model"]
-    full = cost(model, reply.input_tokens, reply.output_tokens)
-    credits = round(float(full["credits_used"]) / 2)
+    full = cost(model, answer.input_tokens, answer.output_tokens)
+    credits = round(float(full["credits_used"]) / 2)  # the batch price: half [INF]
     price = {"credits_used": credits, "usd_spent": credits / 2_000_000}
-    signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
+    signature = state.signer.sign(answer.thinking) if answer.thinking is not None else None
     msg_id = "msg_01" + "".join(secrets.choice(_ALPHABET) for _ in range(22))
-    message = messages_whole(reply, model, msg_id, signature, price)
+    message = messages_whole(answer, model, msg_id, signature, price)
     message["usage"]["service_tier"] = "batch"
     return {"type": "succeeded", "message": message}
 
@@ -217,7 +244,7 @@ async def _create(
 ) -> Response:
     if (early := await _guard(state, request, call)) is not None:
         return early
-    batch = state.batches.add(_check_create(body), state)
+    batch = state.batches.add(_check_create(body), state, call.recorded.headers)
     return _json(batch.object("in_progress"), call)
 
 

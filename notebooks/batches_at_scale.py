@@ -31,8 +31,8 @@
 #
 # With `AIMLAPI_API_KEY` set, this notebook talks to the real AI/ML API — and runs 3,000
 # requests, which are billed. Without it, the next cell starts the bundled emulator (a real HTTP
-# server on loopback with deterministic scripted answers) and points `AIMLAPI_API_KEY` /
-# `AIMLAPI_BASE_URL` at it.
+# server on loopback) and points `AIMLAPI_API_KEY` / `AIMLAPI_BASE_URL` at it; its answers are
+# scripted here: the word the prompt asks for.
 
 # %%
 import os
@@ -43,9 +43,15 @@ emulator = None
 if os.environ.get("AIMLAPI_API_KEY"):
     print("AIMLAPI_API_KEY is set: using the real AI/ML API (3,000 billed requests).")
 else:
+    import re
+
     from aimlapi_emulator import Emulator
 
-    emulator = Emulator().start()
+    def category(request):
+        prompt = request.json["messages"][-1]["content"]
+        return re.search(r'say "([^"]+)"', prompt).group(1)
+
+    emulator = Emulator(replies=category).start()
     os.environ["AIMLAPI_API_KEY"] = emulator.api_key
     os.environ["AIMLAPI_BASE_URL"] = emulator.base_url
     print(f"No AIMLAPI_API_KEY: running against the local emulator at {emulator.base_url}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from aimlapi_emulator import Emulator
+from aimlapi_emulator import Emulator, RecordedRequest
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "batches.md"
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -33,9 +33,17 @@ BLOCKS = [
 ]
 
 
+def say(request: RecordedRequest) -> str:
+    """Scripted answers: the quoted words of 'Say "..."', else the prompt quoted back."""
+    content = request.json["messages"][-1]["content"]
+    text = content if isinstance(content, str) else content[-1]["text"]
+    match = re.search(r'[Ss]ay "([^"]+)"', text)
+    return match.group(1) if match else f"re: {text}"
+
+
 @pytest.fixture
 def emu() -> Iterator[Emulator]:
-    with Emulator(api_key=KEY, batch_polls=1) as emu:
+    with Emulator(api_key=KEY, batch_polls=1, replies=say) as emu:
         yield emu
 
 

@@ -10,14 +10,19 @@ from typing import Any
 import httpx
 import pytest
 
-from aimlapi_emulator import Emulator
+from aimlapi_emulator import Emulator, RecordedRequest, Reply
 
 KEY = "sk-emu-batch-0b4e2f"
 
 
+def echo(request: RecordedRequest) -> str:
+    """The scripted answer: the last user message, quoted back."""
+    return f"re: {request.json['messages'][-1]['content']}"
+
+
 @pytest.fixture
 def emu() -> Iterator[Emulator]:
-    with Emulator(api_key=KEY, batch_polls=2) as emu:
+    with Emulator(api_key=KEY, batch_polls=2, replies=echo) as emu:
         yield emu
 
 
@@ -86,10 +91,10 @@ def test_create_answers_the_batch_object_then_results_after_the_configured_polls
     assert first["custom_id"] == "a"
     assert first["result"]["type"] == "succeeded"
     message = first["result"]["message"]
-    assert message["content"] == [{"type": "text", "text": "pong"}]
+    assert message["content"] == [{"type": "text", "text": 're: Say "pong"'}]
     assert message["usage"]["service_tier"] == "batch"
     assert message["meta"]["usage"]["credits_used"] > 0
-    assert second["result"]["message"]["content"][0]["text"] == "2 + 3 = 5"
+    assert second["result"]["message"]["content"][0]["text"] == "re: What is 2 + 3?"
     # The same results again: a resumed client can fetch them any number of times.
     assert lines(http.get("/batches", params={"batch_id": batch["id"]})) == [first, second]
 
@@ -193,3 +198,24 @@ def test_unknown_batches_missing_ids_and_bad_keys(http: httpx.Client, emu: Emula
     )
     assert wrong.status_code == 401
     assert [r.path for r in emu.requests][-1] == "/v1/batches"
+
+
+def test_scripted_replies_answer_batch_requests_in_order_and_see_their_params(
+    http: httpx.Client, emu: Emulator
+) -> None:
+    seen: list[RecordedRequest] = []
+
+    def script(request: RecordedRequest) -> Reply:
+        seen.append(request)
+        return Reply(text=f"answer {len(seen)}", usage={"input_tokens": 5, "output_tokens": 2})
+
+    emu.set_replies(script)
+    created = http.post("/batches", json={"requests": [item("x", "one"), item("y", "two")]})
+    _, response = poll_until_results(http, created.json()["id"])
+    texts = [r["result"]["message"]["content"][0]["text"] for r in lines(response)]
+    assert texts == ["answer 1", "answer 2"]
+    usage = lines(response)[0]["result"]["message"]["usage"]
+    assert (usage["input_tokens"], usage["output_tokens"]) == (5, 2)
+    assert [(r.method, r.path) for r in seen] == [("POST", "/v1/batches")] * 2
+    assert [r.json["messages"][0]["content"] for r in seen] == ["one", "two"]
+    assert seen[0].headers["authorization"] == "Bearer <redacted>"

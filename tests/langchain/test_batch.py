@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.tools import tool
 
 from aimlapi_core.errors import BadRequestError, BatchError, UnsupportedContentError
-from aimlapi_emulator import Emulator
+from aimlapi_emulator import Emulator, RecordedRequest, Reply
 from langchain_aimlapi import AIMLAPIBatch, ChatAIMLAPI
 
 PNG = (
@@ -23,7 +24,16 @@ PNG = (
 
 
 def model(emu: Emulator, key: str, **kw: Any) -> ChatAIMLAPI:
+    emu.set_replies(say)
     return ChatAIMLAPI(api_key=key, base_url=emu.base_url, max_tokens=200, **kw)
+
+
+def say(request: RecordedRequest) -> str:
+    """Scripted answers: the quoted words of 'Say "..."', else the prompt quoted back."""
+    content = request.json["messages"][-1]["content"]
+    text = content if isinstance(content, str) else content[-1]["text"]
+    match = re.search(r'[Ss]ay "([^"]+)"', text)
+    return match.group(1) if match else f"re: {text}"
 
 
 @tool
@@ -89,7 +99,7 @@ def test_three_mixed_inputs_resumed_from_a_fresh_model_come_back_in_order(
     assert seen[-1] == "ended"
     assert "in_progress" in seen  # the emulator answers "generating" at least once
     assert all(isinstance(m, AIMessage) for m in messages)
-    assert [m.text for m in messages] == ["pong", "1, 2, 3", "2 + 3 = 5"]
+    assert [m.text for m in messages] == ["pong", "re: Count from 1 to 3.", "re: What is 2 + 3?"]
     for m in messages:
         assert isinstance(m, AIMessage)
         usage = m.usage_metadata
@@ -101,7 +111,8 @@ def test_three_mixed_inputs_resumed_from_a_fresh_model_come_back_in_order(
     gets = [r for r in fresh_emulator.requests if r.method == "GET"]
     assert len(gets) >= 2
     # The ended batch is kept: asking again sends nothing.
-    assert [m.text for m in fresh.results()] == ["pong", "1, 2, 3", "2 + 3 = 5"]  # type: ignore[union-attr]
+    again = [m.text for m in fresh.results()]  # type: ignore[union-attr]
+    assert again == ["pong", "re: Count from 1 to 3.", "re: What is 2 + 3?"]
     assert len([r for r in fresh_emulator.requests if r.method == "GET"]) == len(gets)
 
 
@@ -147,6 +158,12 @@ def test_bound_tools_and_settings_reach_every_request(
     fresh_emulator: Emulator, emulator_api_key: str
 ) -> None:
     llm = model(fresh_emulator, emulator_api_key, top_k=5)
+
+    def call_weather(request: RecordedRequest) -> Reply:
+        city = re.findall(r'"([^"]+)"', request.json["messages"][-1]["content"])[0]
+        return Reply(tool_calls=[{"name": "get_weather", "input": {"city": city}}])
+
+    fresh_emulator.set_replies(call_weather)
     bound = llm.bind_tools([get_weather], tool_choice="auto").bind(stop=["\n\nHuman:"])
     job = bound.batch_submit(['Call get_weather for "Paris"', 'Call get_weather for "Lima"'])
     (body,) = sent_batches(fresh_emulator)

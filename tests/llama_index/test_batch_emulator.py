@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 from typing import Any
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ImageBlock, TextBlock
 
 from aimlapi_core.errors import BatchError, UnsupportedContentError
-from aimlapi_emulator import Emulator
+from aimlapi_emulator import Emulator, RecordedRequest
 from llama_index_aimlapi import AIMLAPI, AIMLAPIBatch
 
 PNG = bytes.fromhex(
@@ -21,7 +22,16 @@ PNG = bytes.fromhex(
 
 
 def model(emu: Emulator, key: str, **kw: Any) -> AIMLAPI:
+    emu.set_replies(say)
     return AIMLAPI(api_key=key, base_url=emu.base_url, max_tokens=200, **kw)
+
+
+def say(request: RecordedRequest) -> str:
+    """Scripted answers: the quoted words of 'Say "..."', else the prompt quoted back."""
+    content = request.json["messages"][-1]["content"]
+    text = content if isinstance(content, str) else content[-1]["text"]
+    match = re.search(r'[Ss]ay "([^"]+)"', text)
+    return match.group(1) if match else f"re: {text}"
 
 
 def user(text: str) -> ChatMessage:
@@ -50,7 +60,8 @@ def test_three_mixed_inputs_resumed_from_a_fresh_model_come_back_in_order(
         model(fresh_emulator, emulator_api_key).batch_resume(job.id).results(poll_interval=0.02)
     )
     assert all(isinstance(r, ChatResponse) for r in responses)
-    assert [r.message.content for r in responses] == ["pong", "1, 2, 3", "2 + 3 = 5"]  # type: ignore[union-attr]
+    texts = [r.message.content for r in responses]  # type: ignore[union-attr]
+    assert texts == ["pong", "re: Count from 1 to 3.", "re: What is 2 + 3?"]
     for r in responses:
         assert isinstance(r, ChatResponse)
         usage = r.additional_kwargs["usage"]
