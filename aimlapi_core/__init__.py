@@ -2,14 +2,17 @@
 
 ``AIMLAPIClient`` / ``AsyncAIMLAPIClient`` send a neutral :class:`ChatRequest` to
 ``/chat/completions`` or ``/messages`` and return a :class:`ChatResult` (``create``) or a stream
-of neutral events (``stream``). Errors are in :mod:`aimlapi_core.errors`. Importing this package
-loads httpx and the standard library only: no pydantic model is built, no framework imported.
+of neutral events (``stream``); ``embed`` turns texts into vectors (``POST /embeddings``).
+Errors are in :mod:`aimlapi_core.errors`. Importing this package loads httpx and the standard
+library only: no pydantic model is built, no framework imported.
 """
 
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
 from ._batches import AsyncBatches, Batches, in_input_order
 from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
+from ._embedding_models import EmbeddingModel, embedding_model
+from ._embeddings import EmbeddingResult
 from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
 from ._settings import ClientSettings
@@ -63,6 +66,8 @@ __all__ = [
     "Cost",
     "CostDelta",
     "DocumentPart",
+    "EmbeddingModel",
+    "EmbeddingResult",
     "Finish",
     "ImageMediaType",
     "ImagePart",
@@ -91,6 +96,7 @@ __all__ = [
     "UsageDelta",
     "__version__",
     "accumulate",
+    "embedding_model",
     "errors",
     "in_input_order",
     "model_info",

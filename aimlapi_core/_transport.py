@@ -191,6 +191,11 @@ def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
     return dialect.decode(json_or_raise(response.content, response.status_code), response.headers)
 
 
+def json_of(response: httpx.Response) -> Any:
+    """A whole (already read) success body as JSON, or :class:`ResponseValidationError`."""
+    return json_or_raise(response.content, response.status_code)
+
+
 def json_or_raise(content: bytes, status: int = 200) -> Any:
     try:
         return json.loads(content)
