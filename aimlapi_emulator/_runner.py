@@ -217,7 +217,15 @@ class Emulator:
         return last
 
     def clear_requests(self) -> None:
+        """Forget the requests received so far (and the peak of :attr:`max_in_flight`)."""
         self._state.log.clear()
+        self._state.in_flight.reset()
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests this emulator was answering at once since it started or since
+        :meth:`clear_requests` — a client's concurrency seen from the server, not timed."""
+        return self._state.in_flight.peak
 
     def add_fault(self, fault: Fault) -> None:
         self._state.faults.add(fault)

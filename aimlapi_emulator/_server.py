@@ -24,10 +24,11 @@ from starlette.routing import Route
 
 from ._assistant import respond
 from ._batches import BatchStore, batch_route
+from ._embeddings import embeddings_answer
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
 from ._models import check_model, check_prompt_size, models_listing
-from ._records import RecordedRequest, RequestLog, redact_headers
+from ._records import InFlight, RecordedRequest, RequestLog, redact_headers
 from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
 from ._reply import ReplyScript, make_answer
@@ -50,6 +51,7 @@ class ServerState:
     log: RequestLog = field(default_factory=RequestLog)
     replies: ReplyScript = field(default_factory=ReplyScript)
     batches: BatchStore = field(default_factory=BatchStore)
+    in_flight: InFlight = field(default_factory=InFlight)
 
 
 def _random_id(prefix: str, length: int = 22) -> str:
@@ -98,7 +100,8 @@ def build_app(state: ServerState) -> Starlette:
             # NestJS's wording for an unknown route (errors-with-status-code-4xx.md: 404).
             return call.error(APIError(404, f"Cannot {request.method} {path}"))
         try:
-            response: Response = await route(state, request, call, raw, body)
+            with state.in_flight:
+                response: Response = await route(state, request, call, raw, body)
             return response
         except APIError as exc:
             return call.error(exc)
@@ -149,6 +152,27 @@ def _fault_error(call: _Call, fault: Fault) -> Response:
         # docs/wire.md "Errors": an upstream 400 can surface as a 500 whose message starts "400 ".
         message = "400 messages.0.content.0.text: text content blocks must be non-empty"
     return call.error(APIError(fault.status, message, fault.envelope), fault.retry_after)
+
+
+def _json_route(answer: Callable[[Any], tuple[int, Any, dict[str, str]]]) -> Callable[..., Any]:
+    """A whole-JSON POST route behind the same key check and fault plan as inference."""
+
+    async def handler(
+        state: ServerState, request: Request, call: _Call, raw: bytes, body: Any
+    ) -> Response:
+        _check_auth(state, request, "chat_completions")
+        fault = await _take_fault(state, call)
+        if fault is not None and fault.status is not None:
+            return _fault_error(call, fault)
+        status, payload, headers = answer(body)
+        content = json.dumps(payload).encode()
+        if fault is not None and fault.malformed_json:
+            content = content[: len(content) // 2]
+        return Response(
+            content, status, media_type="application/json", headers={**call.headers, **headers}
+        )
+
+    return handler
 
 
 def _make_inference(dialect: Dialect) -> Callable[..., Any]:
@@ -243,4 +267,5 @@ _ROUTES: dict[tuple[str, str], Callable[..., Any]] = {
     ("GET", "/models"): _models,
     ("POST", "/chat/completions"): _make_inference("chat_completions"),
     ("POST", "/messages"): _make_inference("messages"),
+    ("POST", "/embeddings"): _json_route(embeddings_answer),
 }
