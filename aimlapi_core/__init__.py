@@ -12,7 +12,7 @@ from ._accumulate import StreamAccumulator, accumulate
 from ._batches import AsyncBatches, Batches, in_input_order
 from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
 from ._embedding_models import EmbeddingModel, embedding_model
-from ._embeddings import EmbeddingResult
+from ._embeddings import EmbeddingResult, plan_embeddings
 from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
 from ._settings import ClientSettings
@@ -100,5 +100,6 @@ __all__ = [
     "errors",
     "in_input_order",
     "model_info",
+    "plan_embeddings",
     "tool_input_schema",
 ]
