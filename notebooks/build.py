@@ -422,10 +422,10 @@ LLAMA_INDEX_QUICKSTART: list[Cell] = [
         """
         ## A query engine over local documents
 
-        `tests/fixtures/docs` holds five short made-up documents about a harbour town. To stay
-        offline and deterministic, the index uses `HashingEmbedding` from
-        `llama_index_aimlapi.testing`, a tiny hashed bag-of-words embedding meant for tests; in
-        production use a real embedding model (any LlamaIndex `BaseEmbedding`).
+        `tests/fixtures/docs` holds five short made-up documents about a harbour town. They are
+        embedded with `AIMLAPIEmbedding` (`text-embedding-3-small` on the API; the emulator
+        answers with deterministic vectors whose similarity follows shared words), so the whole
+        pipeline — embeddings and answers — runs through the AI/ML API.
         """
     ),
     code(
@@ -434,9 +434,9 @@ LLAMA_INDEX_QUICKSTART: list[Cell] = [
 
         from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
 
-        from llama_index_aimlapi.testing import HashingEmbedding
+        from llama_index_aimlapi import AIMLAPIEmbedding
 
-        Settings.embed_model = HashingEmbedding()
+        Settings.embed_model = AIMLAPIEmbedding(model_name="text-embedding-3-small")
         Settings.llm = llm
 
         docs_dir = Path.cwd().parent / "tests" / "fixtures" / "docs"
