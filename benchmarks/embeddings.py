@@ -12,8 +12,9 @@ Two shapes: 1,000 texts in one request at the model's default 1536 dimensions (t
 JSON dominates both sides), and 1,000 texts in 10 requests of 100 at 256 dimensions (where the
 client's per-request work weighs most).
 
-Run: ``.venv/bin/python benchmarks/embeddings.py [--texts 1000] [--rounds 5]``. Numbers vary
-with the machine's load; compare ratios from one run, never assert on them in tests.
+Run: ``.venv/bin/python benchmarks/embeddings.py [--texts 1000] [--rounds 5] [--quick]``; prints
+a markdown table (``make bench`` collects it; ``--out DIR`` is accepted for that runner). Numbers
+vary with the machine's load; compare ratios from one run, never assert on them in tests.
 """
 
 from __future__ import annotations
@@ -106,15 +107,19 @@ def clients(base_url: str, texts: list[str], batch: int, dims: int | None) -> li
 def run(base_url: str, n: int, rounds: int) -> None:
     texts = texts_of(n)
     per = 1000 / n
-    print(f"{'client':<22}{'shape':<26}{'ms / 1k texts':>14}{'ratio':>8}{'target':>8}")
+    print(f"## embeddings: client CPU per 1,000 texts ({MODEL}, median of {rounds} rounds)\n")
+    print("| client | shape | CPU ms / 1k texts | ratio | target |")
+    print("|---|---|---|---|---|")
     for batch, dims in ((n, None), (max(1, n // 10), 256)):
         rows = clients(base_url, texts, batch, dims)
         cpu = cpu_per_run([fn for _, fn, _ in rows], rounds)
-        shape = f"{n // batch} req x {batch}, {dims or 1536} dims"
+        shape = f"{n // batch} req × {batch}, {dims or 1536} dims"
         for (name, _, target), seconds in zip(rows, cpu, strict=True):
+            goal = f"≤ {target}×" if target else ""
             print(
-                f"{name:<22}{shape:<26}{seconds * per * 1e3:>14.1f}"
-                f"{seconds / cpu[0]:>8.2f}{target or '':>8}"
+                f"| {name} | {shape} | {seconds * per * 1e3:.1f} | {seconds / cpu[0]:.2f}× "
+                f"| {goal} |",
+                flush=True,
             )
 
 
@@ -122,10 +127,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--texts", type=int, default=1000, help="texts per run")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="100 texts, 2 rounds")
+    parser.add_argument("--out", help="results folder of make bench's runner (unused here)")
     args = parser.parse_args()
+    texts, rounds = (100, 2) if args.quick else (args.texts, args.rounds)
     proc, base_url = start_emulator()
     try:
-        run(base_url, args.texts, args.rounds)
+        run(base_url, texts, rounds)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
