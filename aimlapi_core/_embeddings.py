@@ -76,9 +76,16 @@ class EmbeddingPlan:
     encoding_format: EncodingFormat | None
 
 
-def _size(text: str) -> int:
-    # UTF-8 bytes: an upper bound on tokens for byte-level tokenizers (see the table above).
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
+def _size(text: str, i: int) -> int:
+    # UTF-8 bytes: an upper bound on tokens for byte-level tokenizers (_embedding_models.py).
+    if text.isascii():
+        return len(text)
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidRequestError(
+            f"text {i} cannot be sent: it holds a lone surrogate, which is not valid UTF-8"
+        ) from None
 
 
 def _cut(texts: Sequence[str], spec: EmbeddingModel, batch_size: int) -> list[Batch]:
@@ -105,7 +112,7 @@ def _cut(texts: Sequence[str], spec: EmbeddingModel, batch_size: int) -> list[Ba
             batches.append(Batch(i, 1, single=True))
             start, count, used = i + 1, 0, 0
             continue
-        size = _size(text)
+        size = _size(text, i)
         if count and (count >= batch_size or used + size > budget):
             batches.append(Batch(start, count))
             start, count, used = i, 0, 0

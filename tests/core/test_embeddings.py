@@ -169,6 +169,7 @@ def test_an_empty_list_sends_nothing() -> None:
         ({"texts": ["a", ""]}, "text 1 is empty"),
         ({"texts": ["a", None]}, "text 1 is a NoneType"),
         ({"texts": "one string"}, "not one string"),
+        ({"texts": ["ok", "bad \ud800"]}, "text 1 cannot be sent: it holds a lone surrogate"),
         ({"texts": ["x" * 8001], "model": "voyage-2"}, "takes at most 8000"),
     ],
 )
