@@ -100,6 +100,7 @@ def _cut(texts: Sequence[str], spec: EmbeddingModel, batch_size: int) -> list[Ba
             # The schemas: a string input has minLength 1; upstream (OpenAI) refuses "" in
             # arrays too. Refused rather than silently skipped: the vectors would misalign.
             raise InvalidRequestError(f"text {i} is empty; the API cannot embed an empty string")
+        size = _size(text, i)
         if item_chars is not None and len(text) > item_chars:
             limit = spec.max_string_chars
             if limit is not None and len(text) > limit:
@@ -112,7 +113,6 @@ def _cut(texts: Sequence[str], spec: EmbeddingModel, batch_size: int) -> list[Ba
             batches.append(Batch(i, 1, single=True))
             start, count, used = i + 1, 0, 0
             continue
-        size = _size(text, i)
         if count and (count >= batch_size or used + size > budget):
             batches.append(Batch(start, count))
             start, count, used = i, 0, 0
