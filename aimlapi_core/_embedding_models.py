@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .catalog import lookup
 from .errors import InvalidRequestError
 
 __all__ = [
@@ -167,6 +168,11 @@ def embedding_model(model: str) -> EmbeddingModel:
         raise InvalidRequestError(
             f"{model!r} is no longer served by the AI/ML API (model-database.md lists it as "
             f"deprecated); use e.g. {DEFAULT_EMBEDDING_MODEL!r}"
+        )
+    if lookup(model) is not None:
+        raise InvalidRequestError(
+            f"{model!r} is a chat model, not an embedding model; use e.g. "
+            f"{DEFAULT_EMBEDDING_MODEL!r} (the README lists every embedding model)"
         )
     return EmbeddingModel(model, family=None, dimensions=None, fields=None)
 

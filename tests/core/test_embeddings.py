@@ -165,6 +165,7 @@ def test_an_empty_list_sends_nothing() -> None:
         ({"model": "text-multilingual-embedding-002", "auto_truncate": "no"}, "True or False"),
         ({"encoding_format": "int8"}, "'float' or 'base64'"),
         ({"model": "BAAI/bge-large-en-v1.5"}, "no longer served"),
+        ({"model": "claude-sonnet-4"}, "a chat model, not an embedding model"),
         ({"batch_size": 0}, "batch_size must be a positive integer"),
         ({"texts": ["a", ""]}, "text 1 is empty"),
         ({"texts": ["a", None]}, "text 1 is a NoneType"),
