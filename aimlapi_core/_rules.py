@@ -477,6 +477,9 @@ class DialectContent:
     block_cache_control: bool  # cache_control on content blocks and tools
     document_metadata: bool  # title / context on documents
     documents_in_tool_results: bool
+    # An earlier answer's citations replayed on its text blocks; set per model by the encoder
+    # (docs/wire.md "Citations").
+    replay_citations: bool = False
 
 
 # Read from the schemas: the Claude 4.x chat specs (e.g. Anthropic__claude-4-sonnet.json) carry

@@ -61,6 +61,14 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
         caps = capabilities(request.model, flavor.name)
         if caps is None or caps.cache_control:
             flavor = replace(flavor, block_cache_control=True)
+    caps = capabilities(request.model, flavor.name)
+    # Judgement (docs/wire.md "Citations"): an answer's citations are replayed with its text
+    # where the model's schema types text blocks with citations (the schemas that list
+    # citations on system text; the 4.x chat schemas forbid any extra key on a text block),
+    # and only Claude's own *_location objects (the chat endpoint's OpenAI url_citation
+    # annotations are not a Claude citation). Elsewhere the text alone is replayed: citations
+    # are the earlier answer's metadata, kept for the caller, not input the model needs.
+    flavor = replace(flavor, replay_citations=caps is None or caps.system_citations)
     body: dict[str, Any] = {
         "model": request.model,
         "messages": _messages(request.messages, flavor),
@@ -159,7 +167,7 @@ def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
     choice = rules.check_tool_choice(
         request.tool_choice,
         [t.name for t in request.tools],
-        thinking=request.thinking_budget is not None,
+        thinking=request.adaptive_thinking or request.thinking_budget is not None,
     )
     return None if choice is None else rules.tool_choice_dict(choice)
 
@@ -174,9 +182,9 @@ def _system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]]
     if any(p.cache_control for p in texts):
         # Only /messages takes a list of system blocks (the chat-completions specs type
         # ``system`` as a string), so caching the system prompt needs that dialect.
-        return [_text_block(p, flavor, "the system prompt") for p in texts]
+        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
     if any(p.citations for p in texts):
-        return [_text_block(p, flavor, "the system prompt") for p in texts]
+        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
     return "\n\n".join(p.text for p in texts)
 
 
@@ -207,10 +215,16 @@ def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
     return out
 
 
-def _text_block(part: TextPart, flavor: Flavor, where: str) -> dict[str, Any]:
+def _text_block(
+    part: TextPart, flavor: Flavor, where: str, *, system: bool = False
+) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "text", "text": part.text}
-    if part.citations:
-        block["citations"] = [dict(c) for c in part.citations]
+    if part.citations and system:
+        block["citations"] = [dict(c) for c in part.citations]  # _model_rules checked them
+    elif part.citations and flavor.replay_citations:
+        claude = [dict(c) for c in part.citations if str(c.get("type", "")).endswith("_location")]
+        if claude:
+            block["citations"] = claude
     return _cache(block, part.cache_control, flavor, where)
 
 

@@ -290,3 +290,28 @@ def test_chat_reasoning_details_and_reasoning_tokens_whole_and_streamed() -> Non
     streamed = accumulate(_stream("chat_completions", raw))
     assert streamed.parts == whole.parts
     assert streamed.usage == whole.usage
+
+
+@pytest.mark.parametrize(
+    ("api", "model", "replayed"),
+    [
+        ("chat_completions", FIVE[0], [CITE]),
+        ("messages", FOUR, [CITE]),
+        ("chat_completions", FOUR, None),  # the 4.x chat schema has no citations on text
+    ],
+)
+def test_an_answers_claude_citations_are_replayed_where_the_schema_takes_them(
+    api: str, model: str, replayed: list[dict[str, Any]] | None
+) -> None:
+    url = {"type": "url_citation", "url_citation": {"url": "https://e.com"}}
+    history = [
+        Message(role="user", parts=[TextPart(text="Weather?")]),
+        Message(role="assistant", parts=[TextPart(text="Mild.", citations=[CITE, url])]),
+        Message(role="user", parts=[TextPart(text="Thanks")]),
+    ]
+    (body,) = sent(api, ChatRequest(model=model, max_tokens=64, messages=history))
+    content = body["messages"][1]["content"]
+    if replayed is None:
+        assert content == "Mild."
+    else:
+        assert content == [{"type": "text", "text": "Mild.", "citations": replayed}]

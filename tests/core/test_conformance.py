@@ -213,6 +213,28 @@ CASES = [
         kw={"system": [TextPart(text="Oslo is mild", citations=[CITATION])]},
     ),
     Case(
+        "an answer's citations replayed",
+        [
+            user("Is Oslo mild?"),
+            assistant(
+                TextPart(
+                    text="Yes.",
+                    citations=[
+                        {
+                            **CITATION,
+                            "type": "web_search_result_location",
+                            "url": "https://e.com",
+                            "title": "E",
+                            "encrypted_index": "ei",
+                        },
+                        {"type": "url_citation", "url_citation": {"url": "https://e.com"}},
+                    ],
+                )
+            ),
+            user("Thanks"),
+        ],
+    ),
+    Case(
         "cache_control",
         [user(TextPart(text="long", cache_control=EPHEMERAL))],
         # Per model on both endpoints: the 5-series and -latest chat schemas allow it.
