@@ -91,7 +91,9 @@ class PartialPart:
     events do not change it. ``text`` (the text, thinking, redacted data or raw JSON arguments
     so far) is joined only when read, so taking one costs the same for any answer size."""
 
-    kind: str  # "text" | "thinking" | "redacted_thinking" | "tool_call"
+    # "text" | "thinking" | "redacted_thinking" | "tool_call" | "server_tool_call" |
+    # "whole <PartType>" (a part that arrived whole: server tool results, raw blocks)
+    kind: str
     index: int
     id: str | None
     name: str | None

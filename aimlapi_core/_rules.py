@@ -11,8 +11,9 @@ The rules and where ``docs/wire.md`` records the doc pages they rest on:
   ``disable_parallel_tool_use``; the spellings people pass (OpenAI's ``"required"`` and
   ``{"type": "function", ...}``, ``True`` / ``False``, a bare tool name) are parsed here, once.
 * thinking ("Thinking") — ``{"type": "enabled", "budget_tokens": N}`` with
-  ``1024 <= N < max_tokens``; with thinking on, no forced tool choice and no temperature other
-  than 1.
+  ``1024 <= N < max_tokens``, or ``{"type": "adaptive"}``, either with ``display``; with thinking
+  of either kind on, no forced tool choice and no temperature other than 1. Which model takes
+  which kind is per model (``_model_rules.py``).
 * tool names ("Tools") — ``^[a-zA-Z0-9_-]{1,64}$``, and unique.
 * data URIs ("Content parts") — RFC 2397, both forms (:func:`parse_data_uri` says why
   non-base64 is accepted).

@@ -21,6 +21,7 @@ from aimlapi_core import (
     TextPart,
     ThinkingPart,
 )
+from aimlapi_core import _rules as rules
 from aimlapi_core._accumulate import accumulate, events_of
 from aimlapi_core._sse import SSEDecoder
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
@@ -315,3 +316,38 @@ def test_an_answers_claude_citations_are_replayed_where_the_schema_takes_them(
         assert content == "Mild."
     else:
         assert content == [{"type": "text", "text": "Mild.", "citations": replayed}]
+
+
+# --------------------------------------------------------------------------- thinking=
+
+
+@pytest.mark.parametrize(
+    ("value", "budget", "adaptive", "display"),
+    [
+        ("adaptive", None, True, None),
+        ({"type": "adaptive", "display": "omitted"}, None, True, "omitted"),
+        ({"type": "enabled", "budget_tokens": 2048, "display": "summarized"}, 2048, False,
+         "summarized"),
+        (2048, 2048, False, None),
+        ({"type": "disabled"}, None, False, None),
+        (None, None, False, None),
+    ],
+)  # fmt: skip
+def test_thinking_setting_reads_every_form(
+    value: object, budget: int | None, adaptive: bool, display: str | None
+) -> None:
+    setting = rules.thinking_setting(value)
+    assert (setting.budget, setting.adaptive, setting.display) == (budget, adaptive, display)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ({"type": "adaptive", "display": "full"}, "display must be"),
+        ({"type": "adaptive", "budget_tokens": 1024}, "unknown key"),
+        ("lots", "thinking must be"),
+    ],
+)
+def test_thinking_setting_refuses_what_no_schema_takes(value: object, words: str) -> None:
+    with pytest.raises(InvalidRequestError, match=words):
+        rules.thinking_setting(value)
