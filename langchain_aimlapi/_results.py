@@ -194,9 +194,10 @@ class ChunkStream:
     answer's size (a 100 MB answer took ~688 s through ``stream`` with blocks). So while the
     answer is a single text part (tool calls live in ``tool_call_chunks``, not in content),
     each text delta is its plain string. At the first thinking, signature or redacted-thinking
-    delta, or a second text part, the stream switches to indexed blocks for the rest, which keep
-    parts apart and thinking signatures attached (content that came as a string stays the first
-    element of the aggregated list). Per event the work is constant.
+    delta, server tool or whole block, citation, or a second text part, the stream switches to
+    indexed blocks for the rest, which keep parts apart and thinking signatures and citations
+    attached (content that came as a string stays the first element of the aggregated list).
+    Per event the work is constant.
     """
 
     __slots__ = ("_text_index", "blocks", "message_id")
@@ -214,7 +215,16 @@ class ChunkStream:
                 if self._text_index is None:
                     self._text_index = event.index
                 self.blocks = event.index != self._text_index
-            elif isinstance(event, t.ThinkingDelta | t.SignatureDelta | t.RedactedThinkingDelta):
+            elif isinstance(
+                event,
+                t.ThinkingDelta
+                | t.SignatureDelta
+                | t.RedactedThinkingDelta
+                | t.ServerToolCallDelta
+                | t.PartDelta
+                | t.CitationDelta,
+            ):
+                # Server tool blocks, whole blocks and citations need indexed blocks too.
                 self.blocks = True
         return to_chunk(event, self.message_id, blocks=self.blocks)
 

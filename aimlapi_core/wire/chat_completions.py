@@ -265,6 +265,10 @@ class ChatCompletionsStreamDecoder:
             if self._thinking_index < 0:
                 self._thinking_index = self._new_index()
             out.append(ThinkingDelta(self._thinking_index, thinking))
+        # A chunk's annotations go before its text, so a consumer that shapes content by the
+        # first events (LangChain's ChunkStream) knows the text is cited before it arrives.
+        for citation in _annotations(delta.get("annotations")) or []:
+            out.append(CitationDelta(self._text(), citation))
         text = delta.get("content")
         if text and isinstance(text, str):
             out.append(TextDelta(self._text(), text))
@@ -272,8 +276,6 @@ class ChatCompletionsStreamDecoder:
             # Anthropic blocks in `content` (docs/wire.md "Response on /chat/completions", [INF]),
             # read as the whole decode reads them.
             self._blocks(text, out)
-        for citation in _annotations(delta.get("annotations")) or []:
-            out.append(CitationDelta(self._text(), citation))
         calls = delta.get("tool_calls")
         if calls:
             for call in calls:

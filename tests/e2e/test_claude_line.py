@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from langchain_support import make
 from llama_index.core.agent.workflow import FunctionAgent
@@ -195,9 +195,14 @@ def test_langchain_create_agent_web_search_turn(fresh_emulator: Emulator, stream
     agent = create_agent(llm, tools=[get_time, WEB_SEARCH])
     question = {"messages": [HumanMessage("Search the web for Oslo weather")]}
     if streamed:
-        state = list(agent.stream(question, stream_mode="values"))[-1]
+        # "messages" mode makes LangGraph stream the model's tokens (the model's _stream).
+        parts = list(agent.stream(question, stream_mode=["messages", "values"]))
+        chunks = [p[0] for mode, p in parts if mode == "messages"]
+        state = [p for mode, p in parts if mode == "values"][-1]
+        assert any(isinstance(c, AIMessageChunk) for c in chunks)
     else:
         state = agent.invoke(question)
+    assert fresh_emulator.last_request.json.get("stream", False) is streamed
     answer = state["messages"][-1]
     assert isinstance(answer, AIMessage)
     kinds = [b["type"] for b in _blocks(answer)]
@@ -257,6 +262,11 @@ def test_web_search_on_chat_per_model(fresh_emulator: Emulator, model: str) -> N
             bound.invoke("Search the web for Oslo weather")
         assert fresh_emulator.requests == []
         return
-    answer = bound.invoke("Search the web for Oslo weather")
-    (text,) = [b for b in answer.content_blocks if b["type"] == "text"]
-    assert text["annotations"][0]["url"] == "https://search.example/oslo-weather/1"
+    whole = bound.invoke("Search the web for Oslo weather")
+    streamed: Any = None
+    for chunk in bound.stream("Search the web for Oslo weather"):
+        streamed = chunk if streamed is None else streamed + chunk
+    for answer in (whole, streamed):
+        (text,) = [b for b in answer.content_blocks if b["type"] == "text"]
+        assert text["text"].startswith("According to Oslo weather")
+        assert text["annotations"][0]["url"] == "https://search.example/oslo-weather/1"
