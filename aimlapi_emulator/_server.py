@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from ._assistant import respond
 from ._batches import BatchStore, batch_route
+from ._claude_line import prepare
 from ._embeddings import embeddings_answer
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
@@ -52,6 +53,7 @@ class ServerState:
     replies: ReplyScript = field(default_factory=ReplyScript)
     batches: BatchStore = field(default_factory=BatchStore)
     in_flight: InFlight = field(default_factory=InFlight)
+    prompt_cache: set[str] = field(default_factory=set)  # cached prompt prefixes (_claude_line)
 
 
 def _random_id(prefix: str, length: int = 22) -> str:
@@ -187,9 +189,11 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             raise schema_error(
                 "the request body must be valid JSON (Content-Type: application/json)"
             )
+        body, line = prepare(body, dialect, state.prompt_cache)  # issue 15 (_claude_line.py)
         validate(body, dialect, state.signer)
         info = check_model(body, dialect)
         check_prompt_size(body, info)
+        line.remember(state.prompt_cache)
         # A scripted reply if the test gave one for this request, else the default assistant.
         try:
             scripted = state.replies.next(call.recorded)
@@ -198,6 +202,9 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
                 500, f"aimlapi_emulator: the replies function raised {type(exc).__name__}: {exc}"
             ) from exc
         reply = make_answer(scripted if scripted is not None else respond(body), body)
+        if scripted is not None:
+            line.search_query = None  # a scripted reply is answered as scripted
+        line.adjust_reply(reply)
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
         price = cost(model, reply.input_tokens, reply.output_tokens)
@@ -205,10 +212,12 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
         if body.get("stream"):
             events: list[bytes]
             if dialect == "messages":
-                items = messages_stream(reply, model, msg_id, signature, price)
+                items = line.finish_messages_stream(
+                    messages_stream(reply, model, msg_id, signature, price)
+                )
                 events = [_sse(data, name) for name, data in items]
             else:
-                chunks = chat_stream(reply, model, msg_id, created, price)
+                chunks = line.finish_chat_stream(chat_stream(reply, model, msg_id, created, price))
                 if fault is not None and fault.legacy_stream:
                     chunks = legacy_wrap(chunks, reply)
                 events = [_sse(chunk) for chunk in chunks]
@@ -217,9 +226,11 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             return _stream_response(events, call, fault, dialect)
         if dialect == "messages":
             whole, status = messages_whole(reply, model, msg_id, signature, price), 200
+            whole = line.finish_whole(whole)
         else:
             # The seeds and the 3.7 spec document 201 for chat completions.
             whole, status = chat_whole(reply, model, msg_id, created, price), 201
+            whole = line.finish_whole(whole)
         content = json.dumps(whole).encode()
         if fault is not None and fault.malformed_json:
             content = content[: len(content) // 2]

@@ -82,8 +82,10 @@ class ChatAIMLAPI(BaseChatModel):
     top_p: float | None = None
     top_k: int | None = None
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    thinking: dict[str, Any] | int | None = None
-    """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``None`` turns thinking off."""
+    thinking: dict[str, Any] | int | str | None = None
+    """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``"adaptive"`` or
+    ``{"type": "adaptive", "display": "summarized" | "omitted"}`` (models whose schema lists
+    it); ``None`` turns thinking off."""
     timeout: float | None = None
     max_retries: int = 2
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
@@ -160,6 +162,11 @@ class ChatAIMLAPI(BaseChatModel):
     def thinking_budget(self) -> int | None:
         return rules.thinking_budget(self.thinking)
 
+    @property
+    def thinking_setting(self) -> rules.ThinkingSetting:
+        """``thinking`` read by the core's one reader: budget, adaptive, display."""
+        return rules.thinking_setting(self.thinking)
+
     # ------------------------------------------------------------------ core clients
 
     def _client_options(self) -> dict[str, Any]:
@@ -224,7 +231,10 @@ class ChatAIMLAPI(BaseChatModel):
         response_format = kwargs.pop("response_format", None)
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
+        cache_control = kwargs.pop("cache_control", None)
         system, turns = _convert.to_neutral(messages)
+        if cache_control is not None:
+            _convert.cache_last_block(turns, cache_control)
         if instruction := kwargs.pop("structured_output_instruction", None):
             system.append(t.TextPart(text=instruction))
         if response_format is not None:
@@ -235,6 +245,7 @@ class ChatAIMLAPI(BaseChatModel):
             rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
             kwargs.pop("parallel_tool_calls", None),
         )
+        thinking = self.thinking_setting
         if kwargs:
             raise TypeError(
                 f"ChatAIMLAPI got unexpected keyword argument(s) {sorted(kwargs)}; put extra "
@@ -251,7 +262,7 @@ class ChatAIMLAPI(BaseChatModel):
             stop_sequences=list(stop if stop is not None else self.stop or []),
             tools=[_tools.spec_from_dict(x) for x in tools],
             tool_choice=choice,
-            thinking_budget=self.thinking_budget,
+            **thinking.request_fields(),
             extra_body=dict(self.model_kwargs) or None,
         )
 
@@ -397,7 +408,7 @@ class ChatAIMLAPI(BaseChatModel):
         choice = rules.resolve_tool_choice(
             tool_choice,
             [x["name"] for x in formatted],
-            thinking=self.thinking_budget is not None,
+            thinking=self.thinking_setting.on,
             parallel=parallel_tool_calls,
         )
         if choice is not None:

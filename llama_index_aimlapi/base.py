@@ -28,13 +28,13 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import field_validator
 
-from aimlapi_core import ChatRequest, ChatResult, ToolChoice
+from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolChoice, ToolSpec
 from aimlapi_core import _rules as rules
 
 from ._batch import AIMLAPIBatch
 from ._convert import to_core_messages
 from ._responses import StreamResponses, chat_response, completion_response
-from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
+from ._tools import TOOL_REQUIRED_HINT, server_tool_spec, to_tool_specs, tool_selections
 
 if TYPE_CHECKING:
     import httpx
@@ -76,8 +76,15 @@ class AIMLAPI(FunctionCallingLLM):
     top_p: float | None = Field(default=None, ge=0.0, le=1.0)
     top_k: int | None = Field(default=None, gt=0)
     stop_sequences: list[str] = Field(default_factory=list)
-    thinking: dict[str, Any] | int | None = Field(
-        default=None, description='Budget in tokens, or {"type": "enabled", "budget_tokens": N}.'
+    thinking: dict[str, Any] | int | str | None = Field(
+        default=None,
+        description='Budget in tokens, {"type": "enabled", "budget_tokens": N}, "adaptive" or '
+        '{"type": "adaptive", "display": "summarized" | "omitted"} (per model).',
+    )
+    server_tools: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Server tools the API runs itself, sent with every request, e.g. "
+        '{"type": "web_search_20250305", "name": "web_search", "max_uses": 3}.',
     )
     timeout: float | None = Field(
         default=None,
@@ -218,12 +225,17 @@ class AIMLAPI(FunctionCallingLLM):
         fields = {name: kwargs.pop(name, getattr(self, name)) for name in _FIELD_KWARGS}
         # Per call only: ``self.metadata`` is LlamaIndex's LLMMetadata, not the request's.
         request_metadata = kwargs.pop("metadata", None)
-        budget = rules.thinking_budget(kwargs.pop("thinking", self.thinking))
-        tools = to_tool_specs(kwargs.pop("tools", None))
+        thinking = rules.thinking_setting(kwargs.pop("thinking", self.thinking))
+        given = list(kwargs.pop("tools", None) or [])
+        server = [*self.server_tools, *(x for x in given if isinstance(x, dict))]
+        tools: list[ToolSpec | ServerToolSpec] = [
+            *to_tool_specs([x for x in given if not isinstance(x, dict)] or None),
+            *(server_tool_spec(x) for x in server),
+        ]
         choice = rules.resolve_tool_choice(
             kwargs.pop("tool_choice", None),
             [tool.name for tool in tools],
-            thinking=budget is not None,
+            thinking=thinking.on,
             parallel=kwargs.pop("allow_parallel_tool_calls", None),
         )
         stop = kwargs.pop("stop_sequences", self.stop_sequences)
@@ -241,7 +253,7 @@ class AIMLAPI(FunctionCallingLLM):
             stop_sequences=list(stop or ()),
             tools=tools,
             tool_choice=choice,
-            thinking_budget=budget,
+            **thinking.request_fields(),
             extra_body=extra_body or None,
             extra_headers=extra_headers,
             metadata=request_metadata,
@@ -391,7 +403,7 @@ class AIMLAPI(FunctionCallingLLM):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
         if user_msg is not None:
             messages.append(user_msg)
-        thinking = rules.thinking_budget(kwargs.get("thinking", self.thinking)) is not None
+        thinking = rules.thinking_setting(kwargs.get("thinking", self.thinking)).on
         if tool_choice is None and tool_required and specs:
             if thinking:
                 # A forced choice is refused with thinking on (see _tools.TOOL_REQUIRED_HINT).
