@@ -2,19 +2,24 @@
 
 ``AIMLAPIClient`` / ``AsyncAIMLAPIClient`` send a neutral :class:`ChatRequest` to
 ``/chat/completions`` or ``/messages`` and return a :class:`ChatResult` (``create``) or a stream
-of neutral events (``stream``). Errors are in :mod:`aimlapi_core.errors`. Importing this package
-loads httpx and the standard library only: no pydantic model is built, no framework imported.
+of neutral events (``stream``); ``embed`` turns texts into vectors (``POST /embeddings``).
+Errors are in :mod:`aimlapi_core.errors`. Importing this package loads httpx and the standard
+library only: no pydantic model is built, no framework imported.
 """
 
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
+from ._batches import AsyncBatches, Batches, in_input_order
 from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
+from ._embedding_models import EmbeddingModel, embedding_model
+from ._embeddings import EmbeddingResult, plan_embeddings
 from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
 from ._settings import ClientSettings
 from ._types import (
     ChatRequest,
     ChatResult,
+    CitationDelta,
     Cost,
     CostDelta,
     DocumentPart,
@@ -25,9 +30,16 @@ from ._types import (
     Message,
     MessageStart,
     Part,
+    PartDelta,
+    RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
     Role,
+    SearchResultPart,
+    ServerToolCallDelta,
+    ServerToolCallPart,
+    ServerToolResultPart,
+    ServerToolSpec,
     SignatureDelta,
     StopReason,
     StreamEvent,
@@ -44,18 +56,27 @@ from ._types import (
     UsageDelta,
 )
 from .catalog import ModelInfo, model_info
+from .wire.batches import Batch, BatchCounts, BatchResult
 
 __all__ = [
     "AIMLAPIClient",
     "AsyncAIMLAPIClient",
+    "AsyncBatches",
     "AsyncChatStream",
+    "Batch",
+    "BatchCounts",
+    "BatchResult",
+    "Batches",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
+    "CitationDelta",
     "ClientSettings",
     "Cost",
     "CostDelta",
     "DocumentPart",
+    "EmbeddingModel",
+    "EmbeddingResult",
     "Finish",
     "ImageMediaType",
     "ImagePart",
@@ -64,9 +85,16 @@ __all__ = [
     "MessageStart",
     "ModelInfo",
     "Part",
+    "PartDelta",
+    "RawPart",
     "RedactedThinkingDelta",
     "RedactedThinkingPart",
     "Role",
+    "SearchResultPart",
+    "ServerToolCallDelta",
+    "ServerToolCallPart",
+    "ServerToolResultPart",
+    "ServerToolSpec",
     "SignatureDelta",
     "StopReason",
     "StreamAccumulator",
@@ -84,7 +112,10 @@ __all__ = [
     "UsageDelta",
     "__version__",
     "accumulate",
+    "embedding_model",
     "errors",
+    "in_input_order",
     "model_info",
+    "plan_embeddings",
     "tool_input_schema",
 ]

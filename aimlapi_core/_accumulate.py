@@ -16,13 +16,19 @@ from typing import Any
 from ._json import parse_arguments
 from ._types import (
     ChatResult,
+    CitationDelta,
     Cost,
     CostDelta,
     Finish,
     MessageStart,
     Part,
+    PartDelta,
+    RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
+    ServerToolCallDelta,
+    ServerToolCallPart,
+    ServerToolResultPart,
     SignatureDelta,
     StreamEvent,
     TextDelta,
@@ -50,7 +56,7 @@ _USAGE_FIELDS = (
 class _Builder:
     """One part under construction: ``kind`` is fixed by the first event for its index."""
 
-    __slots__ = ("chunks", "id", "kind", "name", "signature")
+    __slots__ = ("chunks", "citations", "id", "kind", "name", "signature", "whole")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -58,16 +64,24 @@ class _Builder:
         self.id: str | None = None
         self.name: str | None = None
         self.signature: str | None = None
+        self.citations: list[dict[str, Any]] = []
+        self.whole: Part | None = None
 
     def build(self) -> Part:
+        if self.whole is not None:
+            return self.whole
         text = "".join(self.chunks)
         if self.kind == "text":
-            return TextPart(text=text)
+            return TextPart(text=text, citations=self.citations or None)
         if self.kind == "thinking":
             return ThinkingPart(thinking=text, signature=self.signature)
         if self.kind == "redacted_thinking":
             return RedactedThinkingPart(data=text)
         name = self.name or ""
+        if self.kind == "server_tool_call":
+            return ServerToolCallPart(
+                id=self.id or "", name=name, arguments=parse_arguments(text, name)
+            )
         return ToolCallPart(id=self.id or "", name=name, arguments=parse_arguments(text, name))
 
 
@@ -77,7 +91,9 @@ class PartialPart:
     events do not change it. ``text`` (the text, thinking, redacted data or raw JSON arguments
     so far) is joined only when read, so taking one costs the same for any answer size."""
 
-    kind: str  # "text" | "thinking" | "redacted_thinking" | "tool_call"
+    # "text" | "thinking" | "redacted_thinking" | "tool_call" | "server_tool_call" |
+    # "whole <PartType>" (a part that arrived whole: server tool results, raw blocks)
+    kind: str
     index: int
     id: str | None
     name: str | None
@@ -136,6 +152,18 @@ class StreamAccumulator:
                 builder.name = event.name
             if event.arguments:
                 builder.chunks.append(event.arguments)
+        elif isinstance(event, ServerToolCallDelta):
+            builder = self._part(event.index, "server_tool_call")
+            if event.id:
+                builder.id = event.id
+            if event.name:
+                builder.name = event.name
+            if event.arguments:
+                builder.chunks.append(event.arguments)
+        elif isinstance(event, CitationDelta):
+            self._part(event.index, "text").citations.append(event.citation)
+        elif isinstance(event, PartDelta):
+            self._part(event.index, f"whole {type(event.part).__name__}").whole = event.part
         elif isinstance(event, SignatureDelta):
             builder = self._part(event.index, "thinking")
             builder.signature = (builder.signature or "") + event.signature
@@ -185,7 +213,7 @@ class StreamAccumulator:
         usage = self._usage
         parts = [self._parts[i].build() for i in sorted(self._parts)]
         reason = self._finish.stop_reason
-        if reason == "end_turn" and any(isinstance(p, ToolCallPart) for p in parts):
+        if reason == "end_turn" and any(type(p) is ToolCallPart for p in parts):
             # The finish may come before the tool-call chunks it should have counted (the
             # gateway's finish_reason is unreliable, docs/wire.md "Streaming on
             # /chat/completions"): what was received wins.
@@ -243,6 +271,7 @@ def events_of(result: ChatResult) -> list[StreamEvent]:
     for i, part in enumerate(result.parts):
         if isinstance(part, TextPart):
             events.append(TextDelta(i, part.text))
+            events.extend(CitationDelta(i, c) for c in part.citations or [])
         elif isinstance(part, ThinkingPart):
             events.append(ThinkingDelta(i, part.thinking))
             if part.signature:
@@ -251,6 +280,10 @@ def events_of(result: ChatResult) -> list[StreamEvent]:
             events.append(RedactedThinkingDelta(i, part.data))
         elif isinstance(part, ToolCallPart):
             events.append(ToolCallDelta(i, part.id, part.name, json.dumps(part.arguments)))
+        elif isinstance(part, ServerToolCallPart):
+            events.append(ServerToolCallDelta(i, part.id, part.name, json.dumps(part.arguments)))
+        elif isinstance(part, (ServerToolResultPart, RawPart)):
+            events.append(PartDelta(i, part))
         else:  # images, documents and tool results are inputs, never in an answer
             raise ResponseValidationError(f"an answer cannot hold {type(part).__name__}")
     usage = result.usage

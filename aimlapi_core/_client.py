@@ -18,17 +18,27 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import httpx
 
 from . import _transport as h
+from ._batches import AsyncBatches, Batches
+from ._embeddings import (
+    DEFAULT_EMBEDDING_MODEL,
+    EMBEDDINGS_PATH,
+    EmbeddingCollector,
+    EmbeddingPlan,
+    EmbeddingResult,
+    EncodingFormat,
+    plan_embeddings,
+)
 from ._images import from_fetched, inline_images, urls_to_fetch
 from ._settings import ClientSettings
 from ._stream import AsyncChatStream, ChatStream
 from ._types import ChatRequest, ChatResult
-from .errors import APIConnectionError
+from .errors import APIConnectionError, InvalidRequestError
 from .wire import Dialect, get_dialect
 
 __all__ = ["AIMLAPIClient", "AsyncAIMLAPIClient", "AsyncChatStream", "ChatStream"]
@@ -82,6 +92,15 @@ class _ClientBase(Generic[_H]):
         body = h.encode_body(self.dialect, request, stream=stream)
         headers = h.request_headers(self.settings, key, stream=stream, extra=request.extra_headers)
         return self.settings.base_url + self.dialect.path, headers, body
+
+    def _embedding_call(
+        self, texts: Sequence[str], extra_headers: Mapping[str, str] | None, **options: Any
+    ) -> tuple[EmbeddingPlan, str, dict[str, str]]:
+        """The checked plan (every input error raised here, before I/O), URL and headers."""
+        plan = plan_embeddings(texts, **options)
+        key = self.settings.require_key() if plan.bodies else None
+        headers = h.request_headers(self.settings, key, stream=False, extra=extra_headers)
+        return plan, self.settings.base_url + EMBEDDINGS_PATH, headers
 
     def __repr__(self) -> str:  # the key is never shown
         return (
@@ -182,11 +201,76 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         idle, key = self.settings.stream_idle_timeout, self._key
         return ChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
 
+    @property
+    def batches(self) -> Batches:
+        """The Batches API (``create``, ``retrieve``, ``cancel``, ``wait``); see ``_batches.py``."""
+        return Batches(self)
+
     def list_models(self) -> list[dict[str, Any]]:
         """``GET {base_url}/models``: the catalogue (no key needed, none sent)."""
         headers = h.request_headers(self.settings, None, stream=False, has_body=False)
         url = self.settings.base_url + "/models"
         return h.models_of(self._send("GET", url, headers=headers, timeout=self.settings.timeout))
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        model: str = DEFAULT_EMBEDDING_MODEL,
+        dimensions: int | None = None,
+        encoding_format: EncodingFormat | None = None,
+        task_type: str | None = None,
+        title: str | None = None,
+        auto_truncate: bool | None = None,
+        input_type: str | None = None,
+        batch_size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> EmbeddingResult:
+        """Embed ``texts`` with ``POST {base_url}/embeddings``, one vector per text, in order.
+
+        The texts are sent in as few requests as the model's limits allow (at most
+        ``batch_size`` texts each, if given), one after another, each with the client's retries.
+
+        Args:
+            texts: the strings to embed (none may be empty).
+            model: an embedding model id (default ``text-embedding-3-small``).
+            dimensions: shorter vectors, where the model takes it (text-embedding-3-*, Qwen,
+                Google).
+            encoding_format: ``"base64"`` for a smaller answer (OpenAI models; decoded here).
+            task_type, title, auto_truncate: ``text-multilingual-embedding-002`` only.
+            input_type: ``"document"``, voyage-* only.
+            batch_size: at most this many texts per request.
+            extra_headers: added to every request.
+
+        Raises:
+            InvalidRequestError: a field the model does not take, a value it forbids, an empty
+                text — before any request.
+
+        Example:
+            >>> with AIMLAPIClient() as client:  # doctest: +SKIP
+            ...     result = client.embed(["a cat", "a dog"], dimensions=256)
+            >>> len(result.vectors), len(result.vectors[0]), result.cost  # doctest: +SKIP
+            (2, 256, Cost(credits_used=1.0, usd_spent=5e-07))
+        """
+        plan, url, headers = self._embedding_call(
+            texts,
+            extra_headers,
+            model=model,
+            dimensions=dimensions,
+            encoding_format=encoding_format,
+            task_type=task_type,
+            title=title,
+            auto_truncate=auto_truncate,
+            input_type=input_type,
+            batch_size=batch_size,
+        )
+        out = EmbeddingCollector(plan)
+        for i, body in enumerate(plan.bodies):
+            resp = self._send(
+                "POST", url, headers=headers, content=body, timeout=self.settings.timeout
+            )
+            out.add(i, h.json_of(resp), resp.headers)
+        return out.result()
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:
@@ -301,11 +385,80 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         idle, key = self.settings.stream_idle_timeout, self._key
         return AsyncChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
 
+    @property
+    def batches(self) -> AsyncBatches:
+        """The Batches API, awaited: ``await client.batches.create(...)``."""
+        return AsyncBatches(self)
+
     async def list_models(self) -> list[dict[str, Any]]:
         headers = h.request_headers(self.settings, None, stream=False, has_body=False)
         url = self.settings.base_url + "/models"
         resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
         return h.models_of(resp)
+
+    async def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        model: str = DEFAULT_EMBEDDING_MODEL,
+        dimensions: int | None = None,
+        encoding_format: EncodingFormat | None = None,
+        task_type: str | None = None,
+        title: str | None = None,
+        auto_truncate: bool | None = None,
+        input_type: str | None = None,
+        batch_size: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        max_concurrency: int = 4,
+    ) -> EmbeddingResult:
+        """:meth:`AIMLAPIClient.embed`, awaited; up to ``max_concurrency`` requests in flight.
+
+        The answers may arrive in any order; the vectors come back in the order of ``texts``.
+        If one request fails for good, the others are cancelled and its error is raised.
+        """
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+            raise InvalidRequestError(f"max_concurrency must be an int, got {max_concurrency!r}")
+        if max_concurrency < 1:
+            raise InvalidRequestError(f"max_concurrency must be at least 1, got {max_concurrency}")
+        plan, url, headers = self._embedding_call(
+            texts,
+            extra_headers,
+            model=model,
+            dimensions=dimensions,
+            encoding_format=encoding_format,
+            task_type=task_type,
+            title=title,
+            auto_truncate=auto_truncate,
+            input_type=input_type,
+            batch_size=batch_size,
+        )
+        out = EmbeddingCollector(plan)
+        todo = iter(range(len(plan.bodies)))  # shared: each worker takes the next batch
+
+        async def worker() -> None:
+            for i in todo:
+                resp = await self._send(
+                    "POST",
+                    url,
+                    headers=headers,
+                    content=plan.bodies[i],
+                    timeout=self.settings.timeout,
+                )
+                out.add(i, h.json_of(resp), resp.headers)
+
+        workers = min(max_concurrency, len(plan.bodies))
+        if workers <= 1:
+            await worker()
+            return out.result()
+        tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return out.result()
 
     async def close(self) -> None:
         if self._owns_http and self._http is not None:

@@ -99,6 +99,7 @@ def check_settings(
         raise InvalidRequestError(f"top_k must be at least 1, got {top_k}")
     # The encoder's own checks on a probe request with one placeholder turn: the rules have
     # one home (the request encoder) and run again, unchanged, on every real request.
+    from ._rules import thinking_setting
     from .wire.encode import validate_settings
 
     validate_settings(
@@ -109,7 +110,7 @@ def check_settings(
             temperature=temperature,
             top_p=top_p,
             top_k=top_k,
-            thinking_budget=parse_thinking(thinking),
+            **thinking_setting(thinking).request_fields(),
         )
     )
 

@@ -27,6 +27,10 @@ from ._types import (
     ImagePart,
     Part,
     RedactedThinkingPart,
+    SearchResultPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
+    ServerToolSpec,
     TextPart,
     ToolResultPart,
 )
@@ -55,12 +59,19 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
     caps = info.on(api) if info is not None else None
     if info is None or caps is None:
         return  # undocumented: the server decides (module docstring)
-    if request.thinking_budget is not None and "enabled" not in caps.thinking:
-        raise InvalidRequestError(
-            _refusal(info, api, "extended thinking", "no thinking for this model",
-                     lambda c: "enabled" in c.thinking)
-        )  # fmt: skip
+    _check_thinking(request, info, api, caps)
+    _check_server_tools(request, info, api, caps)
     parts = list(_parts(request))
+    if not caps.search_results and any(isinstance(p, SearchResultPart) for p, _ in parts):
+        raise UnsupportedContentError(
+            _refusal(info, api, "search_result blocks", "no search_result block",
+                     lambda c: c.search_results)
+        )  # fmt: skip
+    if not caps.system_citations and any(p.citations for p in request.system):
+        raise UnsupportedContentError(
+            _refusal(info, api, "citations on the system prompt", "no citations on system text",
+                     lambda c: c.system_citations)
+        )  # fmt: skip
     if not caps.images and any(isinstance(p, ImagePart) for p, _ in parts):
         raise UnsupportedContentError(
             _refusal(info, api, "images", "no image block", lambda c: c.images)
@@ -90,6 +101,51 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
         )  # fmt: skip
 
 
+def _check_thinking(request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities) -> None:
+    """Thinking kinds per model: ``enabled`` (a budget) on every thinking model, ``adaptive``
+    and ``display`` only where the schema lists them (the 5-series, Opus 4.8, the -latest ids,
+    and /messages for 4.x; not the 4.x chat schemas: docs/wire.md "Thinking")."""
+    if request.thinking_budget is not None and "enabled" not in caps.thinking:
+        raise InvalidRequestError(
+            _refusal(info, api, "extended thinking", "no thinking for this model",
+                     lambda c: "enabled" in c.thinking)
+        )  # fmt: skip
+    if request.adaptive_thinking and "adaptive" not in caps.thinking:
+        raise InvalidRequestError(
+            _refusal(info, api, "adaptive thinking", "no thinking type 'adaptive'",
+                     lambda c: "adaptive" in c.thinking)
+        )  # fmt: skip
+    if request.thinking_display is not None and not caps.thinking_display:
+        raise InvalidRequestError(
+            _refusal(info, api, "thinking display", "no thinking.display",
+                     lambda c: c.thinking_display)
+        )  # fmt: skip
+
+
+def _check_server_tools(
+    request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities
+) -> None:
+    """Server tools by type, as the schema lists them; their blocks replayed only where the
+    schema has server tools at all."""
+    for tool in request.tools:
+        if isinstance(tool, ServerToolSpec) and tool.type not in caps.server_tools:
+            kind = tool.type
+            listed = ", ".join(caps.server_tools) or "none"
+            raise InvalidRequestError(
+                _refusal(info, api, f"server tool {kind!r}",
+                         f"server tool types: {listed}",
+                         lambda c, kind=kind: kind in c.server_tools)  # type: ignore[misc]
+            )  # fmt: skip
+    if not caps.server_tools:
+        for message in request.messages:
+            for part in message.parts:
+                if isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
+                    raise UnsupportedContentError(
+                        _refusal(info, api, "server tool blocks in the history",
+                                 "no server tools", lambda c: bool(c.server_tools))
+                    )  # fmt: skip
+
+
 def _parts(request: ChatRequest) -> Iterator[tuple[Part, bool]]:
     """Every part of every message, and whether it sits inside a tool result."""
     for message in request.messages:
@@ -100,7 +156,12 @@ def _parts(request: ChatRequest) -> Iterator[tuple[Part, bool]]:
                     yield inner, True
 
 
-_WHERE = {TextPart: "a text block", ImagePart: "an image", DocumentPart: "a document"}
+_WHERE = {
+    TextPart: "a text block",
+    ImagePart: "an image",
+    DocumentPart: "a document",
+    SearchResultPart: "a search result",
+}
 
 
 def _cached(request: ChatRequest) -> str | None:

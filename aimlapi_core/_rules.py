@@ -11,8 +11,9 @@ The rules and where ``docs/wire.md`` records the doc pages they rest on:
   ``disable_parallel_tool_use``; the spellings people pass (OpenAI's ``"required"`` and
   ``{"type": "function", ...}``, ``True`` / ``False``, a bare tool name) are parsed here, once.
 * thinking ("Thinking") — ``{"type": "enabled", "budget_tokens": N}`` with
-  ``1024 <= N < max_tokens``; with thinking on, no forced tool choice and no temperature other
-  than 1.
+  ``1024 <= N < max_tokens``, or ``{"type": "adaptive"}``, either with ``display``; with thinking
+  of either kind on, no forced tool choice and no temperature other than 1. Which model takes
+  which kind is per model (``_model_rules.py``).
 * tool names ("Tools") — ``^[a-zA-Z0-9_-]{1,64}$``, and unique.
 * data URIs ("Content parts") — RFC 2397, both forms (:func:`parse_data_uri` says why
   non-base64 is accepted).
@@ -30,7 +31,7 @@ import binascii
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 from urllib.parse import unquote_to_bytes
 
 from ._types import ImageMediaType, ToolChoice
@@ -43,9 +44,11 @@ __all__ = [
     "MIN_THINKING_BUDGET",
     "DataURI",
     "DialectContent",
+    "ThinkingSetting",
     "check_document_media_type",
     "check_forced_choice",
     "check_image_media_type",
+    "check_thinking",
     "check_thinking_budget",
     "check_tool_choice",
     "check_tool_name",
@@ -54,6 +57,7 @@ __all__ = [
     "parse_tool_choice",
     "resolve_tool_choice",
     "thinking_budget",
+    "thinking_setting",
     "tool_choice_dict",
     "with_parallel",
 ]
@@ -297,39 +301,152 @@ def _enabled(value: Mapping[str, Any]) -> int | None:
     raise _bad_thinking(value)
 
 
-# Anthropic's thinking objects by ``type``. Extension point: adaptive thinking
-# (``{"type": "adaptive", "display": ...}``, newer Claude specs) is one more entry here, whose
-# value must then travel in a ChatRequest field beside ``thinking_budget``; thinking counts as
-# on for check_forced_choice whenever an entry returns something other than None.
-_THINKING_FORMS: dict[str, Callable[[Mapping[str, Any]], int | None]] = {
-    "enabled": _enabled,
-    "disabled": lambda value: None,
+Display = Literal["summarized", "omitted"]
+_DISPLAYS = ("summarized", "omitted")
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingSetting:
+    """A ``thinking=`` setting read: a budget (``{"type": "enabled", ...}``), adaptive
+    (``{"type": "adaptive"}``: the model decides how much to think; the newer schemas), or
+    neither (off); ``display`` (``"summarized"`` | ``"omitted"``) on either kind."""
+
+    budget: int | None = None
+    adaptive: bool = False
+    display: Display | None = None
+
+    @property
+    def on(self) -> bool:
+        """Thinking of either kind (check_forced_choice counts both)."""
+        return self.adaptive or self.budget is not None
+
+    def request_fields(self) -> dict[str, Any]:
+        """The :class:`~aimlapi_core.ChatRequest` fields this setting fills."""
+        return {
+            "thinking_budget": self.budget,
+            "adaptive_thinking": self.adaptive,
+            "thinking_display": self.display,
+        }
+
+
+def _display(value: Mapping[str, Any]) -> Display | None:
+    display = value.get("display")
+    if display is None:
+        return None
+    if display not in _DISPLAYS:
+        raise InvalidRequestError(
+            f"thinking display must be 'summarized' or 'omitted', got {display!r}"
+        )
+    return display  # type: ignore[no-any-return]
+
+
+def _keys(value: Mapping[str, Any], known: set[str]) -> None:
+    extra = set(value) - known
+    if extra:
+        raise InvalidRequestError(
+            f"thinking {dict(value)!r} has unknown key(s) {sorted(extra)}; a "
+            f"{value.get('type')!r} thinking object takes {sorted(known)}"
+        )
+
+
+def _enabled_form(value: Mapping[str, Any]) -> ThinkingSetting:
+    _keys(value, {"type", "budget_tokens", "display"})
+    return ThinkingSetting(budget=_enabled(value), display=_display(value))
+
+
+def _adaptive_form(value: Mapping[str, Any]) -> ThinkingSetting:
+    _keys(value, {"type", "display"})
+    return ThinkingSetting(adaptive=True, display=_display(value))
+
+
+def _disabled_form(value: Mapping[str, Any]) -> ThinkingSetting:
+    _keys(value, {"type"})
+    return ThinkingSetting()
+
+
+# Anthropic's thinking objects by ``type`` (docs/wire.md "Thinking"): ``enabled`` with a budget,
+# ``adaptive`` (the newer schemas, e.g. docs/schemas/claude-sonnet-5.json; which model takes it
+# is the catalogue's per-model rule, _model_rules.py), ``disabled``.
+_THINKING_FORMS: dict[str, Callable[[Mapping[str, Any]], ThinkingSetting]] = {
+    "enabled": _enabled_form,
+    "adaptive": _adaptive_form,
+    "disabled": _disabled_form,
 }
 
 
 def _bad_thinking(value: object) -> InvalidRequestError:
     return InvalidRequestError(
-        f"thinking must be a token budget (int) or {{'type': 'enabled', 'budget_tokens': N}} "
-        f"(or {{'type': 'disabled'}}, None, False), got {value!r}"
+        "thinking must be a token budget (int), 'adaptive', {'type': 'enabled', "
+        "'budget_tokens': N} or {'type': 'adaptive'} (either dict with an optional 'display': "
+        f"'summarized' or 'omitted'), or {{'type': 'disabled'}}, None, False; got {value!r}"
     )
 
 
-def thinking_budget(value: object) -> int | None:
-    """The thinking budget a ``thinking=`` setting asks for; ``None`` means thinking off.
+def thinking_setting(value: object) -> ThinkingSetting:
+    """What a ``thinking=`` setting asks for (both adapters read it here).
 
     Example:
-        >>> thinking_budget({"type": "enabled", "budget_tokens": 2048}), thinking_budget(None)
-        (2048, None)
+        >>> thinking_setting({"type": "adaptive", "display": "omitted"})
+        ThinkingSetting(budget=None, adaptive=True, display='omitted')
+        >>> thinking_setting(2048).budget
+        2048
     """
     if value is None or value is False:
-        return None
+        return ThinkingSetting()
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return ThinkingSetting(budget=value)
+    if value == "adaptive":
+        return ThinkingSetting(adaptive=True)
     if isinstance(value, dict):
         form = _THINKING_FORMS.get(value.get("type"))  # type: ignore[arg-type]
         if form is not None:
             return form(value)
     raise _bad_thinking(value)
+
+
+def thinking_budget(value: object) -> int | None:
+    """The thinking budget a ``thinking=`` setting asks for; ``None`` means no budget (off, or
+    adaptive: see :func:`thinking_setting`).
+
+    Example:
+        >>> thinking_budget({"type": "enabled", "budget_tokens": 2048}), thinking_budget(None)
+        (2048, None)
+    """
+    return thinking_setting(value).budget
+
+
+def check_thinking(
+    *,
+    budget: int | None,
+    adaptive: bool,
+    display: str | None,
+    max_tokens: int,
+    temperature: float | None,
+) -> None:
+    """A request's thinking fields: one kind at most, a known display only with thinking on,
+    the budget's range, and thinking's temperature rule (either kind)."""
+    if adaptive and budget is not None:
+        raise InvalidRequestError(
+            "thinking is either adaptive or a token budget, not both: pass "
+            "{'type': 'adaptive'} or {'type': 'enabled', 'budget_tokens': N}"
+        )
+    if display is not None:
+        if display not in _DISPLAYS:
+            raise InvalidRequestError(
+                f"thinking display must be 'summarized' or 'omitted', got {display!r}"
+            )
+        if not adaptive and budget is None:
+            raise InvalidRequestError(
+                "thinking display was given with thinking off: turn thinking on "
+                "(adaptive or a budget) or drop display"
+            )
+    if budget is not None:
+        check_thinking_budget(budget, max_tokens=max_tokens, temperature=temperature)
+    elif adaptive and temperature is not None and temperature != 1:
+        raise InvalidRequestError(
+            f"temperature {temperature} cannot be used with thinking: leave temperature "
+            "unset (or 1) when thinking is on"
+        )
 
 
 def check_thinking_budget(budget: int, *, max_tokens: int, temperature: float | None) -> None:
@@ -361,6 +478,9 @@ class DialectContent:
     block_cache_control: bool  # cache_control on content blocks and tools
     document_metadata: bool  # title / context on documents
     documents_in_tool_results: bool
+    # An earlier answer's citations replayed on its text blocks; set per model by the encoder
+    # (docs/wire.md "Citations").
+    replay_citations: bool = False
 
 
 # Read from the schemas: the Claude 4.x chat specs (e.g. Anthropic__claude-4-sonnet.json) carry

@@ -68,7 +68,11 @@ def request_headers(
 
 
 def encode_body(dialect: Dialect, request: ChatRequest, *, stream: bool) -> bytes:
-    body = dialect.encode(request, stream=stream)
+    return json_bytes(dialect.encode(request, stream=stream))
+
+
+def json_bytes(body: Any) -> bytes:
+    """A request body as compact UTF-8 JSON (every endpoint)."""
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -185,6 +189,11 @@ def stream_read_error(
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
     return dialect.decode(json_or_raise(response.content, response.status_code), response.headers)
+
+
+def json_of(response: httpx.Response) -> Any:
+    """A whole (already read) success body as JSON, or :class:`ResponseValidationError`."""
+    return json_or_raise(response.content, response.status_code)
 
 
 def json_or_raise(content: bytes, status: int = 200) -> Any:

@@ -40,8 +40,12 @@ JSONObject: TypeAlias = dict[str, Any]
 
 @dataclass(slots=True, kw_only=True)
 class TextPart:
+    """Text. ``citations`` are the wire's citation objects (``char_location``,
+    ``web_search_result_location``, ``url_citation``, ...), kept as sent so they round-trip."""
+
     text: str
     cache_control: JSONObject | None = None
+    citations: list[JSONObject] | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -64,6 +68,47 @@ class DocumentPart:
     title: str | None = None
     context: str | None = None
     cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class SearchResultPart:
+    """A search result the caller supplies for the model to cite (``search_result`` blocks of
+    the newer Claude schemas): ``source`` (usually a URL), ``title`` and its text."""
+
+    source: str
+    title: str
+    content: list[TextPart]
+    citations: bool | None = None  # citations.enabled
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ServerToolCallPart:
+    """A call of a server tool (``server_tool_use``: web search, web fetch, code execution...):
+    run by the API, not by the caller; sent back as is in later turns."""
+
+    id: str
+    name: str
+    arguments: JSONObject
+
+
+@dataclass(slots=True, kw_only=True)
+class ServerToolResultPart:
+    """The API's result of a server tool call. ``type`` is the wire block type
+    (``web_search_tool_result``, ``web_fetch_tool_result``, ``code_execution_tool_result``...)
+    and ``content`` its content exactly as received (search results, an error object...)."""
+
+    type: str
+    tool_call_id: str
+    content: Any
+
+
+@dataclass(slots=True, kw_only=True)
+class RawPart:
+    """A content block this library has no type for (a block type newer than the library),
+    kept verbatim: shown to the caller, sent back as is, never dropped."""
+
+    block: JSONObject
 
 
 @dataclass(slots=True, kw_only=True)
@@ -100,6 +145,10 @@ Part: TypeAlias = (
     | ToolResultPart
     | ThinkingPart
     | RedactedThinkingPart
+    | SearchResultPart
+    | ServerToolCallPart
+    | ServerToolResultPart
+    | RawPart
 )
 
 
@@ -117,6 +166,18 @@ class ToolSpec:
     name: str
     description: str = ""
     input_schema: JSONObject = field(default_factory=lambda: {"type": "object", "properties": {}})
+    cache_control: JSONObject | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ServerToolSpec:
+    """A server tool the API runs itself (``{"type": "web_search_20250305", "name":
+    "web_search", "max_uses": 3}``): ``type`` and ``name`` as documented, every other
+    documented field in ``options``, sent as given."""
+
+    type: str
+    name: str
+    options: JSONObject = field(default_factory=dict)
     cache_control: JSONObject | None = None
 
 
@@ -140,9 +201,11 @@ class ChatRequest:
     top_p: float | None = None
     top_k: int | None = None
     stop_sequences: list[str] = field(default_factory=list)
-    tools: list[ToolSpec] = field(default_factory=list)
+    tools: list[ToolSpec | ServerToolSpec] = field(default_factory=list)
     tool_choice: ToolChoice | None = None
-    thinking_budget: int | None = None  # None: thinking off
+    thinking_budget: int | None = None  # {"type": "enabled", "budget_tokens": N}; None: off
+    adaptive_thinking: bool = False  # {"type": "adaptive"}: the model decides how much to think
+    thinking_display: Literal["summarized", "omitted"] | None = None  # thinking.display
     metadata: JSONObject | None = None
     # Escape hatches, merged last into the JSON body / the request headers.
     extra_body: JSONObject | None = None
@@ -242,6 +305,32 @@ class ToolCallDelta:
     arguments: str
 
 
+@dataclass(slots=True)
+class ServerToolCallDelta:
+    """A piece of a server tool call, like :class:`ToolCallDelta`."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(slots=True)
+class PartDelta:
+    """A whole part that arrives in one piece (server tool results, raw blocks)."""
+
+    index: int
+    part: Part
+
+
+@dataclass(slots=True)
+class CitationDelta:
+    """A citation for the text part at ``index`` (``citations_delta``)."""
+
+    index: int
+    citation: JSONObject
+
+
 @dataclass(slots=True, kw_only=True)
 class UsageDelta:
     """Usage as the wire reported it so far. Fields that are ``None`` were not reported by this
@@ -273,6 +362,9 @@ StreamEvent: TypeAlias = (
     | SignatureDelta
     | RedactedThinkingDelta
     | ToolCallDelta
+    | ServerToolCallDelta
+    | PartDelta
+    | CitationDelta
     | UsageDelta
     | CostDelta
     | Finish

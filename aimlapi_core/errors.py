@@ -17,7 +17,10 @@
     │  ├─ RateLimitError             429
     │  └─ InternalServerError        5xx
     ├─ StreamError                   an error event mid-stream, or a stream that ended unfinished
-    └─ ResponseValidationError       a 2xx body that cannot be read
+    ├─ ResponseValidationError       a 2xx body that cannot be read
+    └─ BatchError                    a batch request not processed (canceled/expired), a
+       │                             cancelled batch's results asked for
+       └─ BatchTimeoutError          waiting for a batch ran out of time (it goes on: resume by id)
 
 No error ever exposes the API key: messages are built from the response body with the key
 redacted should the service echo it, and where a transport error is chained as ``__cause__``
@@ -35,6 +38,8 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchTimeoutError",
     "InternalServerError",
     "InvalidRequestError",
     "MissingAPIKeyError",
@@ -140,6 +145,30 @@ class StreamError(AIMLAPIError):
 
 class ResponseValidationError(AIMLAPIError):
     """A success response whose body cannot be read as a chat completion."""
+
+
+class BatchError(AIMLAPIError):
+    """A batch request that was not processed (``result_type`` ``canceled`` / ``expired``), or
+    the results of a cancelled batch asked for. A request that *errored* gets the
+    ``APIStatusError`` its error maps to instead, as the same failure of ``create`` would."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        batch_id: str | None = None,
+        custom_id: str | None = None,
+        result_type: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.batch_id = batch_id
+        self.custom_id = custom_id
+        self.result_type = result_type
+
+
+class BatchTimeoutError(BatchError, TimeoutError):
+    """Waiting for a batch took longer than ``timeout``; the batch goes on server-side (resume
+    it by id)."""
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

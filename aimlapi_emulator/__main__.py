@@ -1,4 +1,5 @@
-"""`python -m aimlapi_emulator --port N [--api-key K] [--fault JSON]... [--reply JSON]...`
+"""`python -m aimlapi_emulator --port N [--api-key K] [--batch-polls N] [--fault JSON]...
+[--reply JSON]...`
 
 Prints the base URL on the first line of stdout, then serves until interrupted. A taken port is
 a one-line error (exit status 1), not a traceback.
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port to bind (0: a free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     parser.add_argument("--api-key", default=None, help="the only key accepted (default: any)")
+    parser.add_argument(
+        "--batch-polls", type=int, default=1, help='status polls answered "generating" per batch'
+    )
     parser.add_argument(
         "--fault",
         action="append",
@@ -59,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     emulator = Emulator(
-        api_key=args.api_key, faults=faults, replies=replies, host=args.host, port=args.port
+        api_key=args.api_key,
+        faults=faults,
+        replies=replies,
+        host=args.host,
+        port=args.port,
+        batch_polls=args.batch_polls,
     )
     try:
         emulator.start()

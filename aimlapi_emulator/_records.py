@@ -60,3 +60,30 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class InFlight:
+    """How many requests are being answered at this moment, and the most there ever were.
+
+    The server enters it for each request from arrival until its answer is ready (for a stream:
+    until the body starts), so a test can assert how many requests a client had in flight at
+    once — from the server's side, without timing anything.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self.now -= 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.peak = self.now

@@ -16,6 +16,7 @@ from types import TracebackType
 
 import uvicorn
 
+from ._batches import BatchStore
 from ._faults import Fault, FaultPlan
 from ._records import RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
@@ -63,6 +64,7 @@ class Emulator:
             scripted reply get the default assistant's answer.
         host: the loopback address to bind.
         port: 0 for a free port; a taken port raises `PortInUseError`.
+        batch_polls: how many status polls of a batch answer "generating" before its results.
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class Emulator:
         replies: Replies | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        batch_polls: int = 1,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -82,6 +85,7 @@ class Emulator:
             faults=FaultPlan(faults or ()),
             log=RequestLog(),
             replies=ReplyScript(replies),
+            batches=BatchStore(batch_polls),
         )
         self._host, self._port = host, port
         self._server: uvicorn.Server | None = None
@@ -216,7 +220,15 @@ class Emulator:
         return last
 
     def clear_requests(self) -> None:
+        """Forget the requests received so far (and the peak of :attr:`max_in_flight`)."""
         self._state.log.clear()
+        self._state.in_flight.reset()
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests this emulator was answering at once since it started or since
+        :meth:`clear_requests` — a client's concurrency seen from the server, not timed."""
+        return self._state.in_flight.peak
 
     def add_fault(self, fault: Fault) -> None:
         self._state.faults.add(fault)

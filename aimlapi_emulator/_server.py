@@ -23,10 +23,13 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ._assistant import respond
+from ._batches import BatchStore, batch_route
+from ._claude_line import prepare
+from ._embeddings import embeddings_answer
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
 from ._models import check_model, check_prompt_size, models_listing
-from ._records import RecordedRequest, RequestLog, redact_headers
+from ._records import InFlight, RecordedRequest, RequestLog, redact_headers
 from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
 from ._reply import ReplyScript, make_answer
@@ -48,6 +51,9 @@ class ServerState:
     faults: FaultPlan = field(default_factory=FaultPlan)
     log: RequestLog = field(default_factory=RequestLog)
     replies: ReplyScript = field(default_factory=ReplyScript)
+    batches: BatchStore = field(default_factory=BatchStore)
+    in_flight: InFlight = field(default_factory=InFlight)
+    prompt_cache: set[str] = field(default_factory=set)  # cached prompt prefixes (_claude_line)
 
 
 def _random_id(prefix: str, length: int = 22) -> str:
@@ -91,12 +97,13 @@ def build_app(state: ServerState) -> Starlette:
         call = _Call(request, recorded)
         path = "/" + request.url.path.strip("/")
         bare = path[3:] if path.startswith("/v1/") else path
-        route = _ROUTES.get((request.method, bare))
+        route = _ROUTES.get((request.method, bare)) or batch_route(request.method, bare)
         if route is None:
             # NestJS's wording for an unknown route (errors-with-status-code-4xx.md: 404).
             return call.error(APIError(404, f"Cannot {request.method} {path}"))
         try:
-            response: Response = await route(state, request, call, raw, body)
+            with state.in_flight:
+                response: Response = await route(state, request, call, raw, body)
             return response
         except APIError as exc:
             return call.error(exc)
@@ -149,6 +156,27 @@ def _fault_error(call: _Call, fault: Fault) -> Response:
     return call.error(APIError(fault.status, message, fault.envelope), fault.retry_after)
 
 
+def _json_route(answer: Callable[[Any], tuple[int, Any, dict[str, str]]]) -> Callable[..., Any]:
+    """A whole-JSON POST route behind the same key check and fault plan as inference."""
+
+    async def handler(
+        state: ServerState, request: Request, call: _Call, raw: bytes, body: Any
+    ) -> Response:
+        _check_auth(state, request, "chat_completions")
+        fault = await _take_fault(state, call)
+        if fault is not None and fault.status is not None:
+            return _fault_error(call, fault)
+        status, payload, headers = answer(body)
+        content = json.dumps(payload).encode()
+        if fault is not None and fault.malformed_json:
+            content = content[: len(content) // 2]
+        return Response(
+            content, status, media_type="application/json", headers={**call.headers, **headers}
+        )
+
+    return handler
+
+
 def _make_inference(dialect: Dialect) -> Callable[..., Any]:
     async def handler(
         state: ServerState, request: Request, call: _Call, raw: bytes, body: Any
@@ -161,9 +189,11 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             raise schema_error(
                 "the request body must be valid JSON (Content-Type: application/json)"
             )
+        body, line = prepare(body, dialect, state.prompt_cache)  # issue 15 (_claude_line.py)
         validate(body, dialect, state.signer)
         info = check_model(body, dialect)
         check_prompt_size(body, info)
+        line.remember(state.prompt_cache)
         # A scripted reply if the test gave one for this request, else the default assistant.
         try:
             scripted = state.replies.next(call.recorded)
@@ -172,6 +202,9 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
                 500, f"aimlapi_emulator: the replies function raised {type(exc).__name__}: {exc}"
             ) from exc
         reply = make_answer(scripted if scripted is not None else respond(body), body)
+        if scripted is not None:
+            line.search_query = None  # a scripted reply is answered as scripted
+        line.adjust_reply(reply)
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
         price = cost(model, reply.input_tokens, reply.output_tokens)
@@ -179,10 +212,12 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
         if body.get("stream"):
             events: list[bytes]
             if dialect == "messages":
-                items = messages_stream(reply, model, msg_id, signature, price)
+                items = line.finish_messages_stream(
+                    messages_stream(reply, model, msg_id, signature, price)
+                )
                 events = [_sse(data, name) for name, data in items]
             else:
-                chunks = chat_stream(reply, model, msg_id, created, price)
+                chunks = line.finish_chat_stream(chat_stream(reply, model, msg_id, created, price))
                 if fault is not None and fault.legacy_stream:
                     chunks = legacy_wrap(chunks, reply)
                 events = [_sse(chunk) for chunk in chunks]
@@ -191,9 +226,11 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             return _stream_response(events, call, fault, dialect)
         if dialect == "messages":
             whole, status = messages_whole(reply, model, msg_id, signature, price), 200
+            whole = line.finish_whole(whole)
         else:
             # The seeds and the 3.7 spec document 201 for chat completions.
             whole, status = chat_whole(reply, model, msg_id, created, price), 201
+            whole = line.finish_whole(whole)
         content = json.dumps(whole).encode()
         if fault is not None and fault.malformed_json:
             content = content[: len(content) // 2]
@@ -241,4 +278,5 @@ _ROUTES: dict[tuple[str, str], Callable[..., Any]] = {
     ("GET", "/models"): _models,
     ("POST", "/chat/completions"): _make_inference("chat_completions"),
     ("POST", "/messages"): _make_inference("messages"),
+    ("POST", "/embeddings"): _json_route(embeddings_answer),
 }

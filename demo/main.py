@@ -187,6 +187,33 @@ def lc_structured(model: str) -> None:
         raise RuntimeError(f"expected a Movie, got {type(movie).__name__}")
 
 
+def lc_retrieval(model: str) -> None:
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_core.vectorstores import InMemoryVectorStore
+
+    from langchain_aimlapi import AIMLAPIEmbeddings, ChatAIMLAPI
+
+    texts = {p.name: p.read_text() for p in sorted(DOCS_DIR.iterdir())}
+    embeddings = AIMLAPIEmbeddings(model="text-embedding-3-small")
+    store = InMemoryVectorStore(embeddings)
+    store.add_texts(list(texts.values()), metadatas=[{"source": n} for n in texts])
+    question = "When does the ferry to Cray Island leave?"
+    hits = store.similarity_search(question, k=2)
+    sources = [h.metadata["source"] for h in hits]
+    console.print(f"[dim]{len(texts)} texts embedded — question:[/] {question}")
+    console.print(f"[dim]retrieved: {sources}[/]")
+    if sources[0] != "ferry_timetable.txt":
+        raise RuntimeError(f"expected ferry_timetable.txt as the first source, got {sources}")
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "Answer from this context:\n{context}"), ("human", "{question}")]
+    )
+    llm = ChatAIMLAPI(model=model, max_tokens=256, callbacks=[langchain_tally_handler()])
+    chain = prompt | llm | StrOutputParser()
+    context = "\n\n".join(h.page_content for h in hits)
+    console.print(chain.invoke({"context": context, "question": question}))
+
+
 # --------------------------------------------------------------------------- LlamaIndex
 
 
@@ -252,22 +279,23 @@ def li_agent(model: str) -> None:
 def li_query_engine(model: str) -> None:
     from llama_index.core import Settings, SimpleDirectoryReader, VectorStoreIndex
 
-    from llama_index_aimlapi import AIMLAPI
-    from llama_index_aimlapi.testing import HashingEmbedding
+    from llama_index_aimlapi import AIMLAPI, AIMLAPIEmbedding
 
-    Settings.embed_model = HashingEmbedding()
+    Settings.embed_model = AIMLAPIEmbedding(model_name="text-embedding-3-small")
     with console.status(f"indexing {DOCS_DIR.name}/ …"):
         docs = SimpleDirectoryReader(str(DOCS_DIR)).load_data()
         index = VectorStoreIndex.from_documents(docs)
     engine = index.as_query_engine(llm=AIMLAPI(model=model, max_tokens=512), streaming=True)
     question = "Who was the last keeper of the Harbor Point Lighthouse?"
-    console.print(f"[dim]{len(docs)} documents indexed — question:[/] {question}")
+    console.print(f"[dim]{len(docs)} documents embedded and indexed — question:[/] {question}")
     response = engine.query(question)
     for piece in response.response_gen:
         console.print(piece, end="")
     console.print()
     sources = [n.node.metadata.get("file_name") for n in response.source_nodes]
     console.print(f"[dim]sources: {sources}[/]")
+    if not sources or sources[0] != "harbor_lighthouse.md":
+        raise RuntimeError(f"expected harbor_lighthouse.md as the first source, got {sources}")
 
 
 # --------------------------------------------------------------------------- main
@@ -276,6 +304,7 @@ SECTIONS: list[tuple[str, Callable[[str], None]]] = [
     ("LangChain: LCEL chain, streaming", lc_chain_streaming),
     ("LangChain: tool-calling agent (create_agent)", lc_agent),
     ("LangChain: structured output into a Pydantic model", lc_structured),
+    ("LangChain: retrieval with AIMLAPIEmbeddings, then an answer", lc_retrieval),
     ("LlamaIndex: FunctionAgent with a tool", li_agent),
     ("LlamaIndex: query engine over the bundled documents", li_query_engine),
 ]

@@ -60,7 +60,10 @@ def _text(block: dict[str, Any], where: str) -> t.TextPart | None:
     if not isinstance(text, str):
         raise UnsupportedContentError(f"{where}: text block without a string 'text'")
     # The API answers 400 to empty text blocks (docs/wire.md "Content parts").
-    return t.TextPart(text=text, cache_control=block.get("cache_control")) if text else None
+    if not text:
+        return None
+    citations = block.get("citations") or None  # Claude's own form, as our answers carry it
+    return t.TextPart(text=text, cache_control=block.get("cache_control"), citations=citations)
 
 
 def _image(block: dict[str, Any], where: str) -> t.ImagePart:
@@ -170,6 +173,25 @@ def _unsupported(block: dict[str, Any], where: str) -> Any:
 
 _Handler = Callable[[dict[str, Any], str], Any]
 
+
+def _search_result(block: dict[str, Any], where: str) -> t.SearchResultPart:
+    """Claude's ``search_result`` block (newer schemas): a source the model may cite."""
+    content = block.get("content")
+    texts = [content] if isinstance(content, dict) else content
+    if not isinstance(block.get("source"), str) or not isinstance(texts, list):
+        raise UnsupportedContentError(
+            f"{where}: a search_result block needs 'source', 'title' and text 'content'"
+        )
+    citations = block.get("citations")
+    return t.SearchResultPart(
+        source=block["source"],
+        title=str(block.get("title", "")),
+        content=[p for p in (_text(x, where) for x in texts) if p is not None],
+        citations=citations.get("enabled") if isinstance(citations, dict) else None,
+        cache_control=block.get("cache_control"),
+    )
+
+
 _USER_BLOCKS: dict[str, _Handler] = {
     "text": _text,
     "image": _image,
@@ -178,6 +200,7 @@ _USER_BLOCKS: dict[str, _Handler] = {
     "file": _document,
     "text-plain": _document,
     "tool_result": _tool_result,
+    "search_result": _search_result,
 }
 
 _RESULT_BLOCKS: dict[str, _Handler] = {
@@ -217,10 +240,47 @@ def _tool_use(block: dict[str, Any], where: str) -> t.ToolCallPart:
     )
 
 
+def _server_tool_use(block: dict[str, Any], where: str) -> t.ServerToolCallPart:
+    # Claude's block (our answers' form, as langchain-anthropic's); a streamed aggregate
+    # carries its input as the concatenated partial_json.
+    args = block.get("input") if block.get("type") == "server_tool_use" else block.get("args")
+    if not args and block.get("partial_json"):
+        args = json.loads(block["partial_json"])
+    name: Any = block.get("name")
+    if block.get("type") == "server_tool_call" and name == "code_interpreter":
+        name = "code_execution"  # LangChain's standard name for Claude's code_execution
+    if not isinstance(name, str) or not isinstance(block.get("id"), str):
+        raise UnsupportedContentError(f"{where}: server tool call without a name and an id")
+    return t.ServerToolCallPart(id=block["id"], name=name, arguments=args or {})
+
+
+def _server_tool_result(block: dict[str, Any], where: str) -> t.ServerToolResultPart:
+    if block.get("type") == "server_tool_result":  # LangChain's standard form
+        kind = (block.get("extras") or {}).get("block_type")
+        if not isinstance(kind, str):
+            raise UnsupportedContentError(
+                f"{where}: server_tool_result without extras.block_type cannot be replayed"
+            )
+        return t.ServerToolResultPart(
+            type=kind, tool_call_id=block.get("tool_call_id", ""), content=block.get("output")
+        )
+    return t.ServerToolResultPart(
+        type=block["type"], tool_call_id=block.get("tool_use_id", ""), content=block.get("content")
+    )
+
+
+def _raw(block: dict[str, Any], where: str) -> t.RawPart:
+    """A Claude block this library has no part for, as an answer carried it: replayed as is."""
+    return t.RawPart(block={k: v for k, v in block.items() if k != "index"})
+
+
 def _non_standard(block: dict[str, Any], where: str) -> Any:
     value = block.get("value")
     if isinstance(value, dict) and value.get("type") == "redacted_thinking":
         return _redacted(value, where)
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        # content_blocks' form of a block this library kept raw (_results._standard_blocks).
+        return _ai_block(value, where)
     return _unsupported(block, where)
 
 
@@ -239,7 +299,33 @@ _AI_BLOCKS: dict[str, _Handler] = {
     "tool_call_chunk": _skip,
     "invalid_tool_call": _skip,
     "non_standard": _non_standard,
+    "server_tool_use": _server_tool_use,
+    "server_tool_call": _server_tool_use,
+    "server_tool_result": _server_tool_result,
+    # Streamed server tool input merges into its server_tool_use block (same index); a lone
+    # fragment carries nothing to replay.
+    "server_tool_call_chunk": _skip,
+    "input_json_delta": _skip,
 }
+# Block types a user or a framework may put in an assistant turn that the API cannot take
+# there: refused by name. Any other type in an assistant turn came from the API (a block newer
+# than this library, kept raw by the core) and is replayed as is.
+_NOT_RAW = frozenset(
+    {"image", "image_url", "file", "document", "text-plain", "audio", "video", "input_audio",
+     "tool_result", "search_result"}
+)  # fmt: skip
+
+
+def _ai_block(block: dict[str, Any], where: str) -> Any:
+    kind = block.get("type")
+    handler = _AI_BLOCKS.get(kind) if isinstance(kind, str) else None
+    if handler is not None:
+        return handler(block, where)
+    if isinstance(kind, str) and kind.endswith("_tool_result") and kind != "tool_result":
+        return _server_tool_result(block, where)
+    if isinstance(kind, str) and kind not in _NOT_RAW:
+        return _raw(block, where)
+    return _unsupported(block, where)
 
 
 def _blocks(content: str | list[Any], table: dict[str, _Handler], where: str) -> list[Any]:
@@ -259,12 +345,45 @@ def _blocks(content: str | list[Any], table: dict[str, _Handler], where: str) ->
     return parts
 
 
+def _ai_content(content: str | list[Any], where: str) -> list[t.Part]:
+    if isinstance(content, str):
+        return [t.TextPart(text=content)] if content else []
+    parts: list[t.Part] = []
+    for i, block in enumerate(content):
+        if isinstance(block, str):
+            if block:
+                parts.append(t.TextPart(text=block))
+            continue
+        part = _ai_block(block, f"{where} block {i}")
+        if part is not None:
+            parts.append(part)
+    return parts
+
+
+_CACHEABLE = (t.TextPart, t.ImagePart, t.DocumentPart, t.ToolResultPart, t.SearchResultPart)
+
+
+def cache_last_block(turns: list[t.Message], cache_control: dict[str, Any]) -> None:
+    """The ``cache_control=`` call argument (as ChatAnthropic takes it): a cache breakpoint on
+    the last block of the last message, i.e. the whole prompt is cached up to there. Whether
+    the model takes it is the core's per-model rule."""
+    last = turns[-1]
+    for part in reversed(last.parts):
+        if isinstance(part, _CACHEABLE):
+            part.cache_control = dict(cache_control)
+            return
+    raise UnsupportedContentError(
+        f"cache_control=: the last message ({last.role}) has no block that can carry a cache "
+        "breakpoint (text, image, document, tool result); put cache_control on a block instead"
+    )
+
+
 def _result_content(content: Any, where: str) -> list[t.TextPart | t.ImagePart | t.DocumentPart]:
     return _blocks(content if content is not None else "", _RESULT_BLOCKS, where)
 
 
 def _ai_parts(message: AIMessage, where: str) -> list[t.Part]:
-    parts: list[t.Part] = _blocks(message.content, _AI_BLOCKS, where)
+    parts: list[t.Part] = _ai_content(message.content, where)
     calls = {p.id: p for p in parts if isinstance(p, t.ToolCallPart)}
     # AIMessage.tool_calls is authoritative for arguments (content blocks may hold stale or
     # partial input); calls present only in tool_calls (OpenAI style) are appended in order.
@@ -302,7 +421,7 @@ def to_neutral(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[
             parts = (
                 _ai_parts(message, where)
                 if isinstance(message, AIMessage)
-                else _blocks(message.content, _AI_BLOCKS, where)
+                else _ai_content(message.content, where)
             )
         elif isinstance(message, ToolMessage):
             role = "user"

@@ -9,8 +9,9 @@ standard blocks (thinking → ``reasoning``, signature kept in ``extras``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as lc_types
@@ -40,7 +41,10 @@ def part_block(part: t.Part) -> dict[str, Any] | None:
     """One neutral result part → its content block (``None``: it lives in ``tool_calls``)."""
     match part:
         case t.TextPart():
-            return {"type": "text", "text": part.text}
+            text: dict[str, Any] = {"type": "text", "text": part.text}
+            if part.citations:
+                text["citations"] = list(part.citations)
+            return text
         case t.ThinkingPart():
             block = {"type": "thinking", "thinking": part.thinking}
             if part.signature is not None:
@@ -50,7 +54,20 @@ def part_block(part: t.Part) -> dict[str, Any] | None:
             return {"type": "redacted_thinking", "data": part.data}
         case t.ToolCallPart():
             return None
-        case t.ImagePart() | t.DocumentPart() | t.ToolResultPart():
+        case t.ServerToolCallPart():
+            # Claude's own block, as langchain-anthropic writes it: content_blocks shows it as
+            # a standard server_tool_call, and it is sent back as is on the next turn.
+            return {
+                "type": "server_tool_use",
+                "id": part.id,
+                "name": part.name,
+                "input": part.arguments,
+            }
+        case t.ServerToolResultPart():
+            return {"type": part.type, "tool_use_id": part.tool_call_id, "content": part.content}
+        case t.RawPart():
+            return dict(part.block)
+        case t.ImagePart() | t.DocumentPart() | t.ToolResultPart() | t.SearchResultPart():
             raise UnsupportedContentError(
                 f"the response carried a {type(part).__name__}, which an assistant turn cannot hold"
             )
@@ -98,7 +115,7 @@ def to_ai_message(result: t.ChatResult, requested_model: str) -> AIMessage:
     content: str | list[str | dict[Any, Any]]
     if not blocks:
         content = ""
-    elif len(blocks) == 1 and blocks[0]["type"] == "text":
+    elif len(blocks) == 1 and blocks[0]["type"] == "text" and len(blocks[0]) == 2:
         content = blocks[0]["text"]
     else:
         content = list(blocks)
@@ -145,6 +162,23 @@ def to_chunk(
                 response_metadata=meta,
                 id=message_id,
             )
+        case t.ServerToolCallDelta(index=i, id=call_id, name=name, arguments=args):
+            if call_id is not None or name is not None:
+                block = {"type": "server_tool_use", "id": call_id or "", "name": name or "",
+                         "input": {}, "index": i}  # fmt: skip
+                if args:
+                    block["partial_json"] = args
+            else:
+                # Merged into the server_tool_use block of the same index by LangChain's
+                # chunk addition (langchain-anthropic's form).
+                block = {"type": "input_json_delta", "partial_json": args, "index": i}
+        case t.PartDelta(index=i, part=part):
+            whole = part_block(part)
+            if whole is None:
+                return None
+            block = {**whole, "index": i}
+        case t.CitationDelta(index=i, citation=citation):
+            block = {"type": "text", "text": "", "citations": [citation], "index": i}
         case t.MessageStart() | t.UsageDelta() | t.CostDelta() | t.Finish():
             return None
         case _:
@@ -160,9 +194,10 @@ class ChunkStream:
     answer's size (a 100 MB answer took ~688 s through ``stream`` with blocks). So while the
     answer is a single text part (tool calls live in ``tool_call_chunks``, not in content),
     each text delta is its plain string. At the first thinking, signature or redacted-thinking
-    delta, or a second text part, the stream switches to indexed blocks for the rest, which keep
-    parts apart and thinking signatures attached (content that came as a string stays the first
-    element of the aggregated list). Per event the work is constant.
+    delta, server tool or whole block, citation, or a second text part, the stream switches to
+    indexed blocks for the rest, which keep parts apart and thinking signatures and citations
+    attached (content that came as a string stays the first element of the aggregated list).
+    Per event the work is constant.
     """
 
     __slots__ = ("_text_index", "blocks", "message_id")
@@ -180,7 +215,16 @@ class ChunkStream:
                 if self._text_index is None:
                     self._text_index = event.index
                 self.blocks = event.index != self._text_index
-            elif isinstance(event, t.ThinkingDelta | t.SignatureDelta | t.RedactedThinkingDelta):
+            elif isinstance(
+                event,
+                t.ThinkingDelta
+                | t.SignatureDelta
+                | t.RedactedThinkingDelta
+                | t.ServerToolCallDelta
+                | t.PartDelta
+                | t.CitationDelta,
+            ):
+                # Server tool blocks, whole blocks and citations need indexed blocks too.
                 self.blocks = True
         return to_chunk(event, self.message_id, blocks=self.blocks)
 
@@ -220,7 +264,22 @@ def _standard_blocks(content: str | list[Any]) -> Iterable[lc_types.ContentBlock
         kind = block.get("type")
         index = {"index": block["index"]} if "index" in block else {}
         if kind == "text":
-            yield {"type": "text", "text": block["text"], **index}  # type: ignore[misc]
+            text: dict[str, Any] = {"type": "text", "text": block["text"], **index}
+            if block.get("citations"):
+                text["annotations"] = [_annotation(c) for c in block["citations"]]
+            yield cast("lc_types.TextContentBlock", text)
+        elif kind == "server_tool_use":
+            yield _server_tool_call(block, index)
+        elif isinstance(kind, str) and kind.endswith("_tool_result") and kind != "tool_result":
+            result = {
+                "type": "server_tool_result",
+                "tool_call_id": block.get("tool_use_id", ""),
+                "status": "error" if _is_error(block.get("content")) else "success",
+                "output": block.get("content"),
+                "extras": {"block_type": kind},
+                **index,
+            }
+            yield cast("lc_types.ServerToolResult", result)
         elif kind == "thinking":
             reasoning: lc_types.ReasoningContentBlock = {
                 "type": "reasoning",
@@ -233,6 +292,58 @@ def _standard_blocks(content: str | list[Any]) -> Iterable[lc_types.ContentBlock
         else:
             value = {k: v for k, v in block.items() if k != "index"}
             yield {"type": "non_standard", "value": value, **index}  # type: ignore[misc]
+
+
+def _server_tool_call(block: dict[str, Any], index: dict[str, Any]) -> lc_types.ContentBlock:
+    """Claude's ``server_tool_use`` → LangChain's standard ``server_tool_call`` (the names
+    langchain-core's Anthropic translator uses: ``code_execution`` is ``code_interpreter``)."""
+    args = block.get("input") or {}
+    if not args and block.get("partial_json"):
+        try:
+            args = json.loads(block["partial_json"])
+        except ValueError:
+            args = {}
+    name = block.get("name", "")
+    call = {
+        "type": "server_tool_call",
+        "id": block.get("id", ""),
+        "name": "code_interpreter" if name == "code_execution" else name,
+        "args": args,
+        **index,
+    }
+    return cast("lc_types.ServerToolCall", call)
+
+
+def _is_error(content: Any) -> bool:
+    # web_search_tool_result_error, web_fetch_tool_error, code_execution_tool_result_error...
+    return isinstance(content, dict) and "error" in str(content.get("type", ""))
+
+
+def _annotation(citation: dict[str, Any]) -> lc_types.Annotation:
+    """A wire citation → LangChain's standard ``citation`` annotation, the rest in extras:
+    Claude's ``*_location`` citations (as langchain-core's Anthropic translator reads them) and
+    the chat endpoint's OpenAI ``url_citation`` annotations."""
+    if citation.get("type") == "url_citation" and isinstance(citation.get("url_citation"), dict):
+        inner = citation["url_citation"]
+        out: dict[str, Any] = {"type": "citation", "url": inner.get("url", "")}
+        if inner.get("title"):
+            out["title"] = inner["title"]
+        for key in ("start_index", "end_index"):
+            if isinstance(inner.get(key), int):
+                out[key] = inner[key]
+        return out  # type: ignore[return-value]
+    if "cited_text" not in citation:
+        return cast("lc_types.Annotation", {"type": "non_standard_annotation", "value": citation})
+    out = {"type": "citation", "cited_text": citation["cited_text"]}
+    if citation.get("url"):
+        out["url"] = citation["url"]
+    title = citation.get("title") or citation.get("document_title")
+    if title:
+        out["title"] = title
+    extras = {k: v for k, v in citation.items() if k not in ("cited_text", "url", "title")}
+    if extras:
+        out["extras"] = extras
+    return out  # type: ignore[return-value]
 
 
 def _call_blocks(message: AIMessage) -> Iterable[lc_types.ContentBlock]:

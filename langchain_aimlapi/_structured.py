@@ -68,7 +68,7 @@ def with_structured_output(
     name = tool["name"]
     ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
     parser: Runnable[Any, Any] = structured_output_parser(schema, name)
-    if model.thinking_budget is not None:
+    if model.thinking_setting.on:
         llm = model.bind_tools(
             [tool],
             tool_choice="auto",

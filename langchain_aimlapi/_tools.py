@@ -15,7 +15,7 @@ from typing import Any
 
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 
-from aimlapi_core import ToolSpec, errors, tool_input_schema
+from aimlapi_core import ServerToolSpec, ToolSpec, errors, tool_input_schema
 from aimlapi_core import _rules as rules
 
 
@@ -37,12 +37,11 @@ def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
             spec["cache_control"] = tool["cache_control"]
     else:
         if isinstance(tool, dict) and _is_server_tool(tool):
-            # Server tools (web_search, code_execution, ...) are not part of the documented
-            # Claude tool format on this API.
-            raise errors.UnsupportedContentError(
-                f"tool of type {tool['type']!r} is not supported: the AI/ML API takes client "
-                "tools only (name, description, input_schema)"
-            )
+            # Server tools ({"type": "web_search_20250305", "name": "web_search", ...}) are
+            # passed through as documented; the core checks the type against the model's
+            # schema before any request (docs/wire.md "Server tools").
+            rules.check_tool_name(tool["name"])
+            return dict(tool)
         function = convert_to_openai_tool(tool, strict=strict)["function"]
         spec = {
             "name": function["name"],
@@ -57,10 +56,23 @@ def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
 def _is_server_tool(tool: dict[str, Any]) -> bool:
     # Anthropic server tools look like {"type": "web_search_20250305", "name": "web_search"}.
     kind = tool.get("type")
-    return isinstance(kind, str) and kind not in ("function", "object") and "name" in tool
+    return (
+        isinstance(kind, str)
+        and kind not in ("function", "object", "custom")
+        and "name" in tool
+        and "input_schema" not in tool
+    )
 
 
-def spec_from_dict(tool: dict[str, Any]) -> ToolSpec:
+def spec_from_dict(tool: dict[str, Any]) -> ToolSpec | ServerToolSpec:
+    if _is_server_tool(tool):
+        options = {k: v for k, v in tool.items() if k not in ("type", "name", "cache_control")}
+        return ServerToolSpec(
+            type=tool["type"],
+            name=tool["name"],
+            options=options,
+            cache_control=tool.get("cache_control"),
+        )
     return ToolSpec(
         name=tool["name"],
         description=tool.get("description", ""),

@@ -32,6 +32,7 @@ from aimlapi_core import _config, tokens
 from aimlapi_core import _rules as rules
 
 from . import _convert, _errors, _profile, _results, _structured, _tools
+from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
 
 if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
@@ -83,8 +84,10 @@ class ChatAIMLAPI(BaseChatModel):
     top_p: float | None = None
     top_k: int | None = None
     stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    thinking: dict[str, Any] | int | None = None
-    """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``None`` turns thinking off."""
+    thinking: dict[str, Any] | int | str | None = None
+    """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``"adaptive"`` or
+    ``{"type": "adaptive", "display": "summarized" | "omitted"}`` (models whose schema lists
+    it); ``None`` turns thinking off."""
     timeout: float | None = None
     max_retries: int = 2
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
@@ -181,6 +184,11 @@ class ChatAIMLAPI(BaseChatModel):
     def thinking_budget(self) -> int | None:
         return rules.thinking_budget(self.thinking)
 
+    @property
+    def thinking_setting(self) -> rules.ThinkingSetting:
+        """``thinking`` read by the core's one reader: budget, adaptive, display."""
+        return rules.thinking_setting(self.thinking)
+
     # ------------------------------------------------------------------ core clients
 
     def _client_options(self) -> dict[str, Any]:
@@ -211,6 +219,16 @@ class ChatAIMLAPI(BaseChatModel):
             )
         return self._async_client
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled model travels without its core clients: they hold sockets and the key in a
+        # Secret that refuses pickling. The copy rebuilds them on first use; the key travels in
+        # ``api_key`` as pydantic pickles a SecretStr (DESIGN.md "Errors": a pickle carries it).
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private.update(_client=None, _async_client=None)
+        state["__pydantic_private__"] = private
+        return state
+
     def close(self) -> None:
         """Close the pooled sync connection pool (clients passed in are left to their owner)."""
         if self._client is not None:
@@ -235,7 +253,10 @@ class ChatAIMLAPI(BaseChatModel):
         response_format = kwargs.pop("response_format", None)
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
+        cache_control = kwargs.pop("cache_control", None)
         system, turns = _convert.to_neutral(messages)
+        if cache_control is not None:
+            _convert.cache_last_block(turns, cache_control)
         if instruction := kwargs.pop("structured_output_instruction", None):
             system.append(t.TextPart(text=instruction))
         if response_format is not None:
@@ -252,6 +273,7 @@ class ChatAIMLAPI(BaseChatModel):
             (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
             passthrough="model_kwargs={...} on the model",
         )
+        thinking = self.thinking_setting
         return t.ChatRequest(
             model=model,
             messages=turns,
@@ -263,7 +285,7 @@ class ChatAIMLAPI(BaseChatModel):
             stop_sequences=list(stop if stop is not None else self.stop or []),
             tools=[_tools.spec_from_dict(x) for x in tools],
             tool_choice=choice,
-            thinking_budget=self.thinking_budget,
+            **thinking.request_fields(),
             extra_body=dict(self.model_kwargs) or None,
         )
 
@@ -386,6 +408,41 @@ class ChatAIMLAPI(BaseChatModel):
             "get_num_tokens() and get_num_tokens_from_messages() give estimates"
         )
 
+    # ------------------------------------------------------------------ Batches API
+
+    def batch_submit(self, inputs: Sequence[LanguageModelInput], **kwargs: Any) -> AIMLAPIBatch:
+        """Submit ``inputs`` (as ``batch`` takes them) to the Batches API: one request each,
+        at up to half the price, answered within about an hour. Single-turn text only (user
+        messages, a system prompt); anything else raises before any request. ``kwargs`` are
+        ``invoke``'s (``tools``, ``tool_choice``, ``stop``, ``max_tokens``…); a model from
+        ``bind_tools`` passes its bound ones. See ``docs/batches.md``.
+
+        Example:
+            .. code-block:: python
+
+                job = llm.batch_submit(["Capital of France?", "Capital of Peru?"])
+                answers = job.results(timeout=3600)  # AIMessages, in input order
+        """
+        requests = submit_requests(self, inputs, kwargs)
+        batch = self._sync_client().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests), model=kwargs.get("model"))
+
+    async def abatch_submit(
+        self, inputs: Sequence[LanguageModelInput], **kwargs: Any
+    ) -> AIMLAPIBatch:
+        """Async :meth:`batch_submit`."""
+        requests = submit_requests(self, inputs, kwargs)
+        batch = await self._async_core().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests), model=kwargs.get("model"))
+
+    def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
+        """The handle of a batch submitted earlier, by any process (no request is sent)."""
+        return AIMLAPIBatch(self, batch_id, size=None)
+
+    def bind(self, **kwargs: Any) -> AIMLAPIBinding:
+        """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
+        return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
+
     # ------------------------------------------------------------------ tools
 
     def bind_tools(
@@ -418,12 +475,12 @@ class ChatAIMLAPI(BaseChatModel):
         choice = rules.resolve_tool_choice(
             tool_choice,
             [x["name"] for x in formatted],
-            thinking=self.thinking_budget is not None,
+            thinking=self.thinking_setting.on,
             parallel=parallel_tool_calls,
         )
         if choice is not None:
             kwargs["tool_choice"] = rules.tool_choice_dict(choice)
-        return super().bind(tools=formatted, **kwargs)
+        return self.bind(tools=formatted, **kwargs)
 
     def with_structured_output(
         self,

@@ -1,5 +1,7 @@
-"""LlamaIndex integration for the AI/ML API's Claude models."""
+"""LlamaIndex integration for the AI/ML API: Claude models and embedding models."""
 
+from llama_index_aimlapi._batch import AIMLAPIBatch
 from llama_index_aimlapi.base import AIMLAPI
+from llama_index_aimlapi.embeddings import AIMLAPIEmbedding
 
-__all__ = ["AIMLAPI"]
+__all__ = ["AIMLAPI", "AIMLAPIBatch", "AIMLAPIEmbedding"]

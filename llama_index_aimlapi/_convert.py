@@ -23,6 +23,7 @@ from typing import Any, Literal
 from llama_index.core.base.llms.types import (
     CachePoint,
     ChatMessage,
+    CitationBlock,
     DocumentBlock,
     ImageBlock,
     MessageRole,
@@ -37,8 +38,12 @@ from aimlapi_core import (
     ImagePart,
     Message,
     Part,
+    RawPart,
     RedactedThinkingPart,
     Role,
+    SearchResultPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -144,7 +149,8 @@ def _document(block: DocumentBlock, ctx: _Ctx) -> None:
 
 
 def _cache_point(block: CachePoint, ctx: _Ctx) -> None:
-    # Which endpoint takes cache_control is the encoder's rule (aimlapi_core/_rules.py).
+    # Which model takes cache_control on which endpoint is the core's per-model rule
+    # (_model_rules.py: every model on /messages; the 5-series and -latest on chat).
     target = ctx.parts[-1] if ctx.parts else None
     if not isinstance(target, TextPart | ImagePart | DocumentPart | ToolResultPart):
         raise _unsupported(ctx, block, "it must follow a text, image or document block")
@@ -201,6 +207,16 @@ _BLOCK_CONVERTERS: dict[type, Callable[[Any, _Ctx], None]] = {
 }
 
 
+def _citation(block: CitationBlock, ctx: _Ctx) -> None:
+    # An answer's citations, shown as CitationBlocks for the reader; the answer's text block is
+    # what is replayed (citations are the earlier answer's metadata: docs/wire.md "Citations").
+    if ctx.side != "assistant":
+        raise _unsupported(ctx, block, "citations belong to the model's answers")
+
+
+_BLOCK_CONVERTERS[CitationBlock] = _citation
+
+
 def _convert_block(block: object, ctx: _Ctx) -> None:
     converter = _BLOCK_CONVERTERS.get(type(block))
     if converter is None:
@@ -244,6 +260,51 @@ def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
     )
 
 
+# Server tool blocks (server_tool_use, web_search_tool_result, ...) and blocks newer than this
+# library have no LlamaIndex block: an answer carries them in additional_kwargs under this key,
+# Claude-shaped, each with the position among the message's blocks where it stood, so the user
+# sees them and a later turn replays the answer in its order.
+SERVER_BLOCKS_KEY = "server_tool_blocks"
+
+
+def claude_block(part: ServerToolCallPart | ServerToolResultPart | RawPart) -> dict[str, Any]:
+    if isinstance(part, ServerToolCallPart):
+        return {"type": "server_tool_use", "id": part.id, "name": part.name,
+                "input": part.arguments}  # fmt: skip
+    if isinstance(part, ServerToolResultPart):
+        return {"type": part.type, "tool_use_id": part.tool_call_id, "content": part.content}
+    return dict(part.block)
+
+
+def _server_blocks(message: ChatMessage) -> dict[int, list[Part]]:
+    entries = message.additional_kwargs.get(SERVER_BLOCKS_KEY) or []
+    out: dict[int, list[Part]] = {}
+    for entry in entries:
+        block = entry.get("block") if isinstance(entry, dict) else None
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            raise UnsupportedContentError(
+                f"additional_kwargs[{SERVER_BLOCKS_KEY!r}] holds {entry!r}; each entry is "
+                "{'position': int, 'block': <a Claude content block>} as answers carry them"
+            )
+        kind = block["type"]
+        part: Part
+        if kind == "server_tool_use":
+            part = ServerToolCallPart(
+                id=str(block.get("id", "")),
+                name=str(block.get("name", "")),
+                arguments=dict(block.get("input") or {}),
+            )
+        elif kind.endswith("_tool_result") and kind != "tool_result":
+            part = ServerToolResultPart(
+                type=kind, tool_call_id=str(block.get("tool_use_id", "")),
+                content=block.get("content"),
+            )  # fmt: skip
+        else:
+            part = RawPart(block=dict(block))
+        out.setdefault(int(entry.get("position", len(message.blocks))), []).append(part)
+    return out
+
+
 def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], list[Message]]:
     """Split LlamaIndex messages into the system prompt and neutral turns.
 
@@ -268,8 +329,12 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], l
         if side == "tool":
             ctx.parts.append(_tool_result(message, ctx))
         else:
-            for block in message.blocks:
+            server = _server_blocks(message) if side == "assistant" else {}
+            for position, block in enumerate(message.blocks):
+                ctx.parts.extend(server.pop(position, []))
                 _convert_block(block, ctx)
+            for rest in server.values():
+                ctx.parts.extend(rest)
             if side == "assistant" and not any(isinstance(p, ToolCallPart) for p in ctx.parts):
                 _legacy_tool_calls(message, ctx)
         role: Role = "assistant" if side == "assistant" else "user"
@@ -289,12 +354,51 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], l
 # --------------------------------------------------------------------------- parts → blocks
 
 
+def server_blocks(parts: Sequence[Part]) -> list[dict[str, Any]]:
+    """The answer's server tool and raw blocks with their positions among the LlamaIndex
+    blocks :func:`from_core_parts` gives (see ``SERVER_BLOCKS_KEY``)."""
+    out: list[dict[str, Any]] = []
+    position = 0
+    for part in parts:
+        if isinstance(part, ServerToolCallPart | ServerToolResultPart | RawPart):
+            out.append({"position": position, "block": claude_block(part)})
+        else:
+            position += 1 + (len(_citation_blocks(part)) if isinstance(part, TextPart) else 0)
+    return out
+
+
+def _citation_blocks(part: TextPart) -> list[CitationBlock]:
+    """A text part's citations as LlamaIndex CitationBlocks: source (URL or document), title,
+    the cited text, and the location numbers (char/page/block indexes)."""
+    out = []
+    for c in part.citations or []:
+        inner = c.get("url_citation") if c.get("type") == "url_citation" else c
+        if not isinstance(inner, dict):
+            continue
+        source = inner.get("url") or inner.get("source") or str(inner.get("document_index", ""))
+        title = inner.get("title") or inner.get("document_title") or ""
+        cited = inner.get("cited_text") or ""
+        location = {
+            k: v for k, v in inner.items() if isinstance(v, int) and not isinstance(v, bool)
+        }
+        out.append(
+            CitationBlock(
+                cited_content=TextBlock(text=str(cited)),
+                source=str(source),
+                title=str(title),
+                additional_location_info=location,
+            )
+        )
+    return out
+
+
 def from_core_parts(parts: Sequence[Part]) -> list[Any]:
     """The LlamaIndex blocks for a neutral result's parts, in order."""
     blocks: list[Any] = []
     for part in parts:
         if isinstance(part, TextPart):
             blocks.append(TextBlock(text=part.text))
+            blocks.extend(_citation_blocks(part))
         elif isinstance(part, ThinkingPart):
             info = {SIGNATURE_KEY: part.signature} if part.signature else {}
             blocks.append(ThinkingBlock(content=part.thinking, additional_information=info))
@@ -305,7 +409,9 @@ def from_core_parts(parts: Sequence[Part]) -> list[Any]:
             blocks.append(
                 ToolCallBlock(tool_call_id=part.id, tool_name=part.name, tool_kwargs=part.arguments)
             )
-        elif isinstance(part, ImagePart | DocumentPart | ToolResultPart):
+        elif isinstance(part, ServerToolCallPart | ServerToolResultPart | RawPart):
+            continue  # in additional_kwargs (server_blocks)
+        elif isinstance(part, ImagePart | DocumentPart | ToolResultPart | SearchResultPart):
             raise ResponseValidationError(
                 f"the model answered with a {type(part).__name__}, which only requests carry"
             )

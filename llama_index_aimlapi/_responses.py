@@ -37,7 +37,7 @@ from aimlapi_core import (
 )
 from aimlapi_core._accumulate import PartialPart
 
-from ._convert import REDACTED_KEY, SIGNATURE_KEY, from_core_parts
+from ._convert import REDACTED_KEY, SERVER_BLOCKS_KEY, SIGNATURE_KEY, from_core_parts, server_blocks
 
 
 def usage_dict(usage: Usage) -> dict[str, Any]:
@@ -94,10 +94,11 @@ def message_kwargs(blocks: list[Any]) -> dict[str, Any]:
 def chat_response(result: ChatResult, *, delta: str | None = None) -> ChatResponse:
     raw = raw_dict(result)
     blocks = from_core_parts(result.parts)
+    kwargs = message_kwargs(blocks)
+    if server := server_blocks(result.parts):
+        kwargs[SERVER_BLOCKS_KEY] = server
     return ChatResponse(
-        message=ChatMessage(
-            role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
-        ),
+        message=ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs),
         raw=raw,
         delta=delta,
         additional_kwargs={"usage": raw["usage"], "stop_reason": result.stop_reason},
@@ -178,7 +179,7 @@ class PartialChatResponse(_Lazy, ChatResponse):
         return response
 
     def _build(self) -> ChatMessage:
-        blocks = [_partial_block(part) for part in self._parts]
+        blocks = [b for b in map(_partial_block, self._parts) if b is not None]
         return ChatMessage.model_construct(
             role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
         )
@@ -195,7 +196,7 @@ class PartialCompletionResponse(_Lazy, CompletionResponse):
         return str(self._response.message.content or "")
 
 
-def _partial_block(part: PartialPart) -> Any:
+def _partial_block(part: PartialPart) -> Any | None:
     # The blocks the last response will hold (from_core_parts), but for tool-call arguments,
     # which stay raw JSON text until the stream ends; get_tool_calls_from_response parses them
     # leniently.
@@ -208,6 +209,11 @@ def _partial_block(part: PartialPart) -> Any:
         return ThinkingBlock(
             content="", additional_information={"type": REDACTED_KEY, "data": part.text}
         )
+    if part.kind != "tool_call":
+        # Server tool calls and whole blocks (server tool results, raw blocks) and citations
+        # reach the caller on the last response, from the accumulated result, as a whole
+        # answer shows them; a server tool call is never a ToolCallBlock the agent would run.
+        return None
     return ToolCallBlock(tool_call_id=part.id, tool_name=part.name or "", tool_kwargs=part.text)
 
 

@@ -11,7 +11,7 @@ from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from aimlapi_core import ToolSpec
+from aimlapi_core import ServerToolSpec, ToolSpec
 from aimlapi_core import _rules as rules
 from aimlapi_core.errors import InvalidRequestError
 
@@ -68,3 +68,18 @@ def tool_selections(response: ChatResponse) -> list[ToolSelection]:
             )
         )
     return selections
+
+
+def server_tool_spec(tool: dict[str, Any]) -> ServerToolSpec:
+    """A server tool as documented (``{"type": "web_search_20250305", "name": "web_search",
+    ...}``): passed through; the core checks its type against the model's schema."""
+    kind, name = tool.get("type"), tool.get("name")
+    if not isinstance(kind, str) or not isinstance(name, str):
+        raise InvalidRequestError(
+            f"server tool {tool!r} needs a 'type' and a 'name', e.g. "
+            "{'type': 'web_search_20250305', 'name': 'web_search'}"
+        )
+    options = {k: v for k, v in tool.items() if k not in ("type", "name", "cache_control")}
+    return ServerToolSpec(
+        type=kind, name=name, options=options, cache_control=tool.get("cache_control")
+    )

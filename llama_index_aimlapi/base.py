@@ -29,13 +29,14 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import field_validator
 
-from aimlapi_core import ChatRequest, ChatResult, ToolChoice, _config
+from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolChoice, ToolSpec, _config
 from aimlapi_core import _rules as rules
 
+from ._batch import AIMLAPIBatch
 from ._convert import to_core_messages
 from ._responses import StreamResponses, chat_response, completion_response
 from ._tokens import ClaudeTokenEstimator
-from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
+from ._tools import TOOL_REQUIRED_HINT, server_tool_spec, to_tool_specs, tool_selections
 
 if TYPE_CHECKING:
     import httpx
@@ -79,8 +80,15 @@ class AIMLAPI(FunctionCallingLLM):
     top_p: float | None = Field(default=None, description="0 to 1.")
     top_k: int | None = Field(default=None, description="1 or more.")
     stop_sequences: list[str] = Field(default_factory=list)
-    thinking: dict[str, Any] | int | None = Field(
-        default=None, description='Budget in tokens, or {"type": "enabled", "budget_tokens": N}.'
+    thinking: dict[str, Any] | int | str | None = Field(
+        default=None,
+        description='Budget in tokens, {"type": "enabled", "budget_tokens": N}, "adaptive" or '
+        '{"type": "adaptive", "display": "summarized" | "omitted"} (per model).',
+    )
+    server_tools: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Server tools the API runs itself, sent with every request, e.g. "
+        '{"type": "web_search_20250305", "name": "web_search", "max_uses": 3}.',
     )
     timeout: float | None = Field(
         default=None,
@@ -201,6 +209,27 @@ class AIMLAPI(FunctionCallingLLM):
             )
         return self._aclient
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # A pickled model travels without its core clients (sockets, and a key in a Secret
+        # that refuses pickling): the copy rebuilds them on first use. The key travels in
+        # ``_api_key``, a SecretStr, as pydantic pickles it.
+        private = self.__pydantic_private__ or {}
+        kept = {k: private.get(k) for k in ("_client", "_aclient")}
+        private.update(_client=None, _aclient=None)
+        try:
+            return super().__getstate__()
+        finally:
+            private.update(kept)
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        # LlamaIndex rebuilds a component from its public fields only (BaseComponent
+        # .__setstate__ calls __init__): the key and injected pools would be lost.
+        super().__setstate__(state)
+        private = state.get("__pydantic_private__") or {}
+        for name in ("_api_key", "_http_client", "_async_http_client"):
+            if private.get(name) is not None:
+                setattr(self, name, private[name])
+
     def close(self) -> None:
         """Close the sync connection pool (an injected ``http_client`` is left open)."""
         if self._client is not None:
@@ -222,12 +251,17 @@ class AIMLAPI(FunctionCallingLLM):
         fields = {name: kwargs.pop(name, getattr(self, name)) for name in _FIELD_KWARGS}
         # Per call only: ``self.metadata`` is LlamaIndex's LLMMetadata, not the request's.
         request_metadata = kwargs.pop("metadata", None)
-        budget = rules.thinking_budget(kwargs.pop("thinking", self.thinking))
-        tools = to_tool_specs(kwargs.pop("tools", None))
+        thinking = rules.thinking_setting(kwargs.pop("thinking", self.thinking))
+        given = list(kwargs.pop("tools", None) or [])
+        server = [*self.server_tools, *(x for x in given if isinstance(x, dict))]
+        tools: list[ToolSpec | ServerToolSpec] = [
+            *to_tool_specs([x for x in given if not isinstance(x, dict)] or None),
+            *(server_tool_spec(x) for x in server),
+        ]
         choice = rules.resolve_tool_choice(
             kwargs.pop("tool_choice", None),
             [tool.name for tool in tools],
-            thinking=budget is not None,
+            thinking=thinking.on,
             parallel=kwargs.pop("allow_parallel_tool_calls", None),
         )
         stop = kwargs.pop("stop_sequences", self.stop_sequences)
@@ -246,7 +280,7 @@ class AIMLAPI(FunctionCallingLLM):
             stop_sequences=list(stop or ()),
             tools=tools,
             tool_choice=choice,
-            thinking_budget=budget,
+            **thinking.request_fields(),
             extra_body=extra_body or None,
             extra_headers=extra_headers,
             metadata=request_metadata,
@@ -346,6 +380,37 @@ class AIMLAPI(FunctionCallingLLM):
 
         return gen()
 
+    # ------------------------------------------------------------------ Batches API
+
+    def batch_submit(
+        self, message_lists: Sequence[Sequence[ChatMessage]], **kwargs: Any
+    ) -> AIMLAPIBatch:
+        """Submit one chat per message list to the Batches API (up to half the price, answers
+        within about an hour). Single-turn text only (user messages, a system prompt); anything
+        else raises before any request. ``kwargs`` are ``chat``'s. See ``docs/batches.md``.
+
+        Example:
+            ```python
+            job = llm.batch_submit([[ChatMessage(role="user", content="Capital of Peru?")]])
+            responses = job.results(timeout=3600)  # ChatResponses, in input order
+            ```
+        """
+        requests = [self._request(messages, kwargs) for messages in message_lists]
+        batch = self._sync_client().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests))
+
+    async def abatch_submit(
+        self, message_lists: Sequence[Sequence[ChatMessage]], **kwargs: Any
+    ) -> AIMLAPIBatch:
+        """Async :meth:`batch_submit`."""
+        requests = [self._request(messages, kwargs) for messages in message_lists]
+        batch = await self._async_client().batches.create(requests)
+        return AIMLAPIBatch(self, batch.id, size=len(requests))
+
+    def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
+        """The handle of a batch submitted earlier, by any process (no request is sent)."""
+        return AIMLAPIBatch(self, batch_id, size=None)
+
     # ------------------------------------------------------------------ tools
 
     def _prepare_chat_with_tools(
@@ -365,7 +430,7 @@ class AIMLAPI(FunctionCallingLLM):
             user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
         if user_msg is not None:
             messages.append(user_msg)
-        thinking = rules.thinking_budget(kwargs.get("thinking", self.thinking)) is not None
+        thinking = rules.thinking_setting(kwargs.get("thinking", self.thinking)).on
         if tool_choice is None and tool_required and specs:
             if thinking:
                 # A forced choice is refused with thinking on (see _tools.TOOL_REQUIRED_HINT).

@@ -115,17 +115,17 @@ print(repr(landmark))
 # ## A query engine over local documents
 #
 # Five short made-up documents about a harbour town, written inline so the notebook runs
-# from any folder (`SimpleDirectoryReader("your/folder").load_data()` reads your own). To stay
-# offline and deterministic, the index uses `HashingEmbedding` from
-# `llama_index_aimlapi.testing`, a tiny hashed bag-of-words embedding meant for tests; in
-# production use a real embedding model (any LlamaIndex `BaseEmbedding`).
+# from any folder (`SimpleDirectoryReader("your/folder").load_data()` reads your own). They are
+# embedded with `AIMLAPIEmbedding` (`text-embedding-3-small` on the API; the emulator answers
+# with deterministic vectors whose similarity follows shared words), so the whole pipeline —
+# embeddings and answers — runs through the AI/ML API.
 
 # %%
 from llama_index.core import Document, Settings, VectorStoreIndex
 
-from llama_index_aimlapi.testing import HashingEmbedding
+from llama_index_aimlapi import AIMLAPIEmbedding
 
-Settings.embed_model = HashingEmbedding()
+Settings.embed_model = AIMLAPIEmbedding(model_name="text-embedding-3-small")
 Settings.llm = llm
 
 harbour_town = {

@@ -91,9 +91,31 @@ def is_swapped(body: dict[str, Any]) -> bool:
     return "auto" in _types(tools, {}) and "input_schema" in json.dumps(choice)
 
 
+def _search_result_content(node: Any) -> Any:
+    """Judgement "search-result-content": ``search_result.content`` is one text object in the
+    published schemas, but it is Anthropic's list of text blocks (the item schema, with its own
+    ``cache_control``, is a text block's); the array level was lost in transcription. The
+    client sends the list, which the gateway forwards to Anthropic."""
+    if isinstance(node, list):
+        return [_search_result_content(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _search_result_content(v) for k, v in node.items()}
+    props = out.get("properties")
+    if (
+        isinstance(props, dict)
+        and props.get("type", {}).get("enum") == ["search_result"]
+        and props.get("content", {}).get("type") == "object"
+    ):
+        out["properties"] = {**props, "content": {"type": "array", "items": props["content"]}}
+    return out
+
+
 def corrected(body: dict[str, Any]) -> dict[str, Any]:
     """``body`` with the tools/tool_choice swap undone (the conformance test validates
-    against this): the tool object becomes the item of an array, the options the choice."""
+    against this): the tool object becomes the item of an array, the options the choice; and
+    ``search_result.content`` read as a list (judgement "search-result-content")."""
+    body = _search_result_content(body)
     if not is_swapped(body):
         return body
     props = dict(body["properties"])

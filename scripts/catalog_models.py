@@ -154,6 +154,12 @@ JUDGEMENTS: dict[str, str] = {
         "max output is that of the newest documented Haiku (4.5, 64000). Its capabilities are "
         "still read from it: it is the schema the gateway publishes for that id."
     ),
+    "search-result-content": (
+        "search_result blocks give `content` one text object; Anthropic's block takes a list "
+        "of text blocks, and the published item (a text block with its own cache_control) is "
+        "one of them: the array level was lost. The client sends the list; the conformance "
+        "test reads the schema so (build_catalog.corrected)."
+    ),
     "page-typo": (
         "Anthropic__claude-opus-4.8-fast.md lists `anthropic/claude-opus-4.8-fast.8-fast`, a "
         "typo of the schema's `anthropic/claude-opus-4.8-fast`; the typo is not an id."

@@ -59,10 +59,13 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+_NUMBERS = (int, float)  # a tuple: `int | float` builds a UnionType on every call
+
+
 def as_float(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, _NUMBERS):
         return float(value)
     if isinstance(value, str):
         try:
@@ -86,7 +89,11 @@ def usage_fields(u: Mapping[str, Any]) -> dict[str, int | None]:
         details = u.get("prompt_tokens_details")
         cached = as_int(details.get("cached_tokens")) if isinstance(details, dict) else None
         out["cache_read_tokens"] = cached
+        # cache_write_tokens sits in prompt_tokens_details on the claude-sonnet-latest page's
+        # example; top level is read too.
         write = u.get("cache_write_tokens", u.get("cache_creation_input_tokens"))
+        if write is None and isinstance(details, dict):
+            write = details.get("cache_write_tokens")
         out["cache_creation_tokens"] = as_int(write)
         cdetails = u.get("completion_tokens_details")
         if isinstance(cdetails, dict):

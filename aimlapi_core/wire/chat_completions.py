@@ -19,12 +19,18 @@ from aimlapi_core._sse import ServerSentEvent
 from aimlapi_core._types import (
     ChatRequest,
     ChatResult,
+    CitationDelta,
     CostDelta,
     Finish,
     MessageStart,
     Part,
+    PartDelta,
+    RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
+    ServerToolCallDelta,
+    ServerToolCallPart,
+    ServerToolResultPart,
     SignatureDelta,
     StreamEvent,
     TextDelta,
@@ -83,6 +89,23 @@ def _reasoning(message: Mapping[str, Any]) -> ThinkingPart | None:
     return None
 
 
+def _annotations(value: Any) -> list[dict[str, Any]] | None:
+    """OpenAI ``message.annotations`` (``url_citation`` when a search tool ran, newer chat
+    schemas) → the text's citations, kept as sent (docs/wire.md "Citations")."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        raise ResponseValidationError(f"message.annotations is not a list: {excerpt(value)}")
+    return [dict(a) for a in value] or None
+
+
+def _reasoning_details_text(details: Any) -> str:
+    if not isinstance(details, list):
+        return ""
+    texts = [d.get("text") for d in details if isinstance(d, dict)]
+    return "".join(t for t in texts if isinstance(t, str))
+
+
 def _tool_calls(message: Mapping[str, Any]) -> list[ToolCallPart]:
     calls = message.get("tool_calls")
     if not calls:
@@ -125,8 +148,9 @@ def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
     else:
         thinking = _reasoning(message)
         parts.extend([thinking] if thinking else [])
-        if isinstance(content, str) and content:
-            parts.append(TextPart(text=content))
+        citations = _annotations(message.get("annotations"))
+        if isinstance(content, str) and (content or citations):
+            parts.append(TextPart(text=content, citations=citations))
         elif content is not None and not isinstance(content, str):
             raise ResponseValidationError(f"unreadable message content: {excerpt(content)}")
     parts.extend(_tool_calls(message))
@@ -233,10 +257,18 @@ class ChatCompletionsStreamDecoder:
 
     def _delta(self, delta: dict[str, Any], out: list[StreamEvent]) -> None:
         thinking = delta.get("reasoning_content") or delta.get("reasoning")
+        if not thinking:
+            # The claude-sonnet-latest page's answers carry reasoning_details too; read them
+            # only when no plain field said the same (docs/wire.md "Response on ...").
+            thinking = _reasoning_details_text(delta.get("reasoning_details"))
         if thinking and isinstance(thinking, str):
             if self._thinking_index < 0:
                 self._thinking_index = self._new_index()
             out.append(ThinkingDelta(self._thinking_index, thinking))
+        # A chunk's annotations go before its text, so a consumer that shapes content by the
+        # first events (LangChain's ChunkStream) knows the text is cited before it arrives.
+        for citation in _annotations(delta.get("annotations")) or []:
+            out.append(CitationDelta(self._text(), citation))
         text = delta.get("content")
         if text and isinstance(text, str):
             out.append(TextDelta(self._text(), text))
@@ -275,6 +307,8 @@ class ChatCompletionsStreamDecoder:
         for part in decode_blocks(blocks):  # raises on a block it cannot read
             if isinstance(part, TextPart):
                 out.append(TextDelta(self._text(), part.text))
+                for citation in part.citations or []:
+                    out.append(CitationDelta(self._text(), citation))
             elif isinstance(part, ThinkingPart):
                 if self._thinking_index < 0:
                     self._thinking_index = self._new_index()
@@ -288,3 +322,8 @@ class ChatCompletionsStreamDecoder:
                 out.append(ToolCallDelta(index, part.id, part.name, json.dumps(part.arguments)))
             elif isinstance(part, RedactedThinkingPart):
                 out.append(RedactedThinkingDelta(self._new_index(), part.data))
+            elif isinstance(part, ServerToolCallPart):
+                args = json.dumps(part.arguments)
+                out.append(ServerToolCallDelta(self._new_index(), part.id, part.name, args))
+            elif isinstance(part, (ServerToolResultPart, RawPart)):
+                out.append(PartDelta(self._new_index(), part))

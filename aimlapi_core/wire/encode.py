@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from typing import Any
 
 from aimlapi_core import _rules as rules
@@ -28,12 +29,18 @@ from aimlapi_core._types import (
     ImagePart,
     Message,
     Part,
+    RawPart,
     RedactedThinkingPart,
+    SearchResultPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
+    ServerToolSpec,
     TextPart,
     ThinkingPart,
     ToolCallPart,
     ToolResultPart,
 )
+from aimlapi_core.catalog import capabilities
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 __all__ = ["Flavor", "encode_request"]
@@ -46,6 +53,22 @@ _TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
     _validate_sampling(request)
     check_model_allows(request, flavor.name)  # per-model schema rules (_model_rules.py)
+    if not flavor.block_cache_control:
+        # The 4.x chat schemas forbid cache_control; the 5-series and -latest chat schemas
+        # allow it (docs/wire.md "Prompt caching"). A documented model that forbids it was
+        # refused just above; a documented one that allows it, or an id the docs do not list
+        # (the server decides, as for every per-model rule), may carry it.
+        caps = capabilities(request.model, flavor.name)
+        if caps is None or caps.cache_control:
+            flavor = replace(flavor, block_cache_control=True)
+    caps = capabilities(request.model, flavor.name)
+    # Judgement (docs/wire.md "Citations"): an answer's citations are replayed with its text
+    # where the model's schema types text blocks with citations (the schemas that list
+    # citations on system text; the 4.x chat schemas forbid any extra key on a text block),
+    # and only Claude's own *_location objects (the chat endpoint's OpenAI url_citation
+    # annotations are not a Claude citation). Elsewhere the text alone is replayed: citations
+    # are the earlier answer's metadata, kept for the caller, not input the model needs.
+    flavor = replace(flavor, replay_citations=caps is None or caps.system_citations)
     body: dict[str, Any] = {
         "model": request.model,
         "messages": _messages(request.messages, flavor),
@@ -71,8 +94,9 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
     tool_choice = _tool_choice(request)
     if tool_choice is not None:
         body["tool_choice"] = tool_choice
-    if request.thinking_budget is not None:
-        body["thinking"] = {"type": "enabled", "budget_tokens": request.thinking_budget}
+    thinking = _thinking(request)
+    if thinking is not None:
+        body["thinking"] = thinking
     if request.extra_body:
         body.update(request.extra_body)
     return body
@@ -101,17 +125,42 @@ def _validate_sampling(request: ChatRequest) -> None:
                 f"{name} must be between 0 and 1 for Claude models, got {value}; "
                 "use a value in [0, 1]"
             )
-    if request.thinking_budget is not None:
-        rules.check_thinking_budget(
-            request.thinking_budget, max_tokens=request.max_tokens, temperature=request.temperature
-        )
-    rules.check_forced_choice(request.tool_choice, thinking=request.thinking_budget is not None)
+    rules.check_thinking(
+        budget=request.thinking_budget,
+        adaptive=request.adaptive_thinking,
+        display=request.thinking_display,
+        max_tokens=request.max_tokens,
+        temperature=request.temperature,
+    )
+    thinking_on = request.adaptive_thinking or request.thinking_budget is not None
+    rules.check_forced_choice(request.tool_choice, thinking=thinking_on)
+
+
+def _thinking(request: ChatRequest) -> dict[str, Any] | None:
+    """The ``thinking`` object: ``enabled`` with a budget, or ``adaptive`` (the newer schemas;
+    the model decides how much to think), each with an optional ``display``
+    (docs/wire.md "Thinking")."""
+    if request.adaptive_thinking:
+        out: dict[str, Any] = {"type": "adaptive"}
+    elif request.thinking_budget is not None:
+        out = {"type": "enabled", "budget_tokens": request.thinking_budget}
+    else:
+        return None
+    if request.thinking_display is not None:
+        out["display"] = request.thinking_display
+    return out
 
 
 def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
     rules.check_tool_names(tool.name for tool in request.tools)
     out: list[dict[str, Any]] = []
     for tool in request.tools:
+        if isinstance(tool, ServerToolSpec):
+            # Server tools are sent as documented: type, name and their own fields
+            # (docs/wire.md "Server tools"); the catalogue checked the type (_model_rules.py).
+            server: dict[str, Any] = {"type": tool.type, "name": tool.name, **tool.options}
+            out.append(_cache(server, tool.cache_control, flavor, f"tool {tool.name!r}"))
+            continue
         wire: dict[str, Any] = {"name": tool.name}
         if tool.description:
             wire["description"] = tool.description
@@ -124,7 +173,7 @@ def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
     choice = rules.check_tool_choice(
         request.tool_choice,
         [t.name for t in request.tools],
-        thinking=request.thinking_budget is not None,
+        thinking=request.adaptive_thinking or request.thinking_budget is not None,
     )
     return None if choice is None else rules.tool_choice_dict(choice)
 
@@ -139,7 +188,9 @@ def _system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]]
     if any(p.cache_control for p in texts):
         # Only /messages takes a list of system blocks (the chat-completions specs type
         # ``system`` as a string), so caching the system prompt needs that dialect.
-        return [_text_block(p, flavor, "the system prompt") for p in texts]
+        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
+    if any(p.citations for p in texts):
+        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
     return "\n\n".join(p.text for p in texts)
 
 
@@ -170,8 +221,17 @@ def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
     return out
 
 
-def _text_block(part: TextPart, flavor: Flavor, where: str) -> dict[str, Any]:
-    return _cache({"type": "text", "text": part.text}, part.cache_control, flavor, where)
+def _text_block(
+    part: TextPart, flavor: Flavor, where: str, *, system: bool = False
+) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "text", "text": part.text}
+    if part.citations and system:
+        block["citations"] = [dict(c) for c in part.citations]  # _model_rules checked them
+    elif part.citations and flavor.replay_citations:
+        claude = [dict(c) for c in part.citations if str(c.get("type", "")).endswith("_location")]
+        if claude:
+            block["citations"] = claude
+    return _cache(block, part.cache_control, flavor, where)
 
 
 def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor, where: str) -> dict[str, Any]:
@@ -212,6 +272,20 @@ def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
         return {"type": "thinking", "thinking": part.thinking, "signature": part.signature}
     if isinstance(part, RedactedThinkingPart):
         return {"type": "redacted_thinking", "data": part.data}
+    if isinstance(part, SearchResultPart):
+        return _search_result(part, flavor, i)
+    if isinstance(part, ServerToolCallPart):
+        # Sent back as received (docs/wire.md "Server tools"): the id is the API's own.
+        return {
+            "type": "server_tool_use",
+            "id": part.id,
+            "name": part.name,
+            "input": dict(part.arguments),
+        }
+    if isinstance(part, ServerToolResultPart):
+        return {"type": part.type, "tool_use_id": part.tool_call_id, "content": part.content}
+    if isinstance(part, RawPart):
+        return dict(part.block)  # a block newer than this library, replayed verbatim
     raise UnsupportedContentError(
         f"messages[{i}]: content of type {type(part).__name__} cannot be sent"
     )
@@ -255,6 +329,23 @@ def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
         if part.context:
             block["context"] = part.context
     return _cache(block, part.cache_control, flavor, f"a document in messages[{i}]")
+
+
+def _search_result(part: SearchResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
+    texts = [p for p in part.content if p.text]
+    if not texts:
+        raise UnsupportedContentError(
+            f"messages[{i}]: search result {part.title!r} has no text; give it content"
+        )
+    block: dict[str, Any] = {
+        "type": "search_result",
+        "source": part.source,
+        "title": part.title,
+        "content": [_text_block(p, flavor, f"a search result in messages[{i}]") for p in texts],
+    }
+    if part.citations is not None:
+        block["citations"] = {"enabled": part.citations}
+    return _cache(block, part.cache_control, flavor, f"a search result in messages[{i}]")
 
 
 def _wire_tool_id(raw: str) -> str:

@@ -17,12 +17,18 @@ from aimlapi_core._sse import ServerSentEvent
 from aimlapi_core._types import (
     ChatRequest,
     ChatResult,
+    CitationDelta,
     CostDelta,
     Finish,
     MessageStart,
     Part,
+    PartDelta,
+    RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
+    ServerToolCallDelta,
+    ServerToolCallPart,
+    ServerToolResultPart,
     SignatureDelta,
     StreamEvent,
     TextDelta,
@@ -72,18 +78,45 @@ def _str(block: Mapping[str, Any], key: str) -> str:
     return value
 
 
+def _citations(block: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    cites = block.get("citations")
+    if cites is None:
+        return None
+    if not isinstance(cites, list) or not all(isinstance(c, dict) for c in cites):
+        raise ResponseValidationError(f"text citations are not a list of objects: {excerpt(block)}")
+    return [dict(c) for c in cites] or None
+
+
+def is_server_tool_result(kind: object) -> bool:
+    """``web_search_tool_result``, ``web_fetch_tool_result``, ``code_execution_tool_result``,
+    ``bash_code_execution_tool_result``, ... (docs/wire.md "Server tools"): every server tool's
+    result block is ``<tool>_tool_result`` with ``tool_use_id`` and ``content``."""
+    return isinstance(kind, str) and kind.endswith("_tool_result") and kind != "tool_result"
+
+
+def _server_tool_result(block: Mapping[str, Any]) -> ServerToolResultPart:
+    return ServerToolResultPart(
+        type=block["type"], tool_call_id=_str(block, "tool_use_id"), content=block.get("content")
+    )
+
+
 def decode_blocks(blocks: list[Any]) -> list[Part]:
     """Anthropic response content blocks → parts, in wire order; empty text blocks dropped.
 
-    An unknown block type raises rather than vanish: an answer is never silently shortened.
+    A block type this client has no part for is kept whole as a :class:`RawPart` (shown to the
+    caller, sent back as is): an answer is never silently shortened, and a new block type
+    does not break every answer that holds one (docs/wire.md "/messages").
     """
     parts: list[Part] = []
     for block in blocks:
-        kind = block.get("type") if isinstance(block, dict) else None
+        if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+            raise ResponseValidationError(f"a content block has no type: {excerpt(block)}")
+        kind = block["type"]
         if kind == "text":
             text = _str(block, "text")
-            if text:
-                parts.append(TextPart(text=text))
+            citations = _citations(block)
+            if text or citations:
+                parts.append(TextPart(text=text, citations=citations))
         elif kind == "thinking":
             signature = block.get("signature")
             parts.append(
@@ -103,10 +136,21 @@ def decode_blocks(blocks: list[Any]) -> list[Part]:
             parts.append(
                 ToolCallPart(id=_str(block, "id"), name=_str(block, "name"), arguments=arguments)
             )
-        else:
-            raise ResponseValidationError(
-                f"the response holds a content block this client cannot read: {excerpt(block)}"
+        elif kind == "server_tool_use":
+            arguments = block.get("input") or {}
+            if not isinstance(arguments, dict):
+                raise ResponseValidationError(
+                    f"server_tool_use input is not an object: {excerpt(block)}"
+                )
+            parts.append(
+                ServerToolCallPart(
+                    id=_str(block, "id"), name=_str(block, "name"), arguments=arguments
+                )
             )
+        elif is_server_tool_result(kind):
+            parts.append(_server_tool_result(block))
+        else:
+            parts.append(RawPart(block=dict(block)))
     return parts
 
 
@@ -150,10 +194,12 @@ class MessagesStreamDecoder:
     decoder keeps the latest of each and reports totals, never sums of reports.
     """
 
-    __slots__ = ("_blocks", "_input", "_next_index", "finished")
+    __slots__ = ("_blocks", "_input", "_next_index", "_raw", "_server", "finished")
 
     def __init__(self) -> None:
         self.finished = False
+        self._server: set[Any] = set()  # wire indexes of server_tool_use blocks
+        self._raw: set[Any] = set()  # wire indexes of blocks kept raw
         self._next_index = 0
         self._blocks: dict[int, int] = {}  # wire block index → part index
         self._input: dict[str, int] = {}  # latest input_tokens / cache_* reported
@@ -222,6 +268,8 @@ class MessagesStreamDecoder:
         if kind == "text":
             if block.get("text"):
                 out.append(TextDelta(self._index(wire), block["text"]))
+            for citation in _citations(block) or []:
+                out.append(CitationDelta(self._index(wire), citation))
         elif kind == "thinking":
             if block.get("thinking"):
                 out.append(ThinkingDelta(self._index(wire), block["thinking"]))
@@ -239,10 +287,25 @@ class MessagesStreamDecoder:
             )
         elif kind == "redacted_thinking":
             out.append(RedactedThinkingDelta(self._index(wire), block.get("data") or ""))
-        else:
-            raise ResponseValidationError(
-                f"the stream holds a content block this client cannot read: {excerpt(block)}"
+        elif kind == "server_tool_use":
+            self._server.add(wire)
+            arguments = block.get("input")
+            out.append(
+                ServerToolCallDelta(
+                    self._index(wire),
+                    block.get("id"),
+                    block.get("name"),
+                    json.dumps(arguments) if arguments else "",
+                )
             )
+        elif is_server_tool_result(kind):
+            # Result blocks arrive whole in content_block_start (Anthropic streams them so).
+            out.append(PartDelta(self._index(wire), _server_tool_result(block)))
+        elif isinstance(kind, str):
+            self._raw.add(wire)
+            out.append(PartDelta(self._index(wire), RawPart(block=dict(block))))
+        else:
+            raise ResponseValidationError(f"a content block has no type: {excerpt(block)}")
 
     def _delta(self, obj: dict[str, Any], out: list[StreamEvent]) -> None:
         delta = obj.get("delta") or {}
@@ -252,7 +315,16 @@ class MessagesStreamDecoder:
             if delta.get("text"):
                 out.append(TextDelta(self._index(wire), delta["text"]))
         elif kind == "input_json_delta":
-            out.append(ToolCallDelta(self._index(wire), None, None, delta.get("partial_json", "")))
+            fragment = delta.get("partial_json", "")
+            if wire in self._server:
+                out.append(ServerToolCallDelta(self._index(wire), None, None, fragment))
+            else:
+                out.append(ToolCallDelta(self._index(wire), None, None, fragment))
+        elif kind == "citations_delta":
+            citation = delta.get("citation")
+            if not isinstance(citation, dict):
+                raise ResponseValidationError(f"citations_delta without a citation: {excerpt(obj)}")
+            out.append(CitationDelta(self._index(wire), dict(citation)))
         elif kind == "thinking_delta":
             if delta.get("thinking"):
                 out.append(ThinkingDelta(self._index(wire), delta["thinking"]))

@@ -20,6 +20,7 @@ from aimlapi_core._types import (
     DocumentPart,
     ImagePart,
     Message,
+    RawPart,
     RedactedThinkingPart,
     StreamEvent,
     TextDelta,
@@ -725,9 +726,20 @@ def test_anthropic_blocks_in_stream_delta_content_are_read_not_dropped() -> None
     assert result.stop_reason == "tool_use"
 
 
-def test_unknown_block_in_stream_delta_content_raises() -> None:
-    chunk = {"choices": [{"index": 0, "delta": {"content": [{"type": "hologram"}]}}]}
-    with pytest.raises(ResponseValidationError, match="hologram"):
+def test_unknown_block_in_stream_delta_content_is_kept_raw() -> None:
+    # Issue 15: a block type newer than the library is kept whole, not raised and not dropped.
+    block = {"type": "hologram", "depth": 3}
+    chunks = [
+        {"choices": [{"index": 0, "delta": {"content": [block]}}]},
+        {"choices": [{"index": 0, "delta": {"content": "ok"}, "finish_reason": "stop"}]},
+    ]
+    raw = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks).encode()
+    assert accumulate(stream_events(raw, 64)).parts == [RawPart(block=block), TextPart(text="ok")]
+
+
+def test_block_without_a_type_in_stream_delta_content_raises() -> None:
+    chunk = {"choices": [{"index": 0, "delta": {"content": [{"depth": 3}]}}]}
+    with pytest.raises(ResponseValidationError, match="no type"):
         stream_events(f"data: {json.dumps(chunk)}\n\n".encode(), 64)
 
 

@@ -29,6 +29,10 @@ from aimlapi_core import (
     DocumentPart,
     ImagePart,
     Message,
+    SearchResultPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
+    ServerToolSpec,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -64,6 +68,32 @@ def assistant(*parts: Any) -> Message:
 
 
 CALL = ToolCallPart(id="toolu_1", name="get_weather", arguments={"city": "Oslo"})
+WEB_SEARCH = ServerToolSpec(type="web_search_20250305", name="web_search", options={"max_uses": 3})
+SEARCHED = [
+    ServerToolCallPart(id="srvtoolu_1", name="web_search", arguments={"query": "Oslo weather"}),
+    ServerToolResultPart(
+        type="web_search_tool_result",
+        tool_call_id="srvtoolu_1",
+        content=[
+            {
+                "type": "web_search_result",
+                "title": "Oslo",
+                "url": "https://example.com/oslo",
+                "encrypted_content": "abc",
+                "page_age": "1 day",
+            }
+        ],
+    ),
+    TextPart(text="It is mild in Oslo."),
+]
+CITATION = {
+    "type": "char_location",
+    "cited_text": "Oslo is mild",
+    "document_index": 0,
+    "document_title": "Notes",
+    "start_char_index": 0,
+    "end_char_index": 12,
+}
 
 
 @dataclass(frozen=True)
@@ -149,10 +179,66 @@ CASES = [
         kw={"thinking_budget": 1024, "tools": [WEATHER]},
     ),
     Case(
+        "adaptive thinking",
+        [user("Think")],
+        allowed=lambda caps, api: "adaptive" in caps.thinking and caps.thinking_display,
+        kw={"adaptive_thinking": True, "thinking_display": "summarized"},
+    ),
+    Case(
+        "thinking display with a budget",
+        [user("Think")],
+        allowed=lambda caps, api: "enabled" in caps.thinking and caps.thinking_display,
+        kw={"thinking_budget": 1024, "thinking_display": "omitted"},
+    ),
+    Case(
+        "server tool offered and replayed",
+        [user("Weather in Oslo?"), assistant(*SEARCHED), user("And tomorrow?")],
+        allowed=lambda caps, api: WEB_SEARCH.type in caps.server_tools,
+        kw={"tools": [WEATHER, WEB_SEARCH]},
+    ),
+    Case(
+        "citations: system text and search results",
+        [
+            user(
+                SearchResultPart(
+                    source="https://example.com/oslo",
+                    title="Oslo",
+                    content=[TextPart(text="Oslo is mild.")],
+                    citations=True,
+                ),
+                "Is Oslo mild?",
+            )
+        ],
+        allowed=lambda caps, api: caps.system_citations and caps.search_results,
+        kw={"system": [TextPart(text="Oslo is mild", citations=[CITATION])]},
+    ),
+    Case(
+        "an answer's citations replayed",
+        [
+            user("Is Oslo mild?"),
+            assistant(
+                TextPart(
+                    text="Yes.",
+                    citations=[
+                        {
+                            **CITATION,
+                            "type": "web_search_result_location",
+                            "url": "https://e.com",
+                            "title": "E",
+                            "encrypted_index": "ei",
+                        },
+                        {"type": "url_citation", "url_citation": {"url": "https://e.com"}},
+                    ],
+                )
+            ),
+            user("Thanks"),
+        ],
+    ),
+    Case(
         "cache_control",
         [user(TextPart(text="long", cache_control=EPHEMERAL))],
-        # /chat/completions caching is refused by the encoder for now (issue 15 adds it).
-        allowed=lambda caps, api: caps.cache_control and api == "messages",
+        # Per model on both endpoints: the 5-series and -latest chat schemas allow it.
+        allowed=lambda caps, api: caps.cache_control,
         kw={
             "system": [TextPart(text="sys", cache_control=EPHEMERAL)],
             "tools": [ToolSpec(name="t", cache_control=EPHEMERAL)],

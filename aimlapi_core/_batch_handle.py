@@ -1,0 +1,150 @@
+"""What both adapters' batch handles (``AIMLAPIBatch``) share: one submitted batch, by id.
+
+An adapter submits its inputs with their positions as custom_ids (``client.batches.create`` of
+a sequence) and wraps the id in a :class:`BatchHandle` subclass that only says how a neutral
+:class:`ChatResult` becomes its framework's message. Status, waiting, ordering, errors and
+caching live here, once, for sync and async alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from ._batches import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, ProgressCallback, in_input_order
+from ._types import ChatResult
+from .wire.batches import Batch
+
+if TYPE_CHECKING:
+    from ._client import AIMLAPIClient, AsyncAIMLAPIClient
+
+__all__ = ["BatchHandle"]
+
+T = TypeVar("T")
+
+
+class BatchHandle(Generic[T]):
+    """One batch, known by its id; resumable from any process (``batch_resume(id)``).
+
+    Subclasses give ``_convert`` (a ``ChatResult`` → the framework's message). ``size`` is the
+    number of inputs when this process submitted them, else ``None`` (taken from the results).
+    """
+
+    def __init__(
+        self,
+        batch_id: str,
+        *,
+        size: int | None,
+        sync_client: Callable[[], AIMLAPIClient],
+        async_client: Callable[[], AsyncAIMLAPIClient],
+    ) -> None:
+        self._id = batch_id
+        self._size = size
+        self._sync_client = sync_client
+        self._async_client = async_client
+        self._done: Batch | None = None  # an ended batch's answer never changes: kept
+
+    @property
+    def id(self) -> str:
+        """The batch id: keep it to pick the batch up later with ``batch_resume(id)``."""
+        return self._id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self._id!r}, size={self._size})"
+
+    def _convert(self, result: ChatResult) -> T:
+        raise NotImplementedError
+
+    def _progress_bar(self) -> ProgressCallback:
+        """The callback ``progress=True`` means (the adapters draw a tqdm bar; the core
+        imports no progress library)."""
+        raise NotImplementedError
+
+    def _on_progress(self, progress: bool | ProgressCallback) -> ProgressCallback | None:
+        if progress is True:
+            return self._progress_bar()
+        return progress or None
+
+    def _keep(self, batch: Batch) -> Batch:
+        if batch.results is not None:
+            self._done = batch
+        return batch
+
+    def _slots(self, batch: Batch, return_exceptions: bool) -> list[T | Exception]:
+        out: list[T | Exception] = []
+        for slot in in_input_order(batch, self._size):
+            if isinstance(slot, ChatResult):
+                out.append(self._convert(slot))
+            elif return_exceptions:
+                out.append(slot)
+            else:
+                raise slot
+        return out
+
+    # ------------------------------------------------------------------ sync
+
+    def status(self) -> Batch:
+        """The batch now (``.status``, ``.counts``, ``.done``); one request."""
+        if self._done is not None:
+            return self._done
+        return self._keep(self._sync_client().batches.retrieve(self._id))
+
+    def results(
+        self,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        return_exceptions: bool = False,
+        progress: bool | ProgressCallback = False,
+    ) -> list[T | Exception]:
+        """Wait for the batch (polling with backoff) and return one answer per input, in input
+        order. A failed request raises its error, or with ``return_exceptions=True`` its error
+        takes its slot — as ``batch`` does. Past ``timeout`` seconds: ``BatchTimeoutError``
+        (the batch goes on; call again). A cancelled batch raises ``BatchError``.
+        ``progress``: ``True`` for a progress bar (tqdm), or a callback given each
+        :class:`Batch` polled."""
+        batch = self._done or self._keep(
+            self._sync_client().batches.wait(
+                self._id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                max_interval=max_interval,
+                on_progress=self._on_progress(progress),
+            )
+        )
+        return self._slots(batch, return_exceptions)
+
+    def cancel(self) -> Batch:
+        """Ask the server to cancel the batch (``BadRequestError`` once it has ended)."""
+        return self._sync_client().batches.cancel(self._id)
+
+    # ------------------------------------------------------------------ async
+
+    async def astatus(self) -> Batch:
+        if self._done is not None:
+            return self._done
+        return self._keep(await self._async_client().batches.retrieve(self._id))
+
+    async def aresults(
+        self,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        *,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        return_exceptions: bool = False,
+        progress: bool | ProgressCallback = False,
+    ) -> list[T | Exception]:
+        batch = self._done or self._keep(
+            await self._async_client().batches.wait(
+                self._id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                max_interval=max_interval,
+                on_progress=self._on_progress(progress),
+            )
+        )
+        return self._slots(batch, return_exceptions)
+
+    async def acancel(self) -> Batch:
+        return await self._async_client().batches.cancel(self._id)

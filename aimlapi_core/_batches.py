@@ -1,0 +1,246 @@
+"""``client.batches``: the Batches API over the client's own transport.
+
+Create a batch from neutral :class:`ChatRequest` values, look at it, cancel it, and wait for it
+with a polling helper (backoff, timeout, progress callback). Everything goes through the client's
+``_send`` — its settings, retry loop, error mapping and key redaction; the wire rules live in
+``wire/batches.py`` and each result's message is read by the /messages decoder. A batch is only an
+id on the server, so any process holding a key can pick it up again: ``wait(batch_id)``.
+
+Example:
+    >>> from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextPart
+    >>> client = AIMLAPIClient()  # doctest: +SKIP
+    >>> ask = lambda q: ChatRequest(model="claude-sonnet-4", max_tokens=256,
+    ...                             messages=[Message(role="user", parts=[TextPart(text=q)])])
+    >>> batch = client.batches.create({"a": ask("Hi"), "b": ask("Bye")})  # doctest: +SKIP
+    >>> done = client.batches.wait(batch.id, timeout=3600)  # doctest: +SKIP
+    >>> done.result("a").result.text  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from . import _transport as h
+from ._types import ChatRequest, ChatResult
+from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
+from .wire.batches import Batch, encode_batch, parse_body, read_batch
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._client import AIMLAPIClient, AsyncAIMLAPIClient
+    from ._settings import ClientSettings
+
+__all__ = ["AsyncBatches", "Batches", "in_input_order"]
+
+ProgressCallback = Callable[[Batch], None]
+DEFAULT_POLL_INTERVAL = 5.0
+DEFAULT_MAX_INTERVAL = 60.0
+_BACKOFF = 1.5  # each still-running poll waits 1.5× longer, up to max_interval
+
+
+def _as_mapping(requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> dict[str, Any]:
+    if isinstance(requests, Mapping):
+        return dict(requests)
+    # custom_ids are the input positions: results can be put back in order by any process.
+    return {str(i): request for i, request in enumerate(requests)}
+
+
+def _check_id(batch_id: str) -> str:
+    if not isinstance(batch_id, str) or not batch_id.strip():
+        raise InvalidRequestError(f"batch_id must be a non-empty string, got {batch_id!r}")
+    return batch_id
+
+
+class _Polling:
+    """The waiting policy shared by both I/O loops: next delay, deadline, progress."""
+
+    def __init__(
+        self,
+        batch_id: str,
+        timeout: float | None,
+        poll_interval: float,
+        max_interval: float,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        if poll_interval <= 0 or max_interval <= 0:
+            raise ValueError("poll_interval and max_interval must be positive seconds")
+        if timeout is not None and timeout < 0:
+            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
+        self.batch_id = batch_id
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.timeout = timeout
+        self.delay = poll_interval
+        self.max_interval = max_interval
+        self.on_progress = on_progress
+
+    def next_sleep(self, batch: Batch) -> float | None:
+        """Seconds to sleep before the next poll, or ``None``: ``batch`` is done."""
+        if self.on_progress is not None:
+            self.on_progress(batch)
+        if batch.done:
+            return None
+        delay = self.delay
+        self.delay = min(self.delay * _BACKOFF, self.max_interval)
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise BatchTimeoutError(
+                    f"batch {self.batch_id} is still {batch.status} after {self.timeout} s; it "
+                    "goes on server-side: wait again later or resume it by id",
+                    batch_id=self.batch_id,
+                )
+            delay = min(delay, remaining)
+        return delay
+
+
+class _BatchesBase:
+    @staticmethod
+    def _url(settings: ClientSettings, *parts: str) -> str:
+        return settings.base_url + "/batches" + "".join(parts)
+
+    @staticmethod
+    def _read(response: httpx.Response, batch_id: str | None) -> Batch:
+        return read_batch(parse_body(response.content), batch_id)
+
+
+class Batches(_BatchesBase):
+    """``AIMLAPIClient.batches``. Each method is one HTTP request through the client, except
+    :meth:`wait`, which polls :meth:`retrieve`."""
+
+    def __init__(self, client: AIMLAPIClient) -> None:
+        self._client = client
+
+    def _call(self, method: str, url: str, body: bytes | None, batch_id: str | None) -> Batch:
+        c = self._client
+        key = c.settings.require_key()
+        headers = h.request_headers(c.settings, key, stream=False, has_body=body is not None)
+        resp = c._send(method, url, headers=headers, content=body, timeout=c.settings.timeout)
+        return self._read(resp, batch_id)
+
+    def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
+        """Submit ``requests`` (``{custom_id: request}``, or a sequence: ids ``"0"``, ``"1"``…).
+
+        Raises:
+            UnsupportedContentError: a request the batch schema cannot carry (an assistant turn,
+                an image, a tool result, a document…), named by its custom_id; nothing is sent.
+        """
+        self._client.settings.require_key()
+        body = h.json_bytes(encode_batch(_as_mapping(requests)))
+        return self._call("POST", self._url(self._client.settings), body, None)
+
+    def retrieve(self, batch_id: str) -> Batch:
+        """The batch now: its status, or (once ended) its results."""
+        url = self._url(self._client.settings, "?batch_id=", quote(_check_id(batch_id), safe=""))
+        return self._call("GET", url, None, batch_id)
+
+    def cancel(self, batch_id: str) -> Batch:
+        """Ask the server to cancel; a batch that already ended gets ``BadRequestError``."""
+        url = self._url(self._client.settings, "/cancel/", quote(_check_id(batch_id), safe=""))
+        return self._call("POST", url, None, batch_id)
+
+    def wait(
+        self,
+        batch_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+    ) -> Batch:
+        """Poll until the batch is done (results in, or cancelled); ``on_progress`` gets every
+        :class:`Batch` seen. Waits grow 1.5× per poll from ``poll_interval`` to
+        ``max_interval``; past ``timeout`` seconds, :class:`BatchTimeoutError`."""
+        polling = _Polling(_check_id(batch_id), timeout, poll_interval, max_interval, on_progress)
+        while True:
+            batch = self.retrieve(batch_id)
+            delay = polling.next_sleep(batch)
+            if delay is None:
+                return batch
+            self._client._sleep(delay)
+
+
+class AsyncBatches(_BatchesBase):
+    """``AsyncAIMLAPIClient.batches``: the same methods as :class:`Batches`, awaited."""
+
+    def __init__(self, client: AsyncAIMLAPIClient) -> None:
+        self._client = client
+
+    async def _call(self, method: str, url: str, body: bytes | None, batch_id: str | None) -> Batch:
+        c = self._client
+        key = c.settings.require_key()
+        headers = h.request_headers(c.settings, key, stream=False, has_body=body is not None)
+        resp = await c._send(method, url, headers=headers, content=body, timeout=c.settings.timeout)
+        return self._read(resp, batch_id)
+
+    async def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
+        self._client.settings.require_key()
+        body = h.json_bytes(encode_batch(_as_mapping(requests)))
+        return await self._call("POST", self._url(self._client.settings), body, None)
+
+    async def retrieve(self, batch_id: str) -> Batch:
+        url = self._url(self._client.settings, "?batch_id=", quote(_check_id(batch_id), safe=""))
+        return await self._call("GET", url, None, batch_id)
+
+    async def cancel(self, batch_id: str) -> Batch:
+        url = self._url(self._client.settings, "/cancel/", quote(_check_id(batch_id), safe=""))
+        return await self._call("POST", url, None, batch_id)
+
+    async def wait(
+        self,
+        batch_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        max_interval: float = DEFAULT_MAX_INTERVAL,
+        on_progress: ProgressCallback | None = None,
+    ) -> Batch:
+        polling = _Polling(_check_id(batch_id), timeout, poll_interval, max_interval, on_progress)
+        while True:
+            batch = await self.retrieve(batch_id)
+            delay = polling.next_sleep(batch)
+            if delay is None:
+                return batch
+            await self._client._sleep(delay)
+
+
+def in_input_order(batch: Batch, size: int | None = None) -> list[ChatResult | AIMLAPIError]:
+    """The results of a batch whose custom_ids are input positions (as ``create`` gives a
+    sequence), in input order: a ``ChatResult`` or the request's error per slot.
+
+    ``size``: how many inputs there were, when known (a missing result is then an error in its
+    slot); a resumed batch takes it from the counts.
+    """
+    if batch.status == "cancelled" or batch.results is None:
+        raise BatchError(
+            f"batch {batch.id} was cancelled before it ended: it has no results"
+            if batch.status == "cancelled"
+            else f"batch {batch.id} has not ended yet (status {batch.status})",
+            batch_id=batch.id,
+            result_type=batch.status,
+        )
+    by_index: dict[int, ChatResult | AIMLAPIError] = {}
+    for item in batch.results:
+        if not item.custom_id.isdigit():
+            raise InvalidRequestError(
+                f"batch {batch.id} has custom_id {item.custom_id!r}, not an input position: it "
+                "was not submitted by batch_submit; read it with client.batches.retrieve()"
+            )
+        outcome = item.result if item.result is not None else item.error
+        assert outcome is not None  # wire/batches.py sets one of them
+        by_index[int(item.custom_id)] = outcome
+    n = max([size or 0, len(by_index), *(i + 1 for i in by_index)])
+    missing = [
+        BatchError(
+            f"batch {batch.id} returned no result for input {i}",
+            batch_id=batch.id,
+            custom_id=str(i),
+        )
+        for i in range(n)
+        if i not in by_index
+    ]
+    fill = iter(missing)
+    return [by_index[i] if i in by_index else next(fill) for i in range(n)]

@@ -1,0 +1,455 @@
+"""The current Claude line in the emulator (issue 15): adaptive thinking, prompt caching, server
+tools with a scripted web search, citations, search results — per model, from the catalogue.
+
+:func:`prepare` checks what a request asks of these features against the model's schema (the
+core's catalogue, ``aimlapi_core.catalog``: the same data the client refuses by) and returns the
+request in the form the older checks and the default assistant read (server tool blocks, search
+results and citations folded into text, cache breakpoints noted then removed), plus a
+:class:`Line` that finishes the answer: thinking for ``{"type": "adaptive"}``, the web search
+turn, and cache reads and writes in usage.
+
+Caching is accounted as Anthropic does it: each ``cache_control`` breakpoint names the prompt
+prefix up to it (tools, then system, then messages); a prefix seen before is read from the
+cache, the rest up to the last breakpoint is written. No minimum length is applied (the
+gateway's docs give none).
+
+The web search is scripted: when a request offers ``web_search_*`` and the user's last words
+ask to search (search / look up / web / latest / news), the answer is a ``server_tool_use``,
+a ``web_search_tool_result`` with canned results made from the query, and a text citing the
+first result (``web_search_result_location``). ``/chat/completions`` has no documented server
+tool blocks in answers; it gets the text with OpenAI ``annotations`` (``url_citation``: "as
+when using the web search tool", the chat response schemas).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aimlapi_core.catalog import Capabilities, lookup
+
+from ._usage import count_tokens
+from ._validate_content import schema_error, upstream_error
+
+_SEARCH_WORDS = re.compile(r"\b(search|look\s+up|web|latest|news)\b", re.I)
+_SERVER_RESULT = re.compile(r"^[a-z_]+_tool_result$")
+
+
+@dataclass
+class Line:
+    """What the answer to one request must add (see the module docstring)."""
+
+    dialect: str
+    adaptive: bool = False
+    display: str | None = None
+    search_query: str | None = None
+    search_results: list[dict[str, Any]] = field(default_factory=list)
+    cache_read: int = 0
+    cache_write: int = 0
+    server_tool_id: str = ""
+    cached: bool = False  # the request had cache_control breakpoints
+    prefixes: list[str] = field(default_factory=list)  # their digests, cached once answered
+
+    def remember(self, cache: set[str]) -> None:
+        """The request was accepted: its prompt prefixes are in the cache from now on."""
+        cache.update(self.prefixes)
+
+    # ------------------------------------------------------------------ the reply
+
+    def adjust_reply(self, reply: Any) -> None:
+        """Thinking for adaptive thinking; the web search turn's text. ``reply`` is the
+        default assistant's answer (``text``, ``thinking``, ``tool_calls``, token counts)."""
+        if self.search_query is not None:
+            first = self.search_results[0]
+            reply.text = f"According to {first['title']}: {_snippet(first)}"
+            reply.tool_calls = []
+            reply.stop_reason, reply.stop_sequence = "end_turn", None
+            reply.output_tokens = count_tokens(reply.text) + count_tokens(self.search_query)
+        if self.adaptive and reply.thinking is None:
+            thought = "Adaptive thinking: this needs a short, direct answer."
+            reply.thinking = "" if self.display == "omitted" else thought
+            tokens = count_tokens(thought)
+            reply.output_tokens += tokens
+            reply.reasoning_tokens = tokens
+
+    # ------------------------------------------------------------------ usage
+
+    def _messages_usage(self, usage: dict[str, Any]) -> None:
+        if not self.cached:
+            return
+        base = usage.get("input_tokens", 0)
+        usage["cache_read_input_tokens"] = min(self.cache_read, base)
+        usage["cache_creation_input_tokens"] = min(self.cache_write, base - self.cache_read)
+        usage["input_tokens"] = (
+            base - usage["cache_read_input_tokens"] - usage["cache_creation_input_tokens"]
+        )
+        if "cache_creation" in usage:
+            usage["cache_creation"] = {
+                "ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
+                "ephemeral_1h_input_tokens": 0,
+            }
+
+    def _chat_usage(self, usage: dict[str, Any]) -> None:
+        # OpenAI's naming: prompt_tokens counts every input token; the claude-sonnet-latest
+        # page shows prompt_tokens_details {cached_tokens, cache_write_tokens}.
+        if not self.cached:
+            return
+        total = usage.get("prompt_tokens", 0)
+        read = min(self.cache_read, total)
+        usage["prompt_tokens_details"] = {
+            "cached_tokens": read,
+            "cache_write_tokens": min(self.cache_write, total - read),
+        }
+
+    # ------------------------------------------------------------------ whole answers
+
+    def finish_whole(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.dialect == "messages":
+            self._messages_usage(body["usage"])
+            if self.search_query is not None:
+                text = next(b for b in body["content"] if b["type"] == "text")
+                text["citations"] = [self._citation()]
+                at = next(i for i, b in enumerate(body["content"]) if b["type"] == "text")
+                body["content"][at:at] = self._server_blocks()
+        else:
+            self._chat_usage(body["usage"])
+            if self.search_query is not None:
+                message = body["choices"][0]["message"]
+                message["annotations"] = self._annotations(message.get("content") or "")
+        return body
+
+    # ------------------------------------------------------------------ streams
+
+    def finish_messages_stream(
+        self, events: list[tuple[str, dict[str, Any]]]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Usage with cache reads/writes; for the web search turn, the server tool blocks
+        just before the text block (as in the whole answer) and the text's citation."""
+        out: list[tuple[str, dict[str, Any]]] = []
+        pending = self.search_query is not None
+        shift = 0
+        for name, data in events:
+            if name == "message_start":
+                self._messages_usage(data["message"]["usage"])
+            start = data.get("content_block") if name == "content_block_start" else None
+            if pending and start is not None and start["type"] == "text":
+                pending, shift = False, 2
+                at = data["index"]
+                for i, block in enumerate(self._server_blocks(), start=at):
+                    call = block["type"] == "server_tool_use"
+                    opening = {**block, "input": {}} if call else block
+                    out.append(_event("content_block_start", index=i, content_block=opening))
+                    if call:
+                        fragment = {"type": "input_json_delta",
+                                    "partial_json": json.dumps(block["input"])}  # fmt: skip
+                        out.append(_event("content_block_delta", index=i, delta=fragment))
+                    out.append(_event("content_block_stop", index=i))
+                opening = {**start, "citations": []}
+                out.append((name, {**data, "index": at + shift, "content_block": opening}))
+                cite = {"type": "citations_delta", "citation": self._citation()}
+                out.append(_event("content_block_delta", index=at + shift, delta=cite))
+                continue
+            if shift and "index" in data:
+                data = {**data, "index": data["index"] + shift}
+            out.append((name, data))
+        return out
+
+    def finish_chat_stream(self, chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        text = "".join(
+            c["choices"][0].get("delta", {}).get("content") or ""
+            for c in chunks
+            if c.get("choices")
+        )
+        annotated = self.search_query is None
+        for chunk in chunks:
+            if chunk.get("usage"):
+                self._chat_usage(chunk["usage"])
+            delta = chunk["choices"][0].get("delta") if chunk.get("choices") else None
+            if not annotated and delta and delta.get("content"):
+                delta["annotations"] = self._annotations(text)
+                annotated = True
+        return chunks
+
+    # ------------------------------------------------------------------ blocks
+
+    def _server_blocks(self) -> list[dict[str, Any]]:
+        return [
+            {"type": "server_tool_use", "id": self.server_tool_id, "name": "web_search",
+             "input": {"query": self.search_query}},
+            {"type": "web_search_tool_result", "tool_use_id": self.server_tool_id,
+             "content": self.search_results},
+        ]  # fmt: skip
+
+    def _citation(self) -> dict[str, Any]:
+        first = self.search_results[0]
+        return {
+            "type": "web_search_result_location",
+            "cited_text": _snippet(first),
+            "url": first["url"],
+            "title": first["title"],
+            "encrypted_index": first["encrypted_content"][:16],
+        }
+
+    def _annotations(self, text: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "type": "url_citation",
+                "url_citation": {
+                    "url": r["url"],
+                    "title": r["title"],
+                    "start_index": 0,
+                    "end_index": len(text),
+                },
+            }
+            for r in self.search_results
+        ]
+
+
+def _event(name: str, **data: Any) -> tuple[str, dict[str, Any]]:
+    return name, {"type": name, **data}
+
+
+def _snippet(result: dict[str, Any]) -> str:
+    return f"{result['title']} reports mild weather and light wind."
+
+
+def search_results(query: str) -> list[dict[str, Any]]:
+    """Two canned results for ``query``, the same every time."""
+    slug = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-") or "query"
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    return [
+        {
+            "type": "web_search_result",
+            "title": f"{query.strip().capitalize()} — result {n}",
+            "url": f"https://search.example/{slug}/{n}",
+            "encrypted_content": f"{digest}{n}",
+            "page_age": f"{n} days ago",
+        }
+        for n in (1, 2)
+    ]
+
+
+# --------------------------------------------------------------------------- the request
+
+
+def prepare(body: dict[str, Any], dialect: str, cache: set[str]) -> tuple[dict[str, Any], Line]:
+    """Check ``body`` per model; return the form the older checks read, and the :class:`Line`.
+
+    ``cache`` is the emulator's set of cached prompt prefixes (read here; the caller adds this
+    request's with :meth:`Line.remember` once the request is accepted).
+    """
+    info = lookup(body.get("model"))
+    caps = info.on(dialect) if info is not None else None
+    line = Line(dialect=dialect)
+    out = copy.deepcopy(body)
+    _thinking(out, caps, line)
+    web_search = _server_tools(out, caps)
+    _cache(out, caps, dialect, line, cache)
+    _history(out, caps)
+    if web_search and _asks_to_search(out):
+        line.search_query = _query(out)
+        line.search_results = search_results(line.search_query)
+        digest = hashlib.sha256(json.dumps(body["messages"]).encode()).hexdigest()
+        line.server_tool_id = f"srvtoolu_01{digest[:22]}"
+    return out, line
+
+
+def _thinking(body: dict[str, Any], caps: Capabilities | None, line: Line) -> None:
+    thinking = body.get("thinking")
+    if not isinstance(thinking, dict):
+        return
+    kind = thinking.get("type")
+    if "display" in thinking:
+        if thinking["display"] not in ("summarized", "omitted"):
+            raise schema_error(
+                "thinking.display: Invalid enum value. Expected 'summarized' | 'omitted'"
+            )
+        if caps is not None and not caps.thinking_display:
+            raise schema_error("thinking: Unrecognized key(s) in object: 'display'")
+    if kind != "adaptive":
+        return
+    if caps is not None and "adaptive" not in caps.thinking:
+        # The 4.x chat schemas list only {"type": "enabled", "budget_tokens": N}.
+        raise schema_error(
+            "thinking.type: Invalid enum value. Expected 'enabled' | 'disabled', "
+            "received 'adaptive'"
+        )
+    extra = set(thinking) - {"type", "display"}
+    if extra:
+        raise schema_error(f"thinking: Unrecognized key(s) in object: {sorted(extra)}")
+    temperature = body.get("temperature")
+    if temperature is not None and temperature != 1:
+        raise upstream_error("`temperature` may only be set to 1 when thinking is enabled.")
+    choice = body.get("tool_choice") or {}
+    if choice.get("type") in ("any", "tool"):
+        raise upstream_error(
+            "Thinking may not be enabled when tool_choice forces tool use."
+        )  # fmt: skip
+    line.adaptive, line.display = True, thinking.get("display")
+    del body["thinking"]  # the older checks know budgets only; the Line adds the thinking
+
+
+def _server_tools(body: dict[str, Any], caps: Capabilities | None) -> bool:
+    """Server tools checked by type and removed; True when a web search is offered."""
+    tools = body.get("tools")
+    if not isinstance(tools, list):
+        return False
+    web_search = False
+    kept = []
+    for i, tool in enumerate(tools):
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        if not isinstance(kind, str) or kind in ("custom", "function") or "input_schema" in tool:
+            kept.append(tool)
+            continue
+        if caps is not None and kind not in caps.server_tools:
+            listed = " | ".join(f"'{t}'" for t in caps.server_tools) or "none"
+            raise schema_error(
+                f"tools[{i}].type: Invalid enum value. Expected {listed}, received '{kind}'"
+            )
+        if not isinstance(tool.get("name"), str):
+            raise schema_error(f"tools[{i}].name: Required")
+        web_search = web_search or kind.startswith("web_search_")
+    if len(kept) != len(tools):
+        if kept:
+            body["tools"] = kept
+        else:
+            body.pop("tools")
+            body.pop("tool_choice", None)
+        choice = body.get("tool_choice")
+        names = {t.get("name") for t in kept}
+        if (
+            isinstance(choice, dict)
+            and choice.get("type") == "tool"
+            and choice.get("name") not in names
+        ):
+            body["tool_choice"] = {"type": "auto"}
+    return web_search
+
+
+def _breakpoints(body: dict[str, Any]) -> list[tuple[str, int]]:
+    """(prefix digest, prefix tokens) for each cache_control, in prompt order."""
+    order: list[Any] = []
+    out: list[tuple[str, int]] = []
+
+    def visit(item: Any) -> None:
+        order.append(item)
+        if isinstance(item, dict) and item.get("cache_control"):
+            prefix = json.dumps(order, sort_keys=True, default=str)
+            digest = hashlib.sha256(prefix.encode()).hexdigest()
+            out.append((digest, count_tokens(prefix) // 4 + 1))
+
+    for tool in body.get("tools") or []:
+        visit(tool)
+    system = body.get("system")
+    for block in system if isinstance(system, list) else [system] if system else []:
+        visit(block)
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        for block in content if isinstance(content, list) else [content]:
+            visit(block)
+    return out
+
+
+def _strip_cache(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_cache(v) for k, v in value.items() if k != "cache_control"}
+    if isinstance(value, list):
+        return [_strip_cache(v) for v in value]
+    return value
+
+
+def _cache(
+    body: dict[str, Any], caps: Capabilities | None, dialect: str, line: Line, cache: set[str]
+) -> None:
+    points = _breakpoints(body)
+    if not points:
+        return
+    if caps is not None and not caps.cache_control:
+        return  # the older checks refuse it where the schema does, with the schema's words
+    line.cached = True
+    read = max((tokens for digest, tokens in points if digest in cache), default=0)
+    last_digest, last_tokens = points[-1]
+    line.cache_read = read
+    line.cache_write = 0 if last_digest in cache else max(last_tokens - read, 0)
+    line.prefixes = [digest for digest, _ in points]
+    if dialect == "chat_completions":
+        # The older checks hold chat to the 4.x schemas (no cache_control, system a string).
+        for key in ("tools", "messages"):
+            if key in body:
+                body[key] = _strip_cache(body[key])
+        if isinstance(body.get("system"), list):
+            body["system"] = "\n\n".join(b.get("text", "") for b in body["system"])
+
+
+def _history(body: dict[str, Any], caps: Capabilities | None) -> None:
+    """Server tool blocks and citations of earlier answers, search results and system
+    citations: checked, then folded into what the older checks and the assistant read."""
+    system = body.get("system")
+    if isinstance(system, list):
+        if any("citations" in b for b in system) and caps is not None and not caps.system_citations:
+            raise schema_error("system[0]: Unrecognized key(s) in object: 'citations'")
+        body["system"] = [{k: v for k, v in b.items() if k != "citations"} for b in system]
+    for i, message in enumerate(body.get("messages") or []):
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        used: set[str] = set()
+        folded: list[Any] = []
+        for j, block in enumerate(content):
+            kind = block.get("type") if isinstance(block, dict) else None
+            where = f"messages.{i}.content.{j}"
+            if kind == "server_tool_use" or (isinstance(kind, str) and _SERVER_RESULT.match(kind)):
+                if caps is not None and not caps.server_tools:
+                    raise schema_error(f"{where}.type: Invalid enum value, received '{kind}'")
+                if message.get("role") != "assistant":
+                    raise upstream_error(f"{where}: `{kind}` blocks belong to assistant turns")
+                if kind == "server_tool_use":
+                    if not all(isinstance(block.get(k), str) for k in ("id", "name")):
+                        raise schema_error(f"{where}: server_tool_use needs id, name and input")
+                    used.add(block["id"])
+                elif block.get("tool_use_id") not in used:
+                    raise upstream_error(
+                        f"{where}: `{kind}` block refers to {block.get('tool_use_id')!r}, which "
+                        "no earlier `server_tool_use` block of this message has"
+                    )
+                continue
+            if kind == "search_result":
+                if caps is not None and not caps.search_results:
+                    raise schema_error(
+                        f"{where}.type: Invalid enum value, received 'search_result'"
+                    )
+                texts = block.get("content")
+                texts = texts if isinstance(texts, list) else [texts]
+                words = " ".join(t.get("text", "") for t in texts if isinstance(t, dict))
+                folded.append({"type": "text", "text": f"{block.get('title')}: {words}"})
+                continue
+            if kind == "text" and "citations" in block:
+                block = {k: v for k, v in block.items() if k != "citations"}
+            folded.append(block)
+        message["content"] = folded or [{"type": "text", "text": "(searched the web)"}]
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    last = (body.get("messages") or [{}])[-1]
+    if last.get("role") != "user":
+        return ""
+    content = last.get("content")
+    if isinstance(content, str):
+        return content
+    if any(b.get("type") == "tool_result" for b in content):
+        return ""
+    return " ".join(b.get("text", "") for b in content if b.get("type") == "text")
+
+
+def _asks_to_search(body: dict[str, Any]) -> bool:
+    return bool(_SEARCH_WORDS.search(_last_user_text(body)))
+
+
+def _query(body: dict[str, Any]) -> str:
+    text = _last_user_text(body)
+    text = re.sub(r"(?i)^.*?\b(search(\s+the\s+web)?|look\s+up)\b(\s+for)?", "", text).strip()
+    return text.rstrip("?.! ") or "the question"

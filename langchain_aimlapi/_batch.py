@@ -1,0 +1,117 @@
+"""The Batches API for LangChain: ``ChatAIMLAPI.batch_submit`` / ``batch_resume`` and the
+:class:`AIMLAPIBatch` handle, plus the binding that carries bound tools into ``batch_submit``.
+
+Bound arguments: ``llm.bind_tools(tools)`` returns a :class:`AIMLAPIBinding`, a
+``RunnableBinding`` whose ``batch_submit`` passes the bound kwargs (tools, tool_choice, stop,
+max_tokens…) on, exactly as ``invoke`` would; a plain ``RunnableBinding`` forwards unknown
+attributes without its kwargs, which would silently drop the tools. ``batch_submit(inputs,
+tools=..., **kwargs)`` takes the same keyword arguments directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import RunnableBinding
+
+from aimlapi_core import Batch, ChatResult
+from aimlapi_core._batch_handle import BatchHandle
+
+from . import _results
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import _ChatModelBinding as _Binding
+else:
+    try:  # langchain-core >= 1.7 types bind() as this (v3 stream_events overloads): keep it
+        from langchain_core.language_models.chat_models import _ChatModelBinding as _Binding
+    except ImportError:  # older langchain-core: bind() gives a plain RunnableBinding
+        _Binding = RunnableBinding
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import LanguageModelInput
+
+    from .chat_models import ChatAIMLAPI
+
+__all__ = ["AIMLAPIBatch", "AIMLAPIBinding", "tqdm_progress"]
+
+
+class AIMLAPIBatch(BatchHandle[AIMessage]):
+    """A submitted batch: ``.id``, ``.status()``, ``.results(...)``, ``.cancel()`` and the
+    async twins ``astatus`` / ``aresults`` / ``acancel``.
+
+    Example:
+        .. code-block:: python
+
+            job = llm.batch_submit(["Summarise: ...", "Classify: ..."])
+            print(job.id)  # keep it: ChatAIMLAPI(...).batch_resume(job.id) in another process
+            for message in job.results(timeout=3600, progress=True):
+                print(message.text, message.usage_metadata, message.response_metadata["usd_spent"])
+    """
+
+    def __init__(
+        self, llm: ChatAIMLAPI, batch_id: str, *, size: int | None, model: str | None = None
+    ) -> None:
+        super().__init__(
+            batch_id, size=size, sync_client=llm._sync_client, async_client=llm._async_core
+        )
+        self._model = model or llm.model
+
+    def _convert(self, result: ChatResult) -> AIMessage:
+        return _results.to_ai_message(result, result.model or self._model)
+
+    def _progress_bar(self) -> Callable[[Batch], None]:
+        return tqdm_progress()
+
+
+def submit_requests(llm: ChatAIMLAPI, inputs: Sequence[LanguageModelInput], kwargs: Any) -> Any:
+    """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style kwargs;
+    every input error is raised here, before any I/O."""
+    kwargs = dict(kwargs)
+    stop = kwargs.pop("stop", None)
+    return [llm._request(llm._convert_input(x).to_messages(), stop, dict(kwargs)) for x in inputs]
+
+
+class AIMLAPIBinding(_Binding):  # type: ignore[no-redef]  # as langchain-core does itself
+    """A ``RunnableBinding`` over :class:`ChatAIMLAPI` whose ``batch_submit`` /
+    ``abatch_submit`` carry the bound kwargs (tools, tool_choice, stop...). It serializes as a
+    plain ``RunnableBinding``."""
+
+    @classmethod
+    def lc_id(cls) -> list[str]:
+        return RunnableBinding.lc_id()
+
+    def batch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch:
+        llm = cast("ChatAIMLAPI", self.bound)
+        return llm.batch_submit(inputs, **{**self.kwargs, **kwargs})
+
+    async def abatch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch:
+        llm = cast("ChatAIMLAPI", self.bound)
+        return await llm.abatch_submit(inputs, **{**self.kwargs, **kwargs})
+
+
+def tqdm_progress() -> Callable[[Batch], None]:
+    """A progress callback drawing a tqdm bar of the requests done (needs ``tqdm``)."""
+    try:
+        from tqdm import tqdm
+    except ImportError as exc:
+        raise ImportError(
+            "progress=True draws a tqdm bar: pip install tqdm (or the 'ray' extra)"
+        ) from exc
+    bar: Any = None
+
+    def update(batch: Batch) -> None:
+        nonlocal bar
+        total = batch.counts.total if batch.counts is not None else None
+        if bar is None:
+            bar = tqdm(total=total, desc=f"batch {batch.id}", unit="req")
+        if batch.counts is not None:
+            bar.total = total
+            bar.n = batch.counts.total - batch.counts.processing
+        bar.set_postfix_str(batch.status, refresh=False)
+        bar.refresh()
+        if batch.done:
+            bar.close()
+
+    return update
