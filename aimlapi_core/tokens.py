@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import math
 import re
 import struct
+from collections.abc import Sequence
 
 from ._types import (
     ChatRequest,
@@ -43,6 +45,7 @@ from ._types import (
     Message,
     Part,
     RedactedThinkingPart,
+    ServerToolSpec,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -148,7 +151,11 @@ def _part_tokens(part: Part) -> int:
         return estimate_text_tokens(part.thinking)
     if isinstance(part, RedactedThinkingPart):
         return estimate_text_tokens(part.data)
-    return 0
+    # Server tool calls and results, search results, raw blocks: counted as the JSON they are
+    # sent as, so nothing a request carries is estimated at zero.
+    return estimate_text_tokens(
+        json.dumps(dataclasses.asdict(part), default=str, ensure_ascii=False)
+    )
 
 
 def estimate_message_tokens(message: Message) -> int:
@@ -156,17 +163,19 @@ def estimate_message_tokens(message: Message) -> int:
     return MESSAGE_OVERHEAD + sum(_part_tokens(part) for part in message.parts)
 
 
-def estimate_tool_tokens(tools: list[ToolSpec], choice: str = "auto") -> int:
-    """Estimated tokens for tool definitions, with the tool-use system prompt (0 for no tools)."""
+def estimate_tool_tokens(tools: Sequence[ToolSpec | ServerToolSpec], choice: str = "auto") -> int:
+    """Estimated tokens for tool definitions, with the tool-use system prompt (0 for no tools).
+    A server tool counts its documented fields as sent (the API adds its own definition)."""
     if not tools:
         return 0
     prompt = TOOL_PROMPT_TOKENS.get(choice, TOOL_PROMPT_TOKENS["auto"])
-    return prompt + sum(
-        estimate_text_tokens(
-            tool.name + tool.description + json.dumps(tool.input_schema, ensure_ascii=False)
-        )
-        for tool in tools
-    )
+    return prompt + sum(estimate_text_tokens(_tool_text(tool)) for tool in tools)
+
+
+def _tool_text(tool: ToolSpec | ServerToolSpec) -> str:
+    if isinstance(tool, ServerToolSpec):
+        return tool.type + tool.name + json.dumps(tool.options, ensure_ascii=False)
+    return tool.name + tool.description + json.dumps(tool.input_schema, ensure_ascii=False)
 
 
 def estimate_request_tokens(request: ChatRequest) -> int:

@@ -110,3 +110,27 @@ def test_pdf_documents_count_per_page() -> None:
     pdf = b"%PDF-1.4 /Type /Pages /Type /Page /Type/Page /Type /Page"
     part = DocumentPart(media_type="application/pdf", data=base64.b64encode(pdf).decode())
     assert estimate_request_tokens(request(user(part))) == 4 + 3 * 3000
+
+
+def test_server_tool_parts_and_specs_are_counted_not_zero() -> None:
+    from aimlapi_core import ServerToolCallPart, ServerToolSpec
+
+    call = ServerToolCallPart(
+        id="srvtoolu_1", name="web_search", arguments={"query": "harbour ferry"}
+    )
+    base = ChatRequest(
+        model="claude-sonnet-4", max_tokens=64, messages=[Message(role="user", parts=[])]
+    )
+    with_call = ChatRequest(
+        model="claude-sonnet-4",
+        max_tokens=64,
+        messages=[Message(role="assistant", parts=[call])],
+    )
+    with_tool = ChatRequest(
+        model="claude-sonnet-4",
+        max_tokens=64,
+        messages=[Message(role="user", parts=[])],
+        tools=[ServerToolSpec(type="web_search_20250305", name="web_search")],
+    )
+    assert estimate_request_tokens(with_call) > estimate_request_tokens(base)
+    assert estimate_request_tokens(with_tool) > estimate_request_tokens(base)
