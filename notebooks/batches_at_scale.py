@@ -131,9 +131,12 @@ summarise("Batches API", batch_answers, time.perf_counter() - start, discount=0.
 # To compare cost, each row keeps the message's usage and reported cost.
 
 # %%
+import logging
+
 import ray
 from langchain_core.prompts import ChatPromptTemplate
 
+logging.getLogger("ray").setLevel(logging.ERROR)  # Ray Data's progress lines, not our output
 ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
 ray.data.DataContext.get_current().enable_progress_bars = False
 chain = ChatPromptTemplate.from_messages([("human", "{text}")]) | llm
@@ -177,9 +180,9 @@ summarise("Ray map_batches", ray_answers, seconds)
 
 # %%
 header = f"{'way':<16}{'answers':>8}{'tokens in':>11}{'tokens out':>12}"
-print(header + f"{'reported $':>12}{'list $':>10}{'seconds':>9}")
+print(header + f"{'reported $':>12}{'list $':>10}{'time':>10}")
 for way, n, tin, tout, reported, priced, secs in rows:
-    print(f"{way:<16}{n:>8}{tin:>11}{tout:>12}{reported:>12.4f}{priced:>10.4f}{secs:>9.1f}")
+    print(f"{way:<16}{n:>8}{tin:>11}{tout:>12}{reported:>12.4f}{priced:>10.4f}{secs:>8.1f} s")
 same = [a.text for a in loop_answers] == [a.text for a in batch_answers]
 print("\nThe loop and the Batches API gave the same answers, in the same order:", same)
 

@@ -97,6 +97,8 @@ def execute(source: Path) -> nbformat.NotebookNode:
 _VARYING = [
     (re.compile(r"(127\.0\.0\.1|localhost):\d+"), r"\1:PORT"),
     (re.compile(r"0x[0-9a-f]{6,}"), "0xADDR"),
+    # Wall-clock durations ("1000 answers in 3.9 s"): the machine's speed, not the library's.
+    (re.compile(r"\b\d+(?:\.\d+)? s\b"), "N s"),
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UUID"),
     # Message, tool-call and request ids, signatures: long tokens mixing letters and digits.
     (
@@ -113,14 +115,17 @@ def normalise_text(text: str) -> str:
 
 
 def _outputs(nb: nbformat.NotebookNode) -> list[str]:
-    """Each code cell's outputs as normalised, non-blank lines (how a kernel splits a stream
-    into output records, and blank lines between them, vary between runs)."""
+    """Each code cell's outputs (stdout, results, errors) as normalised, non-blank lines (how a
+    kernel splits a stream into output records, and blank lines between them, vary between
+    runs)."""
     lines: list[str] = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         texts = []
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                continue  # progress bars, library log lines and warnings: not the cell's result
             text: Any = output.get("text") or output.get("data", {}).get("text/plain", "")
             if output.get("output_type") == "error":
                 text = f"{output.get('ename')}: {output.get('evalue')}"

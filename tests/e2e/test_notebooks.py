@@ -94,9 +94,13 @@ def test_notebook_runs_and_reproduces_its_committed_outputs(name: str) -> None:
     assert proc.returncode == 0, f"notebooks/{name}.py:\n{proc.stdout}\n{proc.stderr}"
 
 
-def test_output_comparison_ignores_ids_and_ports_only() -> None:
+def test_output_comparison_ignores_ids_ports_and_durations_only() -> None:
     a = "at http://127.0.0.1:40061/v1 id toolu_018f311f9005ba1a418634e4 <obj at 0x7f3f1a8c39c0>"
     b = "at http://127.0.0.1:5123/v1 id toolu_99aa11bb22cc33dd44ee55ff <obj at 0x7f0000000001>"
     assert script.normalise_text(a) == script.normalise_text(b)
     assert script.normalise_text("18°C in Paris") != script.normalise_text("19°C in Paris")
     assert script.normalise_text("usage: 9 tokens") != script.normalise_text("usage: 8 tokens")
+    assert script.normalise_text("1000 answers in 3.9 s") == script.normalise_text(
+        "1000 answers in 12 s"
+    )
+    assert script.normalise_text("1000 answers") != script.normalise_text("999 answers")
