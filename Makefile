@@ -1,10 +1,12 @@
 # Two commands: `make demo` (the main job) and `make test` (everything CI runs).
+# `make bench` runs the benchmarks (benchmarks/README.md; QUICK=1 for tiny counts, ONLY=a,b).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test lint typecheck pytest install clean catalog
+.PHONY: demo test lint typecheck pytest install bench clean catalog
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +17,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The bench extra (peers, matplotlib) is for `make bench` only; `make test` never installs it.
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[all,test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python benchmarks/_run_all.py $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY))
 
 demo: $(STAMP)
 	$(BIN)/python demo/main.py

@@ -1,0 +1,158 @@
+"""Client CPU per streamed chunk as the answer grows from 1 KB to 10 MB: is streaming linear?
+
+The answers come from ``_sse_server.py`` (its own process): fixed streams of N bytes of text in
+deltas of ``--chunk-bytes`` (20 by default, a few tokens as Claude sends them, so 10 MB is
+500,000 chunks), in the emulator's
+stream shapes. For each size, each client reads whole streams in interleaved rounds; CPU is this
+process's (``time.process_time``).
+
+CPU per chunk is the *marginal* cost: (CPU of a call at size N - CPU of a call whose answer is
+empty) / chunks in N. Without subtracting the fixed cost of a call (request, response, the
+framework's run), a 1 KB answer of ten chunks would look several times dearer per chunk than a
+10 MB one, and the figure would say nothing about linearity. Target (DESIGN.md): CPU per chunk
+flat within 1.5x from 1 KB to 10 MB for the core and both adapters (the floors are shown too:
+a floor that is not flat is the framework's own cost).
+
+A call that exceeds ``--budget`` CPU seconds is stopped; its figure is then a lower bound ("≥")
+measured over the chunks it read.
+
+Run: ``.venv/bin/python benchmarks/answer_size.py [--sizes 1000,100000,10000000] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from pathlib import Path
+
+from _clients import Client, build
+from _harness import machine, median, parser, plt_or_none, serving, start_server, table, verdict
+
+FLAT_TARGET = 1.5
+
+
+def label(size: int) -> str:
+    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} B"
+
+
+def read(client: Client, budget: float) -> tuple[float, int, bool]:
+    """CPU seconds of one streamed call, pieces read, and whether it finished in the budget."""
+    gc.collect()
+    start = time.process_time()
+    n = 0
+    pieces = client.pieces()
+    for _ in pieces:
+        n += 1
+        if n % 512 == 0 and time.process_time() - start > budget:
+            pieces.close()
+            return time.process_time() - start, n, False
+    return time.process_time() - start, n, True
+
+
+def main() -> None:
+    p = parser(__doc__)
+    p.add_argument("--sizes", default="1000,100000,10000000", help="answer sizes in bytes")
+    p.add_argument("--chunk-bytes", type=int, default=20, help="text bytes per delta")
+    p.add_argument("--rounds", type=int, default=5, help="rounds for sizes under 1 MB")
+    p.add_argument("--large-rounds", type=int, default=1, help="rounds for sizes from 1 MB")
+    p.add_argument("--budget", type=float, default=20.0, help="CPU seconds before a call stops")
+    p.add_argument("--dialects", default="chat_completions", help="comma-separated")
+    args = p.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rounds, large_rounds, budget = args.rounds, args.large_rounds, args.budget
+    if args.quick:
+        sizes, rounds, large_rounds, budget = [1000, 10_000], 1, 1, 5.0
+    dialects = tuple(args.dialects.split(","))
+    server = [sys.executable, str(Path(__file__).with_name("_sse_server.py"))]
+    cpu: dict[tuple[str, int], list[float]] = {}
+    stopped: dict[tuple[str, int], float] = {}  # lower bound of CPU per piece
+    names: list[str] = []
+    with serving(start_server([*server, "--chunk-bytes", str(args.chunk_bytes)])) as url:
+        for size in [0, *sizes]:
+            clients = build(f"{url}/size/{size}/v1", dialects=dialects, peers=False)
+            names = [c.name for c in clients]
+            chunks = -(-size // args.chunk_bytes)
+            calls = max(1, min(100, 5_000 // max(chunks, 1)))
+            n_rounds = large_rounds if size >= 1_000_000 else rounds
+            if args.quick:
+                calls = 2
+            for c in clients:  # warm up, and check the answer is the size asked for
+                if size < 1_000_000 and len(c.stream()) != size:
+                    raise SystemExit(f"{c.name} read {len(c.stream())} bytes, not {size}")
+            for r in range(n_rounds):
+                shift = r % len(clients)
+                for c in clients[shift:] + clients[:shift]:
+                    key = (c.name, size)
+                    if key in stopped:
+                        continue
+                    total = 0.0
+                    for _ in range(calls):
+                        seconds, n, finished = read(c, budget)
+                        if not finished:
+                            stopped[key] = seconds / n
+                            break
+                        total += seconds
+                    else:
+                        cpu.setdefault(key, []).append(total / calls)
+
+    print("## Client CPU per streamed chunk, by answer size\n")
+    print(f"{machine()}; deltas of {args.chunk_bytes} bytes; dialects: {', '.join(dialects)}.  ")
+    print("Marginal µs per chunk = (CPU of a call − CPU of an empty answer's call) ÷ chunks.\n")
+    rows, series = [], {}
+    for name in names:
+        base = median(cpu[(name, 0)])
+        per_chunk: list[float] = []
+        cells: list[object] = [name, f"{base * 1e3:.2f} ms"]
+        for size in sizes:
+            chunks = -(-size // args.chunk_bytes)
+            if (name, size) in stopped:
+                lower = stopped[(name, size)] * 1e6
+                cells.append(f"≥ {lower:.1f} (stopped at {budget:g} s)")
+                per_chunk.append(lower)
+                continue
+            value = (median(cpu[(name, size)]) - base) / chunks * 1e6
+            per_chunk.append(value)
+            cells.append(f"{value:.1f}")
+        series[name] = per_chunk
+        flat = max(per_chunk) / min(per_chunk) if min(per_chunk) > 0 else float("inf")
+        ours = not name.startswith(("httpx", "LangChain floor", "LlamaIndex floor"))
+        cells += [f"{flat:.2f}×", verdict(flat, FLAT_TARGET) if ours else ""]
+        rows.append(cells)
+    headers = [
+        "client",
+        "empty answer",
+        *(f"{label(s)} µs/chunk" for s in sizes),
+        "max ÷ min",
+        "target",
+    ]
+    print(table(headers, rows))
+    if args.out is not None:
+        plot(series, sizes, args.out / "answer_size.png", args.chunk_bytes)
+
+
+def plot(series: dict[str, list[float]], sizes: list[int], path: Path, chunk: int) -> None:
+    plt = plt_or_none()
+    if plt is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name, values in series.items():
+        style = "--" if "floor" in name or name.startswith("httpx") else "-"
+        ax.plot(sizes, values, style, marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [label(s) for s in sizes])
+    ax.set_xlabel(f"answer size (deltas of {chunk} bytes)")
+    ax.set_ylabel("client CPU per chunk, µs (marginal)")
+    ax.set_title("Streaming cost per chunk: flat means linear in the answer")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()
