@@ -60,6 +60,7 @@ def test_the_convention_finds_the_scripts() -> None:
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_benchmark_runs_quick_and_prints_a_table(script: Path, tmp_path: Path) -> None:
     result = _run([str(script), "--quick", "--out", str(tmp_path)])
+    # The convention every script follows: benchmarks/README.md "Writing a benchmark".
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert TABLE.search(result.stdout), f"no markdown table in:\n{result.stdout[-2000:]}"
 
