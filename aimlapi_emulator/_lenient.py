@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# OpenAI name -> Claude name (docs/wire.md: the service rejects the OpenAI names).
+# OpenAI name -> Claude name. docs/wire.md "Request on /chat/completions": these OpenAI-only
+# fields are absent from every Claude spec, and the strict emulator refuses them.
 _RENAMED = {"max_completion_tokens": "max_tokens", "stop": "stop_sequences"}
 # OpenAI-only keys with no effect on a Claude answer: usage is always streamed, one choice is
 # always returned, parallel tool use is the default.
