@@ -10,6 +10,7 @@ import argparse
 import gc
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,9 @@ def start_emulator(*, lenient: bool = False) -> tuple[subprocess.Popen[str], str
 
 @contextmanager
 def serving(proc_and_url: tuple[subprocess.Popen[str], str]) -> Iterator[str]:
+    """Yield the server's URL; stop the server on the way out, even on SIGTERM."""
     proc, url = proc_and_url
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         yield url
     finally:

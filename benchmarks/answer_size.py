@@ -41,7 +41,6 @@ def label(size: int) -> str:
 
 def read(client: Client, budget: float) -> tuple[float, int, bool]:
     """CPU seconds of one streamed call, pieces read, and whether it finished in the budget."""
-    gc.collect()
     start = time.process_time()
     n = 0
     pieces = client.pieces()
@@ -90,6 +89,7 @@ def main() -> None:
                     if key in stopped:
                         continue
                     total = 0.0
+                    gc.collect()  # once per batch: a full collection can take longer than a call
                     for _ in range(calls):
                         seconds, n, finished = read(c, budget)
                         if not finished:
@@ -98,6 +98,9 @@ def main() -> None:
                         total += seconds
                     else:
                         cpu.setdefault(key, []).append(total / calls)
+                    # Progress on stderr: a long run shows where it is (stdout is the result).
+                    spent = f"{total:.1f} s" if key not in stopped else f"stopped at {budget:g} s"
+                    print(f"  {label(size)} round {r + 1}: {c.name}: {spent}", file=sys.stderr)
 
     print("## Client CPU per streamed chunk, by answer size\n")
     print(f"{machine()}; deltas of {args.chunk_bytes} bytes; dialects: {', '.join(dialects)}.  ")
