@@ -46,7 +46,7 @@ def read(client: Client, budget: float) -> tuple[float, int, bool]:
     pieces = client.pieces()
     for _ in pieces:
         n += 1
-        if n % 512 == 0 and time.process_time() - start > budget:
+        if n % 64 == 0 and time.process_time() - start > budget:
             pieces.close()
             return time.process_time() - start, n, False
     return time.process_time() - start, n, True
