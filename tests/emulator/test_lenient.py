@@ -8,7 +8,9 @@ import httpx
 import pytest
 from emulator_support import MODEL, Api, sse_data, user
 
-from aimlapi_emulator import Emulator
+from aimlapi_emulator import Emulator, RecordedRequest, Reply
+
+COUNT = ", ".join(str(i) for i in range(1, 51))
 
 # What ChatOpenAI (langchain-openai 1.x) sends for `stream()` with stream_usage=True.
 OPENAI_SHAPED = {
@@ -27,7 +29,11 @@ OPENAI_SHAPED = {
 
 @pytest.fixture
 def lenient() -> Iterator[Api]:
-    with Emulator(lenient=True) as emu, httpx.Client(timeout=10) as client:
+    # Every answer is scripted: the words are the test's, the limits are the emulator's.
+    def answer(request: RecordedRequest) -> Reply:
+        return Reply(text=COUNT if "Count" in str(request.json) else "hello sea")
+
+    with Emulator(lenient=True, replies=answer) as emu, httpx.Client(timeout=10) as client:
         yield Api(emu, client)
 
 
@@ -67,8 +73,8 @@ def test_lenient_answers_the_anthropic_sdk_shape(lenient: Api) -> None:
     # The Anthropic SDK posts to /v1/messages with x-api-key and anthropic-version.
     response = lenient.client.post(
         f"{lenient.emu.base_url}/messages",
-        json={"model": MODEL, "max_tokens": 64, "messages": user('Say "ahoy"')},
+        json={"model": MODEL, "max_tokens": 64, "messages": user("Say hello")},
         headers={"x-api-key": lenient.emu.api_key, "anthropic-version": "2023-06-01"},
     )
     assert response.status_code == 200, response.text
-    assert response.json()["content"][0]["text"] == "ahoy"
+    assert response.json()["content"][0]["text"] == "hello sea"
