@@ -58,7 +58,7 @@ def main() -> None:
     p.add_argument("--chunk-bytes", type=int, default=20, help="text bytes per delta")
     p.add_argument("--rounds", type=int, default=5, help="rounds for sizes under 1 MB")
     p.add_argument("--large-rounds", type=int, default=1, help="rounds for sizes from 1 MB")
-    p.add_argument("--budget", type=float, default=20.0, help="CPU seconds before a call stops")
+    p.add_argument("--budget", type=float, default=40.0, help="CPU seconds before a call stops")
     p.add_argument("--dialects", default="chat_completions", help="comma-separated")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
