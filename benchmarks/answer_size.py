@@ -7,7 +7,7 @@ stream shapes. For each size, each client reads whole streams in interleaved rou
 process's (``time.process_time``).
 
 CPU per chunk is the *marginal* cost: (CPU of a call at size N - CPU of a call whose answer is
-empty) / chunks in N. Without subtracting the fixed cost of a call (request, response, the
+empty, run right beside it) / chunks in N. Without subtracting the fixed cost of a call (request, response, the
 framework's run), a 1 KB answer of ten chunks would look several times dearer per chunk than a
 10 MB one, and the figure would say nothing about linearity. Target (DESIGN.md): CPU per chunk
 flat within 1.5x from 1 KB to 10 MB for the core and both adapters (the floors are shown too:
@@ -52,6 +52,19 @@ def read(client: Client, budget: float) -> tuple[float, int, bool]:
     return time.process_time() - start, n, True
 
 
+def batch(client: Client, calls: int, budget: float) -> tuple[float, float | None]:
+    """CPU seconds per call over ``calls`` calls, or (spent, µs per piece read) when a call
+    ran past the budget and was stopped."""
+    gc.collect()  # once per batch: a full collection can take longer than a call
+    total = 0.0
+    for _ in range(calls):
+        seconds, n, finished = read(client, budget)
+        if not finished:
+            return seconds, seconds / n * 1e6
+        total += seconds
+    return total / calls, None
+
+
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--sizes", default="1000,100000,10000000", help="answer sizes in bytes")
@@ -67,57 +80,59 @@ def main() -> None:
         sizes, rounds, large_rounds, budget = [1000, 10_000], 1, 1, 5.0
     dialects = tuple(args.dialects.split(","))
     server = [sys.executable, str(Path(__file__).with_name("_sse_server.py"))]
-    cpu: dict[tuple[str, int], list[float]] = {}
-    stopped: dict[tuple[str, int], float] = {}  # lower bound of CPU per piece
-    names: list[str] = []
+    marginal: dict[tuple[str, int], list[float]] = {}  # µs per chunk, one figure per round
+    empty_cpu: dict[str, list[float]] = {}
+    stopped: dict[tuple[str, int], float] = {}  # lower bound of CPU per piece, µs
     with serving(start_server([*server, "--chunk-bytes", str(args.chunk_bytes)])) as url:
-        for size in [0, *sizes]:
+        empty = build(f"{url}/size/0/v1", dialects=dialects, peers=False)
+        names = [c.name for c in empty]
+        for size in sizes:
             clients = build(f"{url}/size/{size}/v1", dialects=dialects, peers=False)
-            names = [c.name for c in clients]
             chunks = -(-size // args.chunk_bytes)
-            calls = max(1, min(100, 5_000 // max(chunks, 1)))
+            calls = 2 if args.quick else max(1, min(100, 5_000 // chunks))
             n_rounds = large_rounds if size >= 1_000_000 else rounds
-            if args.quick:
-                calls = 2
-            for c in clients:  # warm up, and check the answer is the size asked for
-                if size < 1_000_000 and len(c.stream()) != size:
-                    raise SystemExit(f"{c.name} read {len(c.stream())} bytes, not {size}")
+            for c, e in zip(clients, empty, strict=True):  # warm up; check the answer's size
+                if e.stream() != "" or (size < 1_000_000 and len(c.stream()) != size):
+                    raise SystemExit(f"{c.name} did not read an answer of {size} bytes")
+            pairs = list(zip(clients, empty, strict=True))
             for r in range(n_rounds):
-                shift = r % len(clients)
-                for c in clients[shift:] + clients[:shift]:
+                shift = r % len(pairs)
+                for c, e in pairs[shift:] + pairs[:shift]:
                     key = (c.name, size)
                     if key in stopped:
                         continue
-                    total = 0.0
-                    gc.collect()  # once per batch: a full collection can take longer than a call
-                    for _ in range(calls):
-                        seconds, n, finished = read(c, budget)
-                        if not finished:
-                            stopped[key] = seconds / n
-                            break
-                        total += seconds
+                    # The empty answer's calls run right beside the sized ones, so the
+                    # difference is taken under the same conditions (load drifts between
+                    # phases of a run).
+                    base = batch(e, calls, budget)[0]
+                    sized, lower = batch(c, calls, budget)
+                    empty_cpu.setdefault(c.name, []).append(base)
+                    if lower is not None:
+                        stopped[key] = lower
+                        note = f"stopped at {budget:g} s"
                     else:
-                        cpu.setdefault(key, []).append(total / calls)
+                        marginal.setdefault(key, []).append((sized - base) / chunks * 1e6)
+                        note = f"{sized * calls:.1f} s"
                     # Progress on stderr: a long run shows where it is (stdout is the result).
-                    spent = f"{total:.1f} s" if key not in stopped else f"stopped at {budget:g} s"
-                    print(f"  {label(size)} round {r + 1}: {c.name}: {spent}", file=sys.stderr)
+                    print(f"  {label(size)} round {r + 1}: {c.name}: {note}", file=sys.stderr)
 
     print("## Client CPU per streamed chunk, by answer size\n")
     print(f"{machine()}; deltas of {args.chunk_bytes} bytes; dialects: {', '.join(dialects)}.  ")
-    print("Marginal µs per chunk = (CPU of a call − CPU of an empty answer's call) ÷ chunks.\n")
+    print(
+        "Marginal µs per chunk = (CPU of a call − CPU of an empty answer's call, measured side "
+        "by side) ÷ chunks; median over rounds.\n"
+    )
     rows, series = [], {}
     for name in names:
-        base = median(cpu[(name, 0)])
         per_chunk: list[float] = []
-        cells: list[object] = [name, f"{base * 1e3:.2f} ms"]
+        cells: list[object] = [name, f"{median(empty_cpu[name]) * 1e3:.2f} ms"]
         for size in sizes:
-            chunks = -(-size // args.chunk_bytes)
             if (name, size) in stopped:
-                lower = stopped[(name, size)] * 1e6
+                lower = stopped[(name, size)]
                 cells.append(f"≥ {lower:.1f} (stopped at {budget:g} s)")
                 per_chunk.append(lower)
                 continue
-            value = (median(cpu[(name, size)]) - base) / chunks * 1e6
+            value = median(marginal[(name, size)])
             per_chunk.append(value)
             cells.append(f"{value:.1f}")
         series[name] = per_chunk
@@ -125,14 +140,8 @@ def main() -> None:
         ours = not name.startswith(("httpx", "LangChain floor", "LlamaIndex floor"))
         cells += [f"{flat:.2f}×", verdict(flat, FLAT_TARGET) if ours else ""]
         rows.append(cells)
-    headers = [
-        "client",
-        "empty answer",
-        *(f"{label(s)} µs/chunk" for s in sizes),
-        "max ÷ min",
-        "target",
-    ]
-    print(table(headers, rows))
+    headers = ["client", "empty answer", *(f"{label(s)} µs/chunk" for s in sizes)]
+    print(table([*headers, "max ÷ min", "target"], rows))
     if args.out is not None:
         plot(series, sizes, args.out / "answer_size.png", args.chunk_bytes)
 
