@@ -7,8 +7,8 @@ stream shapes. For each size, each client reads whole streams in interleaved rou
 process's (``time.process_time``).
 
 CPU per chunk is the *marginal* cost: (CPU of a call at size N - CPU of a call whose answer is
-empty, run right beside it) / chunks in N. Without subtracting the fixed cost of a call (request, response, the
-framework's run), a 1 KB answer of ten chunks would look several times dearer per chunk than a
+empty, run right beside it) / chunks in N. Without subtracting the fixed cost of a call (request,
+response, the framework's run), a 1 KB answer of 50 chunks would look dearer per chunk than a
 10 MB one, and the figure would say nothing about linearity. Target (DESIGN.md): CPU per chunk
 flat within 1.5x from 1 KB to 10 MB for the core and both adapters (the floors are shown too:
 a floor that is not flat is the framework's own cost).
