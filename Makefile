@@ -1,12 +1,14 @@
 # `make demo` (the main job) and `make test` (everything CI runs); `.ci/run` runs `make ci`.
+# `make bench` runs the benchmarks (benchmarks/README.md; QUICK=1 for tiny counts, ONLY=a,b).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check clean catalog
+.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check bench clean catalog
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The bench extra (peers, matplotlib) is for `make bench` only; `make test` never installs it.
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[all,test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python benchmarks/_run_all.py $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY))
 
 demo:
 	@$(MAKE) --no-print-directory -q install 2>/dev/null || { \

@@ -1,5 +1,5 @@
 """`python -m aimlapi_emulator --port N [--api-key K] [--batch-polls N] [--fault JSON]...
-[--reply JSON]...`
+[--reply JSON]... [--lenient]`
 
 Prints the base URL on the first line of stdout, then serves until interrupted. A taken port is
 a one-line error (exit status 1), not a traceback.
@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         help='a scripted reply, e.g. \'{"text": "Paris."}\' or \'{"tool_calls": [{"name": "f", '
         '"input": {}}]}\' (an object or a list); repeatable, used in order',
     )
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="benchmarks only: answer OpenAI-shaped requests from other clients (see _lenient.py)",
+    )
     args = parser.parse_args(argv)
     faults: list[Fault] = []
     for text in args.fault:
@@ -69,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         batch_polls=args.batch_polls,
+        lenient=args.lenient,
     )
     try:
         emulator.start()

@@ -65,6 +65,9 @@ class Emulator:
         host: the loopback address to bind.
         port: 0 for a free port; a taken port raises `PortInUseError`.
         batch_polls: how many status polls of a batch answer "generating" before its results.
+        lenient: for benchmarks only: answer OpenAI-shaped requests from other clients
+            (``max_completion_tokens``, ``stream_options``, ...) by rewriting them to the
+            Claude shape first (``_lenient.py``). Tests keep the default, strict.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         batch_polls: int = 1,
+        lenient: bool = False,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -86,6 +90,7 @@ class Emulator:
             log=RequestLog(),
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
+            lenient=lenient,
         )
         self._host, self._port = host, port
         self._server: uvicorn.Server | None = None

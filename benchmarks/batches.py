@@ -18,7 +18,6 @@ Run: ``.venv/bin/python benchmarks/batches.py [--requests 10000] [--rounds 3]``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import statistics
@@ -30,6 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import parser as bench_parser
+from _harness import table
 
 from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextPart, in_input_order
 
@@ -115,10 +116,12 @@ def cpu(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = bench_parser(__doc__)  # --quick, --out: benchmarks/README.md "Writing a benchmark"
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.rounds = 50, 1
     texts = prompts(args.requests)
     proc, base_url = start_emulator()
     try:
@@ -179,6 +182,13 @@ def main() -> None:
         f"({peak / (request_bytes + len(body)):.1f}x the two bodies); "
         f"max RSS {rss_before:.0f} -> {rss_after:.0f} MiB"
     )
+    print()
+    rows = [
+        ["stdlib (build + json.dumps, json.loads per line)", f"{s * 1000:.0f} ms", "1.00×", ""],
+        ["aimlapi_core (create + retrieve, HTTP included)", f"{o * 1000:.0f} ms", f"{o / s:.2f}×"],
+    ]
+    rows[1].append(f"≤ 2.00× {'✓' if o / s <= 2 else '✗'}")
+    print(table(["batch of " + str(args.requests), "CPU", "ratio", "target"], rows))
 
 
 if __name__ == "__main__":

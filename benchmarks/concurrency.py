@@ -4,17 +4,16 @@ The emulator runs in its own process. The client opens ``--streams`` streams at 
 each to the end and checks that it finished; it does this for ``--waves`` waves and prints the
 client's resident memory after each, so growth from wave to wave (a leak) shows at once.
 
-Run: ``.venv/bin/python benchmarks/concurrency.py [--streams 500] [--waves 4]``.
+Run: ``.venv/bin/python benchmarks/concurrency.py [--streams 500] [--waves 4] [--quick]``.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import time
 from pathlib import Path
 
-from overhead import KEY, MODEL, start_emulator
+from _harness import KEY, MODEL, machine, parser, serving, start_emulator, table
 
 from aimlapi_core import AsyncAIMLAPIClient, ChatRequest, Message, TextPart
 
@@ -47,29 +46,32 @@ async def wave(client: AsyncAIMLAPIClient, streams: int) -> tuple[int, int]:
     return len(errors), sum(o for o in outcomes if isinstance(o, int))
 
 
-async def main(base_url: str, streams: int, waves: int) -> int:
-    failed = 0
+async def run(base_url: str, streams: int, waves: int) -> tuple[int, list[list[object]]]:
+    failed, rows = 0, []
     async with AsyncAIMLAPIClient(api_key=KEY, base_url=base_url, timeout=120) as client:
-        print(f"rss before: {rss_mib():.1f} MiB")
+        rows.append(["before", "", "", "", "", f"{rss_mib():.1f} MiB"])
         for n in range(1, waves + 1):
             start = time.perf_counter()
             errors, events = await wave(client, streams)
             failed += errors
-            print(
-                f"wave {n}: {streams} streams, {errors} errors, {events} events, "
-                f"{time.perf_counter() - start:.2f} s, rss {rss_mib():.1f} MiB"
-            )
-    return failed
+            elapsed = time.perf_counter() - start
+            rows.append([n, streams, errors, events, f"{elapsed:.2f} s", f"{rss_mib():.1f} MiB"])
+    return failed, rows
+
+
+def main() -> int:
+    p = parser(__doc__)
+    p.add_argument("--streams", type=int, default=500)
+    p.add_argument("--waves", type=int, default=4)
+    args = p.parse_args()
+    streams, waves = (20, 2) if args.quick else (args.streams, args.waves)
+    with serving(start_emulator()) as url:
+        failed, rows = asyncio.run(run(url, streams, waves))
+    print("## Concurrent async streams on one client\n")
+    print(f"{machine()}. Target: no errors, memory flat after the first wave.\n")
+    print(table(["wave", "streams", "errors", "events", "wall time", "client RSS"], rows))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--streams", type=int, default=500)
-    parser.add_argument("--waves", type=int, default=4)
-    args = parser.parse_args()
-    proc, url = start_emulator()
-    try:
-        raise SystemExit(1 if asyncio.run(main(url, args.streams, args.waves)) else 0)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    raise SystemExit(main())

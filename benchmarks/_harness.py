@@ -1,0 +1,152 @@
+"""What every benchmark script shares: servers in subprocesses, interleaved CPU rounds, tables.
+
+Not a benchmark itself (the leading underscore keeps ``make bench`` from running it). See
+README.md "Writing a benchmark" for the convention the scripts follow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+MODEL = "claude-sonnet-4-20250514"
+PROMPT = "Write a short paragraph about the sea."
+KEY = "bench-key"
+MAX_TOKENS = 256
+
+
+def start_server(argv: Sequence[str]) -> tuple[subprocess.Popen[str], str]:
+    """Start a server process that prints its base URL as the first line of stdout."""
+    proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    url = line.strip().split()[-1] if line.strip() else ""
+    if not url.startswith("http"):
+        proc.terminate()
+        proc.wait(timeout=10)
+        raise RuntimeError(f"{argv[1:3]} did not print its base URL: {line!r}")
+    return proc, url
+
+
+def start_emulator(*, lenient: bool = False) -> tuple[subprocess.Popen[str], str]:
+    """The emulator in its own process, so only the client's CPU is measured here."""
+    argv = [sys.executable, "-m", "aimlapi_emulator", "--port", "0", "--api-key", KEY]
+    return start_server(argv + (["--lenient"] if lenient else []))
+
+
+@contextmanager
+def serving(proc_and_url: tuple[subprocess.Popen[str], str]) -> Iterator[str]:
+    """Yield the server's URL; stop the server on the way out, even on SIGTERM."""
+    proc, url = proc_and_url
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def cpu_rounds(
+    fns: dict[str, Callable[[], Any]], calls: int, rounds: int, warmup: int = 3
+) -> dict[str, list[float]]:
+    """CPU seconds per call of each function, one sample per round, rounds interleaved.
+
+    Every function runs ``calls`` times in each round, in an order that rotates from round to
+    round, so drift (the other processes on the machine, caches, the allocator) is spread over
+    every client alike instead of being charged to whichever ran last. A ``gc.collect()``
+    before each batch keeps one client's garbage from being collected on the next one's time.
+    """
+    names = list(fns)
+    for name in names:  # pools, imports, lazy clients
+        for _ in range(warmup):
+            fns[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            fn = fns[name]
+            gc.collect()
+            start = time.process_time()
+            for _ in range(calls):
+                fn()
+            samples[name].append((time.process_time() - start) / calls)
+    return samples
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def spread(values: Sequence[float]) -> float:
+    """Half the range over the median: how far apart the rounds were (0.05 = ±5 %)."""
+    mid = statistics.median(values)
+    return (max(values) - min(values)) / 2 / mid if mid else 0.0
+
+
+def verdict(value: float, target: float | None) -> str:
+    if target is None:
+        return ""
+    return f"≤ {target:.2f}× {'✓' if value <= target else '✗'}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub markdown table (every benchmark prints at least one; the smoke test reads it)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """One line on where the figures came from (they are only comparable within one run)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} cores, load average {load:.1f}"
+    )
+
+
+def versions(*dists: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for dist in dists:
+        try:
+            out.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist} (not installed)")
+    return ", ".join(out)
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments every benchmark accepts: ``--quick`` (tiny counts, the smoke test's) and
+    ``--out DIR`` (where to write a plot, if the script makes one)."""
+    p = argparse.ArgumentParser(
+        description=(doc or "").split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    p.add_argument("--quick", action="store_true", help="tiny counts: seconds, not minutes")
+    p.add_argument("--out", type=Path, default=None, help="write plots (PNG) into this folder")
+    return p
+
+
+def plt_or_none() -> Any:
+    """matplotlib's pyplot with a file-only backend, or None without the bench extra."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
