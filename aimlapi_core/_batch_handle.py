@@ -9,7 +9,7 @@ caching live here, once, for sync and async alike.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._batches import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, ProgressCallback, in_input_order
 from ._types import ChatResult
@@ -18,7 +18,7 @@ from .wire.batches import Batch
 if TYPE_CHECKING:
     from ._client import AIMLAPIClient, AsyncAIMLAPIClient
 
-__all__ = ["BatchHandle"]
+__all__ = ["BatchHandle", "bar_progress"]
 
 T = TypeVar("T")
 
@@ -55,14 +55,14 @@ class BatchHandle(Generic[T]):
     def _convert(self, result: ChatResult) -> T:
         raise NotImplementedError
 
-    def _progress_bar(self) -> ProgressCallback:
-        """The callback ``progress=True`` means (the adapters draw a tqdm bar; the core
-        imports no progress library)."""
+    def _bar(self) -> Callable[..., Any]:
+        """The bar class ``progress=True`` draws with (``tqdm.tqdm``): the adapters import it,
+        the core imports no progress library."""
         raise NotImplementedError
 
     def _on_progress(self, progress: bool | ProgressCallback) -> ProgressCallback | None:
         if progress is True:
-            return self._progress_bar()
+            return bar_progress(self._bar())
         return progress or None
 
     def _keep(self, batch: Batch) -> Batch:
@@ -148,3 +148,24 @@ class BatchHandle(Generic[T]):
 
     async def acancel(self) -> Batch:
         return await self._async_client().batches.cancel(self._id)
+
+
+def bar_progress(make_bar: Callable[..., Any]) -> ProgressCallback:
+    """A progress callback drawing the requests done on a bar made by ``make_bar`` on the first
+    poll (``tqdm.tqdm``'s signature and attributes); the bar closes once the batch is done."""
+    bar: Any = None
+
+    def update(batch: Batch) -> None:
+        nonlocal bar
+        total = batch.counts.total if batch.counts is not None else None
+        if bar is None:
+            bar = make_bar(total=total, desc=f"batch {batch.id}", unit="req")
+        if batch.counts is not None:
+            bar.total = total
+            bar.n = batch.counts.total - batch.counts.processing
+        bar.set_postfix_str(batch.status, refresh=False)
+        bar.refresh()
+        if batch.done:
+            bar.close()
+
+    return update
