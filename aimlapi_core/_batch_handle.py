@@ -60,10 +60,21 @@ class BatchHandle(Generic[T]):
         the core imports no progress library."""
         raise NotImplementedError
 
-    def _on_progress(self, progress: bool | ProgressCallback) -> ProgressCallback | None:
-        if progress is True:
-            return bar_progress(self._bar())
-        return progress or None
+    def _wait_args(
+        self,
+        timeout: float | None,
+        poll_interval: float,
+        max_interval: float,
+        progress: bool | ProgressCallback,
+    ) -> dict[str, Any]:
+        """``batches.wait``'s keyword arguments for ``results``/``aresults``."""
+        on_progress = bar_progress(self._bar()) if progress is True else progress or None
+        return {
+            "timeout": timeout,
+            "poll_interval": poll_interval,
+            "max_interval": max_interval,
+            "on_progress": on_progress,
+        }
 
     def _keep(self, batch: Batch) -> Batch:
         if batch.results is not None:
@@ -104,15 +115,10 @@ class BatchHandle(Generic[T]):
         (the batch goes on; call again). A cancelled batch raises ``BatchError``.
         ``progress``: ``True`` for a progress bar (tqdm), or a callback given each
         :class:`Batch` polled."""
-        batch = self._done or self._keep(
-            self._sync_client().batches.wait(
-                self._id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                max_interval=max_interval,
-                on_progress=self._on_progress(progress),
-            )
-        )
+        batch = self._done
+        if batch is None:
+            wait = self._wait_args(timeout, poll_interval, max_interval, progress)
+            batch = self._keep(self._sync_client().batches.wait(self._id, **wait))
         return self._slots(batch, return_exceptions)
 
     def cancel(self) -> Batch:
@@ -135,15 +141,10 @@ class BatchHandle(Generic[T]):
         return_exceptions: bool = False,
         progress: bool | ProgressCallback = False,
     ) -> list[T | Exception]:
-        batch = self._done or self._keep(
-            await self._async_client().batches.wait(
-                self._id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                max_interval=max_interval,
-                on_progress=self._on_progress(progress),
-            )
-        )
+        batch = self._done
+        if batch is None:
+            wait = self._wait_args(timeout, poll_interval, max_interval, progress)
+            batch = self._keep(await self._async_client().batches.wait(self._id, **wait))
         return self._slots(batch, return_exceptions)
 
     async def acancel(self) -> Batch:
