@@ -10,13 +10,13 @@ tools=..., **kwargs)`` takes the same keyword arguments directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableBinding
 
-from aimlapi_core import ChatResult
+from aimlapi_core import ChatRequest, ChatResult
 from aimlapi_core._batch_handle import BatchHandle
 
 from . import _results
@@ -72,12 +72,15 @@ class AIMLAPIBatch(BatchHandle[AIMessage]):
         return bar
 
 
-def submit_requests(llm: ChatAIMLAPI, inputs: Sequence[LanguageModelInput], kwargs: Any) -> Any:
+def submit_requests(
+    llm: ChatAIMLAPI, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
+) -> list[ChatRequest]:
     """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style kwargs;
-    every input error is raised here, before any I/O."""
+    every input error is raised here, before any I/O. (``_request`` works on its own copy of
+    the kwargs, so one copy here, without ``stop``, serves every input.)"""
     kwargs = dict(kwargs)
     stop = kwargs.pop("stop", None)
-    return [llm._request(llm._convert_input(x).to_messages(), stop, dict(kwargs)) for x in inputs]
+    return [llm._request(llm._convert_input(x).to_messages(), stop, kwargs) for x in inputs]
 
 
 class AIMLAPIBinding(_Binding):  # type: ignore[no-redef]  # as langchain-core does itself
