@@ -9,7 +9,7 @@ caching live here, once, for sync and async alike.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._batches import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, ProgressCallback, in_input_order
 from ._types import ChatResult
@@ -18,7 +18,7 @@ from .wire.batches import Batch
 if TYPE_CHECKING:
     from ._client import AIMLAPIClient, AsyncAIMLAPIClient
 
-__all__ = ["BatchHandle"]
+__all__ = ["BatchHandle", "bar_progress"]
 
 T = TypeVar("T")
 
@@ -55,15 +55,26 @@ class BatchHandle(Generic[T]):
     def _convert(self, result: ChatResult) -> T:
         raise NotImplementedError
 
-    def _progress_bar(self) -> ProgressCallback:
-        """The callback ``progress=True`` means (the adapters draw a tqdm bar; the core
-        imports no progress library)."""
+    def _bar(self) -> Callable[..., Any]:
+        """The bar class ``progress=True`` draws with (``tqdm.tqdm``): the adapters import it,
+        the core imports no progress library."""
         raise NotImplementedError
 
-    def _on_progress(self, progress: bool | ProgressCallback) -> ProgressCallback | None:
-        if progress is True:
-            return self._progress_bar()
-        return progress or None
+    def _wait_args(
+        self,
+        timeout: float | None,
+        poll_interval: float,
+        max_interval: float,
+        progress: bool | ProgressCallback,
+    ) -> dict[str, Any]:
+        """``batches.wait``'s keyword arguments for ``results``/``aresults``."""
+        on_progress = bar_progress(self._bar()) if progress is True else progress or None
+        return {
+            "timeout": timeout,
+            "poll_interval": poll_interval,
+            "max_interval": max_interval,
+            "on_progress": on_progress,
+        }
 
     def _keep(self, batch: Batch) -> Batch:
         if batch.results is not None:
@@ -104,15 +115,10 @@ class BatchHandle(Generic[T]):
         (the batch goes on; call again). A cancelled batch raises ``BatchError``.
         ``progress``: ``True`` for a progress bar (tqdm), or a callback given each
         :class:`Batch` polled."""
-        batch = self._done or self._keep(
-            self._sync_client().batches.wait(
-                self._id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                max_interval=max_interval,
-                on_progress=self._on_progress(progress),
-            )
-        )
+        batch = self._done
+        if batch is None:
+            wait = self._wait_args(timeout, poll_interval, max_interval, progress)
+            batch = self._keep(self._sync_client().batches.wait(self._id, **wait))
         return self._slots(batch, return_exceptions)
 
     def cancel(self) -> Batch:
@@ -135,16 +141,32 @@ class BatchHandle(Generic[T]):
         return_exceptions: bool = False,
         progress: bool | ProgressCallback = False,
     ) -> list[T | Exception]:
-        batch = self._done or self._keep(
-            await self._async_client().batches.wait(
-                self._id,
-                timeout=timeout,
-                poll_interval=poll_interval,
-                max_interval=max_interval,
-                on_progress=self._on_progress(progress),
-            )
-        )
+        batch = self._done
+        if batch is None:
+            wait = self._wait_args(timeout, poll_interval, max_interval, progress)
+            batch = self._keep(await self._async_client().batches.wait(self._id, **wait))
         return self._slots(batch, return_exceptions)
 
     async def acancel(self) -> Batch:
         return await self._async_client().batches.cancel(self._id)
+
+
+def bar_progress(make_bar: Callable[..., Any]) -> ProgressCallback:
+    """A progress callback drawing the requests done on a bar made by ``make_bar`` on the first
+    poll (``tqdm.tqdm``'s signature and attributes); the bar closes once the batch is done."""
+    bar: Any = None
+
+    def update(batch: Batch) -> None:
+        nonlocal bar
+        total = batch.counts.total if batch.counts is not None else None
+        if bar is None:
+            bar = make_bar(total=total, desc=f"batch {batch.id}", unit="req")
+        if batch.counts is not None:
+            bar.total = total
+            bar.n = batch.counts.total - batch.counts.processing
+        bar.set_postfix_str(batch.status, refresh=False)
+        bar.refresh()
+        if batch.done:
+            bar.close()
+
+    return update

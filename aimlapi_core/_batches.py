@@ -97,10 +97,27 @@ class _Polling:
         return delay
 
 
+_Call = tuple[str, str, bytes | None, str | None]  # method, url, body, batch_id
+
+
 class _BatchesBase:
-    @staticmethod
-    def _url(settings: ClientSettings, *parts: str) -> str:
-        return settings.base_url + "/batches" + "".join(parts)
+    """Everything about a Batches request but its I/O: URL, body, headers, reading."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self._settings = settings
+
+    def _create_call(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> _Call:
+        self._settings.require_key()  # a missing key first, before encoding a large batch
+        body = h.json_bytes(encode_batch(_as_mapping(requests)))
+        return "POST", self._settings.base_url + "/batches", body, None
+
+    def _id_call(self, method: str, path: str, batch_id: str) -> _Call:
+        url = self._settings.base_url + "/batches" + path + quote(_check_id(batch_id), safe="")
+        return method, url, None, batch_id
+
+    def _headers(self, body: bytes | None) -> dict[str, str]:
+        key = self._settings.require_key()
+        return h.request_headers(self._settings, key, stream=False, has_body=body is not None)
 
     @staticmethod
     def _read(response: httpx.Response, batch_id: str | None) -> Batch:
@@ -112,13 +129,13 @@ class Batches(_BatchesBase):
     :meth:`wait`, which polls :meth:`retrieve`."""
 
     def __init__(self, client: AIMLAPIClient) -> None:
+        super().__init__(client.settings)
         self._client = client
 
-    def _call(self, method: str, url: str, body: bytes | None, batch_id: str | None) -> Batch:
-        c = self._client
-        key = c.settings.require_key()
-        headers = h.request_headers(c.settings, key, stream=False, has_body=body is not None)
-        resp = c._send(method, url, headers=headers, content=body, timeout=c.settings.timeout)
+    def _call(self, call: _Call) -> Batch:
+        method, url, body, batch_id = call
+        headers, timeout = self._headers(body), self._settings.timeout
+        resp = self._client._send(method, url, headers=headers, content=body, timeout=timeout)
         return self._read(resp, batch_id)
 
     def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
@@ -128,19 +145,15 @@ class Batches(_BatchesBase):
             UnsupportedContentError: a request the batch schema cannot carry (an assistant turn,
                 an image, a tool result, a document…), named by its custom_id; nothing is sent.
         """
-        self._client.settings.require_key()
-        body = h.json_bytes(encode_batch(_as_mapping(requests)))
-        return self._call("POST", self._url(self._client.settings), body, None)
+        return self._call(self._create_call(requests))
 
     def retrieve(self, batch_id: str) -> Batch:
         """The batch now: its status, or (once ended) its results."""
-        url = self._url(self._client.settings, "?batch_id=", quote(_check_id(batch_id), safe=""))
-        return self._call("GET", url, None, batch_id)
+        return self._call(self._id_call("GET", "?batch_id=", batch_id))
 
     def cancel(self, batch_id: str) -> Batch:
         """Ask the server to cancel; a batch that already ended gets ``BadRequestError``."""
-        url = self._url(self._client.settings, "/cancel/", quote(_check_id(batch_id), safe=""))
-        return self._call("POST", url, None, batch_id)
+        return self._call(self._id_call("POST", "/cancel/", batch_id))
 
     def wait(
         self,
@@ -167,27 +180,23 @@ class AsyncBatches(_BatchesBase):
     """``AsyncAIMLAPIClient.batches``: the same methods as :class:`Batches`, awaited."""
 
     def __init__(self, client: AsyncAIMLAPIClient) -> None:
+        super().__init__(client.settings)
         self._client = client
 
-    async def _call(self, method: str, url: str, body: bytes | None, batch_id: str | None) -> Batch:
-        c = self._client
-        key = c.settings.require_key()
-        headers = h.request_headers(c.settings, key, stream=False, has_body=body is not None)
-        resp = await c._send(method, url, headers=headers, content=body, timeout=c.settings.timeout)
+    async def _call(self, call: _Call) -> Batch:
+        method, url, body, batch_id = call
+        headers, timeout = self._headers(body), self._settings.timeout
+        resp = await self._client._send(method, url, headers=headers, content=body, timeout=timeout)
         return self._read(resp, batch_id)
 
     async def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
-        self._client.settings.require_key()
-        body = h.json_bytes(encode_batch(_as_mapping(requests)))
-        return await self._call("POST", self._url(self._client.settings), body, None)
+        return await self._call(self._create_call(requests))
 
     async def retrieve(self, batch_id: str) -> Batch:
-        url = self._url(self._client.settings, "?batch_id=", quote(_check_id(batch_id), safe=""))
-        return await self._call("GET", url, None, batch_id)
+        return await self._call(self._id_call("GET", "?batch_id=", batch_id))
 
     async def cancel(self, batch_id: str) -> Batch:
-        url = self._url(self._client.settings, "/cancel/", quote(_check_id(batch_id), safe=""))
-        return await self._call("POST", url, None, batch_id)
+        return await self._call(self._id_call("POST", "/cancel/", batch_id))
 
     async def wait(
         self,

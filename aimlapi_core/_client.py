@@ -120,7 +120,6 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
     def __init__(self, *, sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._sleep = sleep
-        self._loop: asyncio.AbstractEventLoop | None = None  # the loop that owns our pool
 
     def _client(self) -> httpx.Client:
         if self._http is None:

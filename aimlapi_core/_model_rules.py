@@ -34,7 +34,7 @@ from ._types import (
     TextPart,
     ToolResultPart,
 )
-from .catalog import Capabilities, ModelInfo, documented_models, lookup
+from .catalog import Capabilities, ModelInfo, _generation_key, documented_models, lookup
 from .errors import InvalidRequestError, UnsupportedContentError
 
 __all__ = ["check_model_allows"]
@@ -204,18 +204,14 @@ def _refusal(
     )
 
 
-def _generation_key(generation: str | None) -> tuple[int, int]:
-    major, _, minor = (generation or "99").partition(".")
-    return int(major), int(minor or 0)
-
-
 def _nearest_allowing(
     info: ModelInfo, api: str, allows: Callable[[Capabilities], bool]
 ) -> str | None:
-    here = _generation_key(info.generation)
+    # A model without a generation (a -latest id) counts as the newest: "99".
+    here = _generation_key(info.generation or "99")
 
     def rank(m: ModelInfo) -> tuple[int, int, int, int]:
-        there = _generation_key(m.generation)
+        there = _generation_key(m.generation or "99")
         distance = abs((there[0] - here[0]) * 10 + there[1] - here[1])
         return (m.family != info.family, m.generation is None, distance, there < here)
 

@@ -101,7 +101,24 @@ class StreamState:
         return result
 
 
-class ChatStream:
+class _StreamBase:
+    """What both streams hold besides their I/O loop: the decoding state and the response."""
+
+    def __init__(self, dialect: Dialect, *, idle_timeout: float | None, key: str | None) -> None:
+        self._key = key
+        self._state = StreamState(dialect, idle_timeout)
+        self._response: httpx.Response | None = None
+
+    @property
+    def request_id(self) -> str | None:
+        return self._state.request_id
+
+    @property
+    def response_headers(self) -> httpx.Headers | None:
+        return self._state.headers
+
+
+class ChatStream(_StreamBase):
     """``with client.stream(req) as s: for event in s: ...``; ``s.get_final_result()``.
 
     Made by :meth:`AIMLAPIClient.stream`, which hands over ``open``: a callable that sends the
@@ -117,18 +134,9 @@ class ChatStream:
         idle_timeout: float | None,
         key: str | None,
     ) -> None:
-        self._open, self._key = open, key
-        self._state = StreamState(dialect, idle_timeout)
-        self._response: httpx.Response | None = None
+        super().__init__(dialect, idle_timeout=idle_timeout, key=key)
+        self._open = open
         self._events: Generator[StreamEvent, None, None] | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        return self._state.request_id
-
-    @property
-    def response_headers(self) -> httpx.Headers | None:
-        return self._state.headers
 
     def _start(self) -> Generator[StreamEvent, None, None]:
         if self._events is None:
@@ -182,7 +190,7 @@ class ChatStream:
             self._response.close()
 
 
-class AsyncChatStream:
+class AsyncChatStream(_StreamBase):
     """``async with client.stream(req) as s: async for event in s: ...``;
     ``await s.get_final_result()``. ``open`` is awaited once, as :class:`ChatStream`'s is called.
     """
@@ -195,18 +203,9 @@ class AsyncChatStream:
         idle_timeout: float | None,
         key: str | None,
     ) -> None:
-        self._open, self._key = open, key
-        self._state = StreamState(dialect, idle_timeout)
-        self._response: httpx.Response | None = None
+        super().__init__(dialect, idle_timeout=idle_timeout, key=key)
+        self._open = open
         self._events: AsyncGenerator[StreamEvent, None] | None = None
-
-    @property
-    def request_id(self) -> str | None:
-        return self._state.request_id
-
-    @property
-    def response_headers(self) -> httpx.Headers | None:
-        return self._state.headers
 
     async def _start(self) -> AsyncGenerator[StreamEvent, None]:
         if self._events is None:

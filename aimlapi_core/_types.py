@@ -1,10 +1,10 @@
 """The core's neutral model: requests, results and stream events.
 
 Nothing here knows a wire field name, httpx, LangChain or LlamaIndex. The two wire dialects
-(``_chat_completions.py`` and ``_messages.py``) encode a :class:`ChatRequest` into JSON and decode
-whole responses into :class:`ChatResult` and streamed responses into :data:`StreamEvent` values;
-:class:`StreamAccumulator` folds those events back into a :class:`ChatResult`, so that
-``accumulate(stream(x)) == create(x)``.
+(``wire/chat_completions.py`` and ``wire/messages.py``) encode a :class:`ChatRequest` into JSON
+and decode whole responses into :class:`ChatResult` and streamed responses into
+:data:`StreamEvent` values; :class:`StreamAccumulator` folds those events back into a
+:class:`ChatResult`, so that ``accumulate(stream(x)) == create(x)``.
 
 Conventions
 -----------

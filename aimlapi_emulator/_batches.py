@@ -32,15 +32,11 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
-from ._assistant import respond
-from ._claude_line import prepare
+from ._answer import ReplyFunctionError, answer
 from ._envelopes import APIError
-from ._models import check_model, check_prompt_size
 from ._records import RecordedRequest
 from ._render_messages import messages_whole
-from ._reply import make_answer
 from ._usage import cost
-from ._validate import validate
 from ._validate_content import schema_error
 
 if TYPE_CHECKING:
@@ -153,29 +149,20 @@ def _answer(params: dict[str, Any], state: ServerState, headers: dict[str, str])
     instead of a 400), then the scripted reply if the test gave one, else the default assistant.
     A replies function sees the request as ``RecordedRequest("POST", "/v1/batches", headers,
     params)``."""
+    recorded = RecordedRequest("POST", "/v1/batches", headers, params)
     try:
-        # issue 15 (adaptive thinking, caching, server tools), as /messages: _claude_line.py
-        params, line = prepare(params, "messages", state.prompt_cache)
-        validate(params, "messages", state.signer)
-        check_prompt_size(params, check_model(params, "messages"))
+        params, reply, line = answer(params, "messages", state, recorded)
     except APIError as exc:
         return _errored("invalid_request_error", exc.message)
-    line.remember(state.prompt_cache)
-    try:
-        scripted = state.replies.next(RecordedRequest("POST", "/v1/batches", headers, params))
-    except Exception as exc:  # the test's own function failed: say so in the result
-        return _errored("api_error", f"the replies function raised {type(exc).__name__}: {exc}")
-    answer = make_answer(scripted if scripted is not None else respond(params), params)
-    if scripted is not None:
-        line.search_query = None  # a scripted reply is answered as scripted
-    line.adjust_reply(answer)
+    except ReplyFunctionError as exc:  # the test's own function failed: say so in the result
+        return _errored("api_error", str(exc))
     model = params["model"]
-    full = cost(model, answer.input_tokens, answer.output_tokens)
+    full = cost(model, reply.input_tokens, reply.output_tokens)
     credits = round(float(full["credits_used"]) / 2)  # the batch price: half [INF]
     price = {"credits_used": credits, "usd_spent": credits / 2_000_000}
-    signature = state.signer.sign(answer.thinking) if answer.thinking is not None else None
+    signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
     msg_id = "msg_01" + "".join(secrets.choice(_ALPHABET) for _ in range(22))
-    message = line.finish_whole(messages_whole(answer, model, msg_id, signature, price))
+    message = line.finish_whole(messages_whole(reply, model, msg_id, signature, price))
     message["usage"]["service_tier"] = "batch"
     return {"type": "succeeded", "message": message}
 

@@ -22,21 +22,20 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from ._assistant import respond
+from ._answer import ReplyFunctionError, answer
 from ._batches import BatchStore, batch_route
-from ._claude_line import prepare
 from ._embeddings import embeddings_answer
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
 from ._lenient import relax
-from ._models import check_model, check_prompt_size, models_listing
+from ._models import models_listing
 from ._records import InFlight, RecordedRequest, RequestLog, redact_headers
 from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
-from ._reply import ReplyScript, make_answer
+from ._reply import ReplyScript
 from ._signing import ThinkingSigner
 from ._usage import cost
-from ._validate import Dialect, validate
+from ._validate import Dialect
 from ._validate_content import schema_error
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -193,22 +192,10 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             )
         if state.lenient:
             body = relax(body)
-        body, line = prepare(body, dialect, state.prompt_cache)  # issue 15 (_claude_line.py)
-        validate(body, dialect, state.signer)
-        info = check_model(body, dialect)
-        check_prompt_size(body, info)
-        line.remember(state.prompt_cache)
-        # A scripted reply if the test gave one for this request, else the default assistant.
         try:
-            scripted = state.replies.next(call.recorded)
-        except Exception as exc:  # the test's own function failed: say so in the answer
-            raise APIError(
-                500, f"aimlapi_emulator: the replies function raised {type(exc).__name__}: {exc}"
-            ) from exc
-        reply = make_answer(scripted if scripted is not None else respond(body), body)
-        if scripted is not None:
-            line.search_query = None  # a scripted reply is answered as scripted
-        line.adjust_reply(reply)
+            body, reply, line = answer(body, dialect, state, call.recorded)
+        except ReplyFunctionError as exc:  # the test's own function failed: say so in the answer
+            raise APIError(500, f"aimlapi_emulator: {exc}") from exc.__cause__
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
         price = cost(model, reply.input_tokens, reply.output_tokens)

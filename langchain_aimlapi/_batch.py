@@ -10,13 +10,13 @@ tools=..., **kwargs)`` takes the same keyword arguments directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableBinding
 
-from aimlapi_core import Batch, ChatResult
+from aimlapi_core import ChatRequest, ChatResult
 from aimlapi_core._batch_handle import BatchHandle
 
 from . import _results
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from .chat_models import ChatAIMLAPI
 
-__all__ = ["AIMLAPIBatch", "AIMLAPIBinding", "tqdm_progress"]
+__all__ = ["AIMLAPIBatch", "AIMLAPIBinding"]
 
 
 class AIMLAPIBatch(BatchHandle[AIMessage]):
@@ -61,16 +61,26 @@ class AIMLAPIBatch(BatchHandle[AIMessage]):
     def _convert(self, result: ChatResult) -> AIMessage:
         return _results.to_ai_message(result, result.model or self._model)
 
-    def _progress_bar(self) -> Callable[[Batch], None]:
-        return tqdm_progress()
+    def _bar(self) -> Callable[..., Any]:
+        try:
+            from tqdm import tqdm
+        except ImportError as exc:
+            raise ImportError(
+                "progress=True draws a tqdm bar: pip install tqdm (or the 'ray' extra)"
+            ) from exc
+        bar: Callable[..., Any] = tqdm  # untyped package
+        return bar
 
 
-def submit_requests(llm: ChatAIMLAPI, inputs: Sequence[LanguageModelInput], kwargs: Any) -> Any:
+def submit_requests(
+    llm: ChatAIMLAPI, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
+) -> list[ChatRequest]:
     """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style kwargs;
-    every input error is raised here, before any I/O."""
+    every input error is raised here, before any I/O. (``_request`` works on its own copy of
+    the kwargs, so one copy here, without ``stop``, serves every input.)"""
     kwargs = dict(kwargs)
     stop = kwargs.pop("stop", None)
-    return [llm._request(llm._convert_input(x).to_messages(), stop, dict(kwargs)) for x in inputs]
+    return [llm._request(llm._convert_input(x).to_messages(), stop, kwargs) for x in inputs]
 
 
 class AIMLAPIBinding(_Binding):  # type: ignore[no-redef]  # as langchain-core does itself
@@ -89,29 +99,3 @@ class AIMLAPIBinding(_Binding):  # type: ignore[no-redef]  # as langchain-core d
     async def abatch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch:
         llm = cast("ChatAIMLAPI", self.bound)
         return await llm.abatch_submit(inputs, **{**self.kwargs, **kwargs})
-
-
-def tqdm_progress() -> Callable[[Batch], None]:
-    """A progress callback drawing a tqdm bar of the requests done (needs ``tqdm``)."""
-    try:
-        from tqdm import tqdm
-    except ImportError as exc:
-        raise ImportError(
-            "progress=True draws a tqdm bar: pip install tqdm (or the 'ray' extra)"
-        ) from exc
-    bar: Any = None
-
-    def update(batch: Batch) -> None:
-        nonlocal bar
-        total = batch.counts.total if batch.counts is not None else None
-        if bar is None:
-            bar = tqdm(total=total, desc=f"batch {batch.id}", unit="req")
-        if batch.counts is not None:
-            bar.total = total
-            bar.n = batch.counts.total - batch.counts.processing
-        bar.set_postfix_str(batch.status, refresh=False)
-        bar.refresh()
-        if batch.done:
-            bar.close()
-
-    return update

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatResponse
 
-from aimlapi_core import Batch, ChatResult
+from aimlapi_core import ChatResult
 from aimlapi_core._batch_handle import BatchHandle
 
 from ._responses import chat_response
@@ -16,7 +16,7 @@ from ._responses import chat_response
 if TYPE_CHECKING:
     from .base import AIMLAPI
 
-__all__ = ["AIMLAPIBatch", "tqdm_progress"]
+__all__ = ["AIMLAPIBatch"]
 
 
 class AIMLAPIBatch(BatchHandle[ChatResponse]):
@@ -40,27 +40,8 @@ class AIMLAPIBatch(BatchHandle[ChatResponse]):
     def _convert(self, result: ChatResult) -> ChatResponse:
         return chat_response(result)
 
-    def _progress_bar(self) -> Callable[[Batch], None]:
-        return tqdm_progress()
+    def _bar(self) -> Callable[..., Any]:
+        from tqdm import tqdm  # a dependency of llama-index-core
 
-
-def tqdm_progress() -> Callable[[Batch], None]:
-    """A progress callback drawing a tqdm bar of the requests done."""
-    from tqdm import tqdm  # a dependency of llama-index-core
-
-    bar: Any = None
-
-    def update(batch: Batch) -> None:
-        nonlocal bar
-        total = batch.counts.total if batch.counts is not None else None
-        if bar is None:
-            bar = tqdm(total=total, desc=f"batch {batch.id}", unit="req")
-        if batch.counts is not None:
-            bar.total = total
-            bar.n = batch.counts.total - batch.counts.processing
-        bar.set_postfix_str(batch.status, refresh=False)
-        bar.refresh()
-        if batch.done:
-            bar.close()
-
-    return update
+        bar: Callable[..., Any] = tqdm  # untyped package
+        return bar

@@ -10,7 +10,7 @@ Judgements on the page (it contradicts itself; we send the conservative form, re
 
 * ``params`` is a /messages body, but its schema lets messages be ``{"role": "user", "content":
   <string>}`` only and ``system`` a string. So each request is encoded by the /messages encoder
-  (every sampling, tool and thinking rule stays in ``_encode.py``) and then refused, before any
+  (every sampling, tool and thinking rule stays in ``encode.py``) and then refused, before any
   request, when the result does not fit that schema — an assistant turn, an image, a document,
   a tool result, signed thinking, ``cache_control``, several blocks in one turn. Nothing is
   flattened or dropped to make it fit.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from aimlapi_core import (
     AIMLAPIClient,
     AsyncAIMLAPIClient,
     ChatRequest,
+    ChatResult,
     DocumentPart,
     ImagePart,
     Message,
@@ -469,3 +471,55 @@ async def test_the_async_twin_sends_and_reads_the_same() -> None:
         ("POST", "/v1/batches/cancel/kgTRCVoAz4GwrHWIOFZjg"),
     ]
     assert json.loads(sent[0].content)["requests"][0]["custom_id"] == "0"
+
+
+class _Bar:
+    """Records what a tqdm bar is told."""
+
+    made: list[dict[str, object]] = []
+
+    def __init__(self, **kw: object) -> None:
+        self.made.append(kw)
+        self.total: object = kw["total"]
+        self.n = 0
+        self.log: list[tuple[object, int, str]] = []
+        self.closed = False
+        _Bar.last = self
+
+    last: _Bar
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        self.log.append((self.total, self.n, text))
+
+    def refresh(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_progress_true_draws_the_handles_bar_from_the_counts() -> None:
+    from aimlapi_core._batch_handle import BatchHandle
+
+    class Handle(BatchHandle[str]):
+        def _convert(self, result: ChatResult) -> str:
+            return result.text
+
+        def _bar(self) -> Callable[..., Any]:
+            return _Bar
+
+    counts = {"processing": 1, "succeeded": 1, "errored": 0, "canceled": 0, "expired": 0}
+    half = {**CREATED, "request_counts": counts}
+    done = jsonl(
+        {"custom_id": "0", "result": {"type": "succeeded", "message": message("A")}},
+        {"custom_id": "1", "result": {"type": "succeeded", "message": message("B")}},
+    )
+    client, sent = make(ok(CREATED), ok(half), httpx.Response(200, content=done))
+    _Bar.made = []
+    job = Handle("b1", size=2, sync_client=lambda: client, async_client=AsyncAIMLAPIClient)
+    assert job.results(poll_interval=1.0, progress=True) == ["A", "B"]
+    assert len(sent) == 3
+    assert _Bar.made == [{"total": 2, "desc": "batch b1", "unit": "req"}]
+    assert _Bar.last.log[:2] == [(2, 0, "in_progress"), (2, 1, "in_progress")]
+    assert _Bar.last.log[2][2] == "ended"
+    assert _Bar.last.closed

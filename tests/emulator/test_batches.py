@@ -115,6 +115,31 @@ def test_a_request_the_messages_validation_refuses_is_an_errored_result(
     assert "temperature" in error["error"]["message"]
 
 
+def test_a_replies_function_that_raises_is_an_errored_result_naming_it() -> None:
+    def fail(request: RecordedRequest) -> str:
+        if request.json["messages"][-1]["content"] == "boom":
+            raise ValueError("no script for this")
+        return "fine"
+
+    with Emulator(api_key=KEY, batch_polls=0, replies=fail) as emu:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        with httpx.Client(base_url=emu.base_url, headers=headers, timeout=10) as http:
+            created = http.post("/batches", json={"requests": [item("a", "Hi"), item("b", "boom")]})
+            _, response = poll_until_results(http, created.json()["id"])
+    ok, bad = lines(response)
+    assert ok["result"]["message"]["content"][0]["text"] == "fine"
+    assert bad["result"] == {
+        "type": "errored",
+        "error": {
+            "type": "error",
+            "error": {
+                "type": "api_error",
+                "message": "the replies function raised ValueError: no script for this",
+            },
+        },
+    }
+
+
 @pytest.mark.parametrize(
     ("requests", "fragment"),
     [
