@@ -229,6 +229,15 @@ class ChatAIMLAPI(BaseChatModel):
         state["__pydantic_private__"] = private
         return state
 
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ChatAIMLAPI:
+        # pydantic's deepcopy copies private attributes directly, not through __getstate__: the
+        # copy gets no core clients (rebuilt on first use) and shares the pools passed in.
+        memo = {} if memo is None else memo
+        memo.update({id(self._client): None, id(self._async_client): None})
+        memo.update({id(self.http_client): self.http_client})
+        memo.update({id(self.http_async_client): self.http_async_client})
+        return super().__deepcopy__(memo)
+
     def close(self) -> None:
         """Close the pooled sync connection pool (clients passed in are left to their owner)."""
         if self._client is not None:

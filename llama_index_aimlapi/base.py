@@ -221,6 +221,16 @@ class AIMLAPI(FunctionCallingLLM):
         finally:
             private.update(kept)
 
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> AIMLAPI:
+        # pydantic's deepcopy copies private attributes directly, not through __getstate__: the
+        # copy gets no core clients (rebuilt on first use) and shares the pools passed in.
+        memo = {} if memo is None else memo
+        for name in ("_client", "_aclient", "_aclient_loop"):
+            memo[id(getattr(self, name))] = None
+        for name in ("_http_client", "_async_http_client"):
+            memo[id(getattr(self, name))] = getattr(self, name)
+        return super().__deepcopy__(memo)
+
     def __setstate__(self, state: dict[Any, Any]) -> None:
         # LlamaIndex rebuilds a component from its public fields only (BaseComponent
         # .__setstate__ calls __init__): the key and injected pools would be lost.
