@@ -225,7 +225,7 @@ class AIMLAPI(FunctionCallingLLM):
         # pydantic's deepcopy copies private attributes directly, not through __getstate__: the
         # copy gets no core clients (rebuilt on first use) and shares the pools passed in.
         memo = {} if memo is None else memo
-        for name in ("_client", "_aclient", "_aclient_loop"):
+        for name in ("_client", "_aclient"):
             memo[id(getattr(self, name))] = None
         for name in ("_http_client", "_async_http_client"):
             memo[id(getattr(self, name))] = getattr(self, name)
