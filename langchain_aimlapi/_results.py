@@ -98,7 +98,13 @@ def response_metadata(result: t.ChatResult, requested_model: str) -> dict[str, A
         "model_provider": PROVIDER,
         "model_name": result.model or requested_model,
         "finish_reason": _FINISH_REASONS.get(result.stop_reason or "", result.stop_reason),
-        "stop_reason": result.raw_stop_reason,
+        # The core's word (Anthropic's vocabulary), the same from invoke and stream on both
+        # dialects: /chat/completions streams say "stop"/"tool_calls"/"length" where whole
+        # answers say "end_turn"/"tool_use"/"max_tokens" (issue 10, docs/wire.md "Response on
+        # /chat/completions"). A word the core does not know is passed through; the wire's own
+        # word is kept as raw_stop_reason.
+        "stop_reason": result.stop_reason or result.raw_stop_reason,
+        "raw_stop_reason": result.raw_stop_reason,
         "stop_sequence": result.stop_sequence,
         "id": result.id,
         "request_id": result.request_id,
