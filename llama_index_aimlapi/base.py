@@ -53,6 +53,9 @@ DEFAULT_MAX_TOKENS = 4096
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 # Request fields a call may override; their defaults are the fields of the same name.
 _FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
+# Carries "a tool call is required" through FunctionCallingProgram.stream_call, which drops
+# tool_required from the kwargs it forwards (llama-index-core program/function_program.py).
+_TOOL_REQUIRED = "_aimlapi_tool_required"
 
 
 class AIMLAPI(FunctionCallingLLM):
@@ -423,6 +426,44 @@ class AIMLAPI(FunctionCallingLLM):
 
     # ------------------------------------------------------------------ tools
 
+    # ------------------------------------------------------------------ structured output
+    # LlamaIndex's streamed structured paths (stream_structured_predict, and so
+    # as_structured_llm(...).stream_chat) call stream_chat_with_tools without tool_required,
+    # unlike the whole path (FunctionCallingProgram.__call__): the tool was merely offered, a
+    # model that chatted instead produced empty objects and no error (issue 10). Both streamed
+    # paths now require the tool exactly as the whole path does.
+
+    def _structured_llm_kwargs(self, llm_kwargs: dict[str, Any] | None) -> dict[str, Any] | None:
+        from llama_index.core.types import PydanticProgramMode
+
+        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
+            return llm_kwargs  # another program; it does not go through our tools path
+        if not self.metadata.is_function_calling_model:
+            return llm_kwargs
+        return {**(llm_kwargs or {}), _TOOL_REQUIRED: True}
+
+    def _structured_stream_call(
+        self,
+        output_cls: Any,
+        prompt: Any,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Any:
+        return super()._structured_stream_call(
+            output_cls, prompt, self._structured_llm_kwargs(llm_kwargs), **prompt_args
+        )
+
+    async def _structured_astream_call(
+        self,
+        output_cls: Any,
+        prompt: Any,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Any:
+        return await super()._structured_astream_call(
+            output_cls, prompt, self._structured_llm_kwargs(llm_kwargs), **prompt_args
+        )
+
     def _prepare_chat_with_tools(
         self,
         tools: Sequence[BaseTool],
@@ -434,6 +475,7 @@ class AIMLAPI(FunctionCallingLLM):
         tool_choice: Any = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        tool_required = bool(kwargs.pop(_TOOL_REQUIRED, False)) or tool_required
         specs = to_tool_specs(tools)
         messages = list(chat_history or [])  # a new list: the caller's history is not touched
         if isinstance(user_msg, str):

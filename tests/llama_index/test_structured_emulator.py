@@ -8,6 +8,8 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 
+from aimlapi_emulator import Reply
+
 
 class Ticket(BaseModel):
     """A ferry ticket."""
@@ -100,3 +102,48 @@ def test_llm_text_completion_program(llm_factory, emulator) -> None:
     sent = emulator.requests[-1].json
     assert "tools" not in sent  # parsed from the text answer, not a tool call
     assert "JSON schema" in sent["messages"][0]["content"]
+
+
+def _lazy_model(request) -> Reply:
+    """A model that calls the output tool only when told to: a forced choice, or (with thinking
+    on, where the API refuses one) the instruction to call a tool. Otherwise it chats."""
+    body = request.json
+    forced = (body.get("tool_choice") or {}).get("type") in ("any", "tool")
+    told = "calling one of the provided tools" in str(body.get("system", ""))
+    if forced or told:
+        return Reply(tool_calls=[{"name": "Ticket", "input": WANT.model_dump()}])
+    return Reply(text="Happy to help with your ferry trip!")
+
+
+# Issue 10 item 11: the streamed structured paths did not force the tool as the whole path
+# does, so a model that chats instead yielded empty objects without any error.
+def test_stream_structured_predict_forces_the_tool_like_the_whole_path(
+    llm_factory, emulator, thinking
+) -> None:
+    emulator.set_replies(_lazy_model)
+    llm = llm_factory(thinking=thinking)
+    partials = list(llm.stream_structured_predict(Ticket, PROMPT, place="Cray Island", price=14))
+    assert Ticket.model_validate(partials[-1].model_dump()) == WANT
+    assert emulator.requests[-1].json["stream"] is True
+    check_choice(emulator.requests[-1].json, thinking)
+
+
+async def test_astream_structured_predict_forces_the_tool_like_the_whole_path(
+    llm_factory, emulator, thinking
+) -> None:
+    emulator.set_replies(_lazy_model)
+    llm = llm_factory(thinking=thinking)
+    stream = await llm.astream_structured_predict(Ticket, PROMPT, place="Cray Island", price=14)
+    partials = [p async for p in stream]
+    assert Ticket.model_validate(partials[-1].model_dump()) == WANT
+    check_choice(emulator.requests[-1].json, thinking)
+
+
+@pytest.mark.filterwarnings("ignore:The `json` method is deprecated")
+def test_as_structured_llm_stream_chat_forces_the_tool(llm_factory, emulator, thinking) -> None:
+    emulator.set_replies(_lazy_model)
+    sllm = llm_factory(thinking=thinking).as_structured_llm(Ticket)
+    message = ChatMessage(role="user", content='Ticket to "Cray Island" for 14 euros')
+    streamed = list(sllm.stream_chat([message]))
+    assert Ticket.model_validate(streamed[-1].raw.model_dump()) == WANT
+    check_choice(emulator.requests[-1].json, thinking)
