@@ -8,7 +8,7 @@ OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check bench clean catalog
+.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check bench clean catalog fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,10 @@ dist-check: dist
 	$(BIN)/python scripts/check_dist.py dist
 
 ci: test test-oldest dist-check
+
+# Issue 10: the hypothesis tests marked `fuzz` with the large budget (2,500 examples each).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -m fuzz -q --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) $(VENV)-install.log $(OLDEST) dist .pytest_cache .mypy_cache .ruff_cache

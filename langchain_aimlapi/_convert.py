@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -228,15 +227,20 @@ def _reasoning(block: dict[str, Any], where: str) -> t.ThinkingPart | None:
 
 
 def _redacted(block: dict[str, Any], where: str) -> t.RedactedThinkingPart:
-    return t.RedactedThinkingPart(data=block["data"])
+    return t.RedactedThinkingPart(
+        data=rules.block_str(block, "data", where, kind="redacted_thinking")
+    )
 
 
 def _tool_use(block: dict[str, Any], where: str) -> t.ToolCallPart:
-    args = block.get("input") if block.get("type") == "tool_use" else block.get("args")
+    kind = str(block.get("type"))
+    args = block.get("input") if kind == "tool_use" else block.get("args")
     if not args and block.get("partial_json"):
-        args = json.loads(block["partial_json"])
+        args = block["partial_json"]
     return t.ToolCallPart(
-        id=_tool_id(block.get("id"), where), name=block["name"], arguments=args or {}
+        id=_tool_id(block.get("id"), where),
+        name=rules.block_str(block, "name", where, kind=kind),
+        arguments=rules.tool_arguments(args, where),
     )
 
 
@@ -337,9 +341,15 @@ def _blocks(content: str | list[Any], table: dict[str, _Handler], where: str) ->
             if block:
                 parts.append(t.TextPart(text=block))
             continue
+        if not isinstance(block, dict):
+            raise UnsupportedContentError(
+                f"{where} block {i}: a content block must be a string or a dict with a 'type', "
+                f"got {type(block).__name__} {block!r:.60}"
+            )
         kind = block.get("type")
         handler = table.get(kind, _unsupported) if isinstance(kind, str) else _unsupported
-        part = handler(block, f"{where} block {i}")
+        with rules.caller_input(f"{where} block {i}"):
+            part = handler(block, f"{where} block {i}")
         if part is not None:
             parts.append(part)
     return parts
@@ -379,7 +389,14 @@ def cache_last_block(turns: list[t.Message], cache_control: dict[str, Any]) -> N
 
 
 def _result_content(content: Any, where: str) -> list[t.TextPart | t.ImagePart | t.DocumentPart]:
-    return _blocks(content if content is not None else "", _RESULT_BLOCKS, where)
+    if content is None:
+        content = ""
+    if not isinstance(content, (str, list)):
+        raise UnsupportedContentError(
+            f"{where}: tool_result content must be a string or a list of blocks, got "
+            f"{type(content).__name__} {content!r:.60}"
+        )
+    return _blocks(content, _RESULT_BLOCKS, where)
 
 
 def _ai_parts(message: AIMessage, where: str) -> list[t.Part]:

@@ -14,7 +14,6 @@ block keeps its signature in ``ThinkingBlock.additional_information["signature"]
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import IOBase
@@ -49,6 +48,7 @@ from aimlapi_core import (
     ToolCallPart,
     ToolResultPart,
 )
+from aimlapi_core import _rules as rules
 from aimlapi_core._rules import check_document_media_type, check_image_media_type, parse_data_uri
 from aimlapi_core.errors import (
     InvalidRequestError,
@@ -185,16 +185,11 @@ def _tool_call(block: ToolCallBlock, ctx: _Ctx) -> None:
     )
 
 
-def _arguments(raw: dict[str, Any] | str, ctx: _Ctx, block: object) -> dict[str, Any]:
-    if isinstance(raw, dict):
-        return raw
+def _arguments(raw: object, ctx: _Ctx, block: object) -> dict[str, Any]:
     try:
-        value = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise _unsupported(ctx, block, f"its arguments are not valid JSON ({exc})") from None
-    if not isinstance(value, dict):
-        raise _unsupported(ctx, block, "its arguments must be a JSON object")
-    return value
+        return rules.tool_arguments(raw, "")
+    except UnsupportedContentError as exc:
+        raise _unsupported(ctx, block, str(exc).removeprefix(": ")) from None
 
 
 _BLOCK_CONVERTERS: dict[type, Callable[[Any, _Ctx], None]] = {
@@ -222,19 +217,25 @@ def _convert_block(block: object, ctx: _Ctx) -> None:
     if converter is None:
         # AudioBlock, VideoBlock, CitableBlock, CitationBlock, or anything newer.
         raise _unsupported(ctx, block, "Claude on the AI/ML API has no such content type")
-    converter(block, ctx)
+    with rules.caller_input(ctx.where(block)):
+        converter(block, ctx)
 
 
 def _legacy_tool_calls(message: ChatMessage, ctx: _Ctx) -> None:
     """OpenAI-shaped ``additional_kwargs["tool_calls"]`` (histories written by ``OpenAILike``),
     as dicts or as the OpenAI SDK's pydantic objects, which is what that integration stores."""
-    for call in message.additional_kwargs.get("tool_calls") or ():
+    calls = message.additional_kwargs.get("tool_calls") or ()
+    if not isinstance(calls, (list, tuple)):
+        raise _unsupported(ctx, calls, "additional_kwargs['tool_calls'] must be a list")
+    for call in calls:
         if hasattr(call, "model_dump"):  # the OpenAI SDK's ChatCompletionMessageToolCall
             call = call.model_dump()
         fn = call.get("function", {}) if isinstance(call, dict) else {}
+        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+            fn = {}
         if not isinstance(call, dict) or not call.get("id") or not fn.get("name"):
             raise _unsupported(ctx, call, "expected {'id', 'function': {'name', 'arguments'}}")
-        args = _arguments(fn.get("arguments") or "{}", ctx, call)
+        args = _arguments(fn.get("arguments"), ctx, call)
         ctx.parts.append(ToolCallPart(id=str(call["id"]), name=fn["name"], arguments=args))
 
 
@@ -327,7 +328,8 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], l
                 _convert_block(block, system_ctx)
             continue
         if side == "tool":
-            ctx.parts.append(_tool_result(message, ctx))
+            with rules.caller_input(f"message {index} (role tool)"):
+                ctx.parts.append(_tool_result(message, ctx))
         else:
             server = _server_blocks(message) if side == "assistant" else {}
             for position, block in enumerate(message.blocks):
@@ -336,7 +338,8 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], l
             for rest in server.values():
                 ctx.parts.extend(rest)
             if side == "assistant" and not any(isinstance(p, ToolCallPart) for p in ctx.parts):
-                _legacy_tool_calls(message, ctx)
+                with rules.caller_input(f"message {index} additional_kwargs['tool_calls']"):
+                    _legacy_tool_calls(message, ctx)
         role: Role = "assistant" if side == "assistant" else "user"
         if turns and turns[-1].role == role:
             turns[-1].parts.extend(ctx.parts)

@@ -12,11 +12,26 @@ after every test, so no script leaks into the next one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from aimlapi_emulator import Emulator
+
+# Hypothesis budgets: "default" keeps `make test` quick; `make fuzz` runs the tests marked `fuzz`
+# with HYPOTHESIS_PROFILE=fuzz (>= 2,000 examples each, issue 10). No deadline: the machine may be
+# loaded, and a slow example is not a failure.
+for _name, _examples in (("default", 100), ("fuzz", 2500)):
+    settings.register_profile(
+        _name,
+        max_examples=_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Looks like a real key on purpose: tests check it never leaks into logs, reprs or errors.
 EMULATOR_API_KEY = "sk-emulator-test-3f9c2a7d41b8e605"
