@@ -244,6 +244,12 @@ def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor, where: str
             f"cache_control on {where} is not accepted by /chat/completions (its spec allows no "
             "cache_control); use api='messages' for prompt caching, or remove cache_control"
         )
+    if not isinstance(cache_control, dict):
+        # Found by fuzzing the adapters (issue 10): cache_control "0" raised a bare ValueError.
+        raise UnsupportedContentError(
+            f"cache_control on {where} must be a dict such as {{'type': 'ephemeral'}}, got "
+            f"{type(cache_control).__name__} {cache_control!r:.40}"
+        )
     block["cache_control"] = dict(cache_control)
     return block
 

@@ -69,6 +69,13 @@ LANGCHAIN_CASES: list[tuple[str, list[Any], dict[str, Any], type[AIMLAPIError], 
         "tool-call arguments must be a JSON object",
     ),
     (
+        "cache_control a string (found by fuzzing)",
+        [HumanMessage(content=[{"type": "text", "text": "hi", "cache_control": "0"}])],
+        {},
+        UnsupportedContentError,
+        "cache_control on",
+    ),
+    (
         "tool_choice function without a name",
         [HI],
         {"tools": [TOOL], "tool_choice": {"type": "function"}},
