@@ -100,9 +100,14 @@ _VARYING = [
     # Wall-clock durations ("1000 answers in 3.9 s"): the machine's speed, not the library's.
     (re.compile(r"\b\d+(?:\.\d+)? s\b"), "N s"),
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UUID"),
-    # Message, tool-call and request ids, signatures: long tokens mixing letters and digits.
+    # Message, tool-call, batch and request ids, signatures: long tokens mixing letters with
+    # digits or with a lower-to-upper case change (the gateway's batch ids, "kgTRCVoAz4GwrH...",
+    # may hold no digit at all).
     (
-        re.compile(r"(?=[A-Za-z0-9_+/=-]*\d)(?=[A-Za-z0-9_+/=-]*[A-Za-z])[A-Za-z0-9_+/=-]{16,}"),
+        re.compile(
+            r"(?=[A-Za-z0-9_+/=-]*(?:\d|[a-z][A-Z]))(?=[A-Za-z0-9_+/=-]*[A-Za-z])"
+            r"[A-Za-z0-9_+/=-]{16,}"
+        ),
         "ID",
     ),
 ]

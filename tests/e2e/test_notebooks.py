@@ -104,3 +104,7 @@ def test_output_comparison_ignores_ids_ports_and_durations_only() -> None:
         "1000 answers in 12 s"
     )
     assert script.normalise_text("1000 answers") != script.normalise_text("999 answers")
+    # Batch ids as the gateway documents them: 21 letters and digits, sometimes letters only.
+    assert script.normalise_text("batch jnpAoroFtcZpLVEZpIDHz") == "batch ID"
+    assert script.normalise_text("batch kgTRCVoAz4GwrHWIOFZjg") == "batch ID"
+    assert script.normalise_text("internationalisation") == "internationalisation"
