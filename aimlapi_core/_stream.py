@@ -71,10 +71,14 @@ class StreamState:
             self._json_body += chunk
             return []
         events: list[StreamEvent] = []
+        add = self._acc.add
         for sse in self._sse.feed(chunk):
-            events.extend(self._decoder.feed(sse))
-        for event in events:
-            self._acc.add(event)
+            # Accumulated as each SSE event is decoded: an error later in the same chunk still
+            # finds everything before it in StreamError.partial.
+            new = self._decoder.feed(sse)
+            for event in new:
+                add(event)
+            events.extend(new)
         return events
 
     def end(self) -> list[StreamEvent]:
