@@ -185,7 +185,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
 
     @staticmethod
     def _read(resp: httpx.Response, deadline: h.Deadline) -> httpx.Response:
-        if deadline.end is None:
+        if deadline.end is None or resp.is_stream_consumed:  # (already read: a mocked response)
             resp.read()
             return resp
         raw = bytearray()
@@ -427,7 +427,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
 
     @staticmethod
     async def _read(resp: httpx.Response, deadline: h.Deadline) -> httpx.Response:
-        if deadline.end is None:
+        if deadline.end is None or resp.is_stream_consumed:  # (already read: a mocked response)
             await resp.aread()
             return resp
         raw = bytearray()

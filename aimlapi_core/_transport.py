@@ -261,7 +261,10 @@ def from_httpx(exc: Exception, url: httpx.URL | str | None, key: str | None) -> 
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request to{where} timed out ({detail})")
     if isinstance(exc, httpx.DecodingError):
-        return ResponseValidationError(f"the response body could not be decoded ({detail})")
+        return ResponseValidationError(
+            f"the response body could not be decoded as its Content-Encoding (gzip, br, ...) "
+            f"says ({detail})"
+        )
     if isinstance(exc, httpx.TransportError):
         return APIConnectionError(f"could not reach{where} ({detail})")
     if isinstance(exc, httpx.InvalidURL):
