@@ -32,12 +32,15 @@ def redact(text: str, key: str | None) -> str:
 
 
 def redact_value(value: Any, key: str | None, _depth: int = 0) -> Any:
-    """A copy of a JSON-like value (str, dict, list, tuple) with ``key`` redacted from every
-    string in it, keys included; other values are returned as they are."""
+    """A copy of a JSON-like value (str, bytes, dict, list, tuple) with ``key`` redacted from
+    every string in it, keys included; other values are returned as they are."""
     if not key or _depth > 64:
         return value
     if isinstance(value, str):
         return redact(value, key)
+    if isinstance(value, bytes | bytearray):
+        raw = key.encode("utf-8", "replace")
+        return value.replace(raw, REDACTED.encode()) if raw in value else value
     if isinstance(value, dict):
         return {
             redact_value(k, key, _depth + 1): redact_value(v, key, _depth + 1)
@@ -65,11 +68,15 @@ def _scrub_one(exc: BaseException, key: str | None) -> None:
     _scrub_request(exc)
     if not key:
         return
-    exc.args = tuple(redact_value(a, key) for a in exc.args)
-    for name in ("message", "body", "headers"):
+    with contextlib.suppress(TypeError, AttributeError):  # a C exception may refuse new args
+        exc.args = tuple(redact_value(a, key) for a in exc.args)
+    # Every plain attribute: ``message``, ``body``, ``headers`` of ours, ``doc`` of a
+    # JSONDecodeError, ``object`` of a UnicodeDecodeError...
+    names = set(getattr(exc, "__dict__", {})) | {"message", "body", "headers", "doc", "object"}
+    for name in names:
         value = getattr(exc, name, None)
-        if value is not None:
-            with contextlib.suppress(AttributeError):  # a read-only property of a foreign error
+        if isinstance(value, str | bytes | bytearray | dict | list | tuple):
+            with contextlib.suppress(AttributeError, TypeError):  # read-only on a foreign error
                 setattr(exc, name, redact_value(value, key))
     partial: Any = getattr(exc, "partial", None)
     parts = getattr(partial, "parts", None)
