@@ -368,7 +368,9 @@ def test_a_cut_stream_carries_the_partial_result_without_the_cut_tool_call() -> 
     with pytest.raises(StreamError) as info:
         _client(handler, "messages").stream(_req()).get_final_result()
     partial = info.value.partial
-    assert partial is not None and partial.text == "Let me look." and partial.tool_calls == []
+    assert partial is not None
+    assert partial.text == "Let me look."
+    assert partial.tool_calls == []
     assert partial.usage.input_tokens == 3
 
 

@@ -217,7 +217,8 @@ def test_a_stream_partial_echoing_the_key_is_scrubbed() -> None:
     with pytest.raises(AIMLAPIError) as info:
         sync_client(handler_for("sse cut")).stream(request()).get_final_result()
     partial = info.value.partial  # type: ignore[attr-defined]
-    assert partial is not None and "[redacted]" in partial.text
+    assert partial is not None
+    assert "[redacted]" in partial.text
     assert leaks(info.value) == []
 
 
