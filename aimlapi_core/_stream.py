@@ -224,7 +224,10 @@ class ChatStream(_StreamBase):
         (``StreamError`` if the model never finished)."""
         for _ in self:
             pass
-        return self._state.result()
+        try:
+            return self._state.result()
+        except Exception as exc:  # e.g. tool arguments that are not JSON: scrubbed like the rest
+            raise failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def close(self) -> None:
         """Closes the response; safe to call at any time, also mid-stream."""
@@ -296,7 +299,10 @@ class AsyncChatStream(_StreamBase):
     async def get_final_result(self) -> ChatResult:
         async for _ in self:
             pass
-        return self._state.result()
+        try:
+            return self._state.result()
+        except Exception as exc:  # e.g. tool arguments that are not JSON: scrubbed like the rest
+            raise failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     async def aclose(self) -> None:
         if self._events is not None:

@@ -124,6 +124,30 @@ CASES: dict[str, tuple[int, str, bytes]] = {
         "text/event-stream",
         sse(CC_START) + f"data: {ECHO} \xff\n\n".encode("latin-1"),
     ),
+    "sse tool arguments echoing the key": (
+        200,
+        "text/event-stream",
+        sse(
+            {
+                "id": "c",
+                "choices": [
+                    {
+                        "index": 0,
+                        "delta": {
+                            "tool_calls": [
+                                {
+                                    "index": 0,
+                                    "id": "t",
+                                    "function": {"name": "f", "arguments": f"not json {KEY}"},
+                                }
+                            ]
+                        },
+                    }
+                ],
+            },
+            {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+        ),
+    ),
     "messages sse error": (
         200,
         "text/event-stream",
