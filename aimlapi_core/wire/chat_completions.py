@@ -273,15 +273,23 @@ class ChatCompletionsStreamDecoder:
             if not isinstance(choices, list):
                 raise ResponseValidationError(f"choices is not a list: {excerpt(data)}")
             choice = choices[0]
-            finish = _finish_reason(choice)
-            if finish == "error":
-                raise stream_error(chunk)
-            delta = opt_dict(choice, "delta", "choices[0]")
+            # Hot path: type checks inlined (isinstance, no call) where a wrong type would pass.
+            finish = choice.get("finish_reason")
+            if finish is not None:
+                if not isinstance(finish, str):
+                    raise ResponseValidationError(f"finish_reason is not a string: {excerpt(data)}")
+                if finish == "error":
+                    raise stream_error(chunk)
+            delta = choice.get("delta")
             if delta:
+                if not isinstance(delta, dict):
+                    raise ResponseValidationError(f"delta is not an object: {excerpt(data)}")
                 self._delta(delta, out)
-        usage = usage_object(usage, "a stream chunk's")
-        if usage:
-            out.append(UsageDelta(**usage_fields(usage)))
+        if usage is not None:
+            if not isinstance(usage, dict):
+                raise ResponseValidationError(f"usage is not an object: {excerpt(data)}")
+            if usage:
+                out.append(UsageDelta(**usage_fields(usage)))
         if "meta" in chunk or "meta" in outer:
             # The cost of a streamed call comes in a last chunk (request-tracing-and-cost.md).
             cost = cost_from_body(chunk) or cost_from_body(outer)
