@@ -165,6 +165,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             except httpx.TransportError as exc:
                 delay = h.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
                 if delay is None:
+                    deadline.check()  # a timeout the deadline caused is reported as such
                     raise h.transport_error(exc, req.url, self._key) from exc
                 h.log_retry(req, type(exc).__name__, delay, retries)
                 self._sleep(delay)
@@ -407,6 +408,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             except httpx.TransportError as exc:
                 delay = h.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
                 if delay is None:
+                    deadline.check()  # a timeout the deadline caused is reported as such
                     raise h.transport_error(exc, req.url, self._key) from exc
                 h.log_retry(req, type(exc).__name__, delay, retries)
                 await self._sleep(delay)

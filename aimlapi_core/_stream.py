@@ -115,6 +115,12 @@ class StreamState:
         """The exception to raise for ``exc`` met while reading: an httpx error mapped, a
         :class:`StreamError` given what arrived before it, the key scrubbed
         (``_transport.failure``)."""
+        if isinstance(exc, httpx.TimeoutException) and self.deadline.expired():
+            try:  # the read timed out because the deadline cut it: say so
+                self.deadline.check()
+            except Exception as deadline_error:
+                deadline_error.__cause__ = exc
+                exc = deadline_error
         if isinstance(exc, HTTPX_ERRORS):
             mapped = stream_read_error(
                 exc, idle_timeout=self.idle_timeout, request_id=self.request_id, key=key

@@ -115,6 +115,9 @@ class Deadline:
                 "raise the deadline or retry later"
             )
 
+    def expired(self) -> bool:
+        return self.end is not None and time.monotonic() >= self.end
+
     def allows(self, delay: float) -> bool:
         left = self.remaining()
         return left is None or delay < left

@@ -489,3 +489,25 @@ async def test_image_fetch_async_is_capped_and_bare() -> None:
             assert "x-team-secret" not in r.headers
     with pytest.raises(UnsupportedContentError, match="limit"):
         await client.create(image_req("http://img.test/big.png"))
+
+
+def test_a_read_timeout_well_before_the_deadline_stays_a_read_timeout() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("stalled", request=request)
+
+    with pytest.raises(APITimeoutError, match="timed out"):
+        sync_client(handler, deadline=30.0, max_retries=0).create(req())
+
+
+def test_a_stream_stall_past_the_deadline_names_the_deadline() -> None:
+    def stall(request: httpx.Request) -> httpx.Response:
+        def body() -> Iterator[bytes]:
+            yield SSE_OK.split(b"\n\n")[0] + b"\n\n"
+            time.sleep(0.3)
+            raise httpx.ReadTimeout("no more bytes", request=request)
+
+        return httpx.Response(200, content=body(), headers={"content-type": "text/event-stream"})
+
+    client = sync_client(stall, deadline=0.2, timeout=5.0)
+    with pytest.raises(APITimeoutError, match="deadline"):
+        drain(client)
