@@ -26,15 +26,22 @@ REDACTED = "[redacted]"
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key")
 
 
+# A key shorter than this is not looked for: "k" or "test" (placeholders in tests and demos)
+# would otherwise be cut out of every word of every message. Real keys are 32+ characters.
+MIN_KEY_LENGTH = 6
+
+
 def redact(text: str, key: str | None) -> str:
-    """``text`` without ``key`` (nothing to do when there is no key)."""
-    return text.replace(key, REDACTED) if key and key in text else text
+    """``text`` without ``key`` (nothing to do when there is no key, or a placeholder one)."""
+    if not key or len(key) < MIN_KEY_LENGTH or key not in text:
+        return text
+    return text.replace(key, REDACTED)
 
 
 def redact_value(value: Any, key: str | None, _depth: int = 0) -> Any:
     """A copy of a JSON-like value (str, bytes, dict, list, tuple) with ``key`` redacted from
     every string in it, keys included; other values are returned as they are."""
-    if not key or _depth > 64:
+    if not key or len(key) < MIN_KEY_LENGTH or _depth > 64:
         return value
     if isinstance(value, str):
         return redact(value, key)
@@ -66,7 +73,7 @@ def _scrub_request(exc: BaseException) -> None:
 
 def _scrub_one(exc: BaseException, key: str | None) -> None:
     _scrub_request(exc)
-    if not key:
+    if not key or len(key) < MIN_KEY_LENGTH:
         return
     with contextlib.suppress(TypeError, AttributeError):  # a C exception may refuse new args
         exc.args = tuple(redact_value(a, key) for a in exc.args)

@@ -268,3 +268,11 @@ def test_debug_logs_of_httpx_httpcore_and_ours_never_carry_the_key(
         assert KEY not in record.getMessage()
         assert KEY not in repr(record.args)
     assert KEY not in caplog.text
+
+
+def test_a_placeholder_key_is_not_cut_out_of_every_word() -> None:
+    # Redacting a one-letter test key would mangle every message ("thin[redacted]ing").
+    from aimlapi_core._redact import redact
+
+    assert redact("keep thinking", "k") == "keep thinking"
+    assert redact(f"bad {KEY}", KEY) == "bad [redacted]"
