@@ -203,16 +203,37 @@ class StreamAccumulator:
             self._cost.usd_spent = cost.usd_spent
 
     def result(self, raw: dict[str, Any] | None = None) -> ChatResult:
-        """The accumulated result; ``StreamError`` if the stream never finished."""
+        """The accumulated result; ``StreamError`` (with :meth:`partial`) if the stream never
+        finished."""
         if self._finish is None:
             got = self._describe()
             raise StreamError(
                 f"the stream ended before the model finished: {got}; the answer is incomplete, "
-                "retry the request"
+                "retry the request",
+                partial=self.partial(),
             )
+        return self._build(self._finish, [self._parts[i].build() for i in sorted(self._parts)], raw)
+
+    def partial(self) -> ChatResult | None:
+        """What arrived so far, for an error that ends the stream (``StreamError.partial``):
+        ``None`` when nothing did. Its ``stop_reason`` is ``None`` unless the model finished. A
+        tool call whose arguments do not parse (they were cut off) is left out rather than
+        guessed."""
+        if not self._parts and self._id is None and self._model is None:
+            return None
+        parts: list[Part] = []
+        for i in sorted(self._parts):
+            try:
+                parts.append(self._parts[i].build())
+            except ResponseValidationError:
+                continue
+        return self._build(self._finish, parts, None)
+
+    def _build(
+        self, finish: Finish | None, parts: list[Part], raw: dict[str, Any] | None
+    ) -> ChatResult:
         usage = self._usage
-        parts = [self._parts[i].build() for i in sorted(self._parts)]
-        reason = self._finish.stop_reason
+        reason = finish.stop_reason if finish is not None else None
         if reason == "end_turn" and any(type(p) is ToolCallPart for p in parts):
             # The finish may come before the tool-call chunks it should have counted (the
             # gateway's finish_reason is unreliable, docs/wire.md "Streaming on
@@ -223,8 +244,8 @@ class StreamAccumulator:
             id=self._id,
             model=self._model,
             stop_reason=reason,
-            raw_stop_reason=self._finish.raw_stop_reason,
-            stop_sequence=self._finish.stop_sequence,
+            raw_stop_reason=finish.raw_stop_reason if finish is not None else None,
+            stop_sequence=finish.stop_sequence if finish is not None else None,
             usage=Usage(
                 input_tokens=usage["input_tokens"] or 0,
                 output_tokens=usage["output_tokens"] or 0,

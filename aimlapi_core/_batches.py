@@ -135,8 +135,11 @@ class Batches(_BatchesBase):
     def _call(self, call: _Call) -> Batch:
         method, url, body, batch_id = call
         headers, timeout = self._headers(body), self._settings.timeout
-        resp = self._client._send(method, url, headers=headers, content=body, timeout=timeout)
-        return self._read(resp, batch_id)
+        try:
+            resp = self._client._send(method, url, headers=headers, content=body, timeout=timeout)
+            return self._read(resp, batch_id)
+        except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
+            raise h.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
 
     def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         """Submit ``requests`` (``{custom_id: request}``, or a sequence: ids ``"0"``, ``"1"``…).
@@ -186,8 +189,13 @@ class AsyncBatches(_BatchesBase):
     async def _call(self, call: _Call) -> Batch:
         method, url, body, batch_id = call
         headers, timeout = self._headers(body), self._settings.timeout
-        resp = await self._client._send(method, url, headers=headers, content=body, timeout=timeout)
-        return self._read(resp, batch_id)
+        try:
+            resp = await self._client._send(
+                method, url, headers=headers, content=body, timeout=timeout
+            )
+            return self._read(resp, batch_id)
+        except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
+            raise h.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
 
     async def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         return await self._call(self._create_call(requests))

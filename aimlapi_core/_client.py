@@ -34,11 +34,11 @@ from ._embeddings import (
     EncodingFormat,
     plan_embeddings,
 )
-from ._images import from_fetched, inline_images, urls_to_fetch
+from ._images import ImageFetch, Inlined, inline_images, urls_to_fetch
 from ._settings import ClientSettings
 from ._stream import AsyncChatStream, ChatStream
 from ._types import ChatRequest, ChatResult
-from .errors import APIConnectionError, InvalidRequestError
+from .errors import InvalidRequestError
 from .wire import Dialect, get_dialect
 
 __all__ = ["AIMLAPIClient", "AsyncAIMLAPIClient", "AsyncChatStream", "ChatStream"]
@@ -65,6 +65,7 @@ class _ClientBase(Generic[_H]):
         default_headers: Mapping[str, str] | None = None,
         http_client: _H | None = None,
         stream_idle_timeout: float | None = None,
+        deadline: float | None = None,
         jitter: Callable[[], float] | None = None,
     ) -> None:
         self.settings = ClientSettings(
@@ -75,6 +76,7 @@ class _ClientBase(Generic[_H]):
             max_retries=max_retries,
             default_headers=default_headers,
             stream_idle_timeout=stream_idle_timeout,
+            deadline=deadline,
         )
         self.dialect: Dialect = get_dialect(self.settings.api)
         self._http: _H | None = http_client
@@ -92,6 +94,9 @@ class _ClientBase(Generic[_H]):
         body = h.encode_body(self.dialect, request, stream=stream)
         headers = h.request_headers(self.settings, key, stream=stream, extra=request.extra_headers)
         return self.settings.base_url + self.dialect.path, headers, body
+
+    def _deadline(self) -> h.Deadline:
+        return h.Deadline(self.settings.deadline)
 
     def _embedding_call(
         self, texts: Sequence[str], extra_headers: Mapping[str, str] | None, **options: Any
@@ -137,22 +142,30 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         content: bytes | None = None,
         timeout: httpx.Timeout,
         stream: bool = False,
+        deadline: h.Deadline | None = None,
     ) -> httpx.Response:
         """One request with retries; a streamed success comes back unread, anything else read
-        and closed. Failed attempts are closed before the sleep."""
+        and closed. Failed attempts are closed before the sleep. ``deadline`` (started) bounds
+        the attempts, the sleeps and the reading of a whole body."""
         http, retries = self._client(), 0
+        deadline = deadline or self._deadline().start()
         while True:
-            req = http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+            attempt = deadline.timeout(timeout)
+            req = http.build_request(method, url, headers=headers, content=content, timeout=attempt)
             try:
                 resp = http.send(req, stream=True)
                 if not (stream and resp.is_success):
                     try:
-                        resp.read()
+                        read = self._read(resp, deadline)
+                    except httpx.DecodingError as exc:
+                        raise h.undecodable(resp, exc) from exc
                     finally:
                         resp.close()
+                    resp = read
             except httpx.TransportError as exc:
-                delay = h.retry_after_error(self.settings, retries, exc, self._jitter)
+                delay = h.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
                 if delay is None:
+                    deadline.check()  # a timeout the deadline caused is reported as such
                     raise h.transport_error(exc, req.url, self._key) from exc
                 h.log_retry(req, type(exc).__name__, delay, retries)
                 self._sleep(delay)
@@ -161,44 +174,90 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             h.log_response(req, resp, retries)
             if resp.is_success:
                 return resp
-            delay = h.retry_after_status(self.settings, retries, resp, self._jitter)
+            error = h.status_error(resp, self._key)
+            delay = h.retry_after_status(
+                self.settings, retries, resp, self._jitter, deadline, error
+            )
             if delay is None:
-                raise h.status_error(resp, self._key)
+                raise error
             h.log_retry(req, str(resp.status_code), delay, retries)
             self._sleep(delay)
             retries += 1
 
-    def _inline(self, request: ChatRequest) -> ChatRequest:
-        fetched = {}
-        for url in urls_to_fetch(request):
-            try:
-                resp = self._client().get(url, timeout=self.settings.timeout, follow_redirects=True)
-            except httpx.TransportError as exc:
-                raise APIConnectionError(f"could not fetch image {url[:80]!r} ({exc!r})") from exc
-            ctype = resp.headers.get("content-type")
-            fetched[url] = from_fetched(url, resp.status_code, ctype, resp.content)
+    @staticmethod
+    def _read(resp: httpx.Response, deadline: h.Deadline) -> httpx.Response:
+        if deadline.end is None or resp.is_stream_consumed:  # (already read: a mocked response)
+            resp.read()
+            return resp
+        raw = bytearray()
+        for chunk in resp.iter_raw():  # the deadline checked between reads
+            raw += chunk
+            deadline.check()
+        return h.rebuilt(resp, bytes(raw))
+
+    def _fetch_image(self, url: str, deadline: h.Deadline) -> Inlined:
+        fetch, http = ImageFetch(url), self._client()
+        try:
+            while True:
+                req = fetch.request(deadline.timeout(self.settings.timeout))
+                resp = http.send(req, stream=True, auth=None, follow_redirects=False)
+                try:
+                    if fetch.follow(resp):
+                        continue
+                    fetch.begin(resp)
+                    for chunk in resp.iter_bytes():
+                        fetch.add(chunk)
+                        deadline.check()
+                    return fetch.result(resp)
+                finally:
+                    resp.close()
+        except h.HTTPX_ERRORS as exc:
+            raise fetch.error(exc) from exc
+
+    def _inline(self, request: ChatRequest, deadline: h.Deadline) -> ChatRequest:
+        fetched = {url: self._fetch_image(url, deadline) for url in urls_to_fetch(request)}
         return inline_images(request, fetched)
 
     def create(self, request: ChatRequest) -> ChatResult:
         """Send ``request`` and return the whole answer."""
-        self.settings.require_key()
-        url, headers, body = self._post(self._inline(request), stream=False)
-        resp = self._send("POST", url, headers=headers, content=body, timeout=self.settings.timeout)
-        return h.decode_result(self.dialect, resp)
+        try:
+            self.settings.require_key()
+            deadline = self._deadline().start()
+            url, headers, body = self._post(self._inline(request, deadline), stream=False)
+            resp = self._send(
+                "POST",
+                url,
+                headers=headers,
+                content=body,
+                timeout=self.settings.timeout,
+                deadline=deadline,
+            )
+            return h.decode_result(self.dialect, resp)
+        except Exception as exc:  # the one exit: mapped into the family, key scrubbed
+            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """A lazy stream of :data:`StreamEvent`: nothing is sent before ``with`` or iteration."""
+        deadline = self._deadline()  # started by the stream when it opens
 
         def open_response() -> httpx.Response:
             self.settings.require_key()
-            url, headers, body = self._post(self._inline(request), stream=True)
+            url, headers, body = self._post(self._inline(request, deadline), stream=True)
             timeout = self.settings.stream_timeout
             return self._send(
-                "POST", url, headers=headers, content=body, timeout=timeout, stream=True
+                "POST",
+                url,
+                headers=headers,
+                content=body,
+                timeout=timeout,
+                stream=True,
+                deadline=deadline,
             )
 
         idle, key = self.settings.stream_idle_timeout, self._key
-        return ChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
+        return ChatStream(
+            open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
+        )
 
     @property
     def batches(self) -> Batches:
@@ -207,9 +266,13 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
 
     def list_models(self) -> list[dict[str, Any]]:
         """``GET {base_url}/models``: the catalogue (no key needed, none sent)."""
-        headers = h.request_headers(self.settings, None, stream=False, has_body=False)
-        url = self.settings.base_url + "/models"
-        return h.models_of(self._send("GET", url, headers=headers, timeout=self.settings.timeout))
+        try:
+            headers = h.request_headers(self.settings, None, stream=False, has_body=False)
+            url = self.settings.base_url + "/models"
+            resp = self._send("GET", url, headers=headers, timeout=self.settings.timeout)
+            return h.models_of(resp)
+        except Exception as exc:
+            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def embed(
         self,
@@ -264,12 +327,15 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             batch_size=batch_size,
         )
         out = EmbeddingCollector(plan)
-        for i, body in enumerate(plan.bodies):
-            resp = self._send(
-                "POST", url, headers=headers, content=body, timeout=self.settings.timeout
-            )
-            out.add(i, h.json_of(resp), resp.headers)
-        return out.result()
+        try:
+            for i, body in enumerate(plan.bodies):
+                resp = self._send(
+                    "POST", url, headers=headers, content=body, timeout=self.settings.timeout
+                )
+                out.add(i, h.json_of(resp), resp.headers)
+            return out.result()
+        except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
+            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:
@@ -322,20 +388,27 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         content: bytes | None = None,
         timeout: httpx.Timeout,
         stream: bool = False,
+        deadline: h.Deadline | None = None,
     ) -> httpx.Response:
         http, retries = self._client(), 0
+        deadline = deadline or self._deadline().start()
         while True:
-            req = http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+            attempt = deadline.timeout(timeout)
+            req = http.build_request(method, url, headers=headers, content=content, timeout=attempt)
             try:
                 resp = await http.send(req, stream=True)
                 if not (stream and resp.is_success):
                     try:
-                        await resp.aread()
+                        read = await self._read(resp, deadline)
+                    except httpx.DecodingError as exc:
+                        raise h.undecodable(resp, exc) from exc
                     finally:
                         await resp.aclose()
+                    resp = read
             except httpx.TransportError as exc:
-                delay = h.retry_after_error(self.settings, retries, exc, self._jitter)
+                delay = h.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
                 if delay is None:
+                    deadline.check()  # a timeout the deadline caused is reported as such
                     raise h.transport_error(exc, req.url, self._key) from exc
                 h.log_retry(req, type(exc).__name__, delay, retries)
                 await self._sleep(delay)
@@ -344,45 +417,88 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             h.log_response(req, resp, retries)
             if resp.is_success:
                 return resp
-            delay = h.retry_after_status(self.settings, retries, resp, self._jitter)
+            error = h.status_error(resp, self._key)
+            delay = h.retry_after_status(
+                self.settings, retries, resp, self._jitter, deadline, error
+            )
             if delay is None:
-                raise h.status_error(resp, self._key)
+                raise error
             h.log_retry(req, str(resp.status_code), delay, retries)
             await self._sleep(delay)
             retries += 1
 
-    async def _inline(self, request: ChatRequest) -> ChatRequest:
-        fetched = {}
-        for url in urls_to_fetch(request):
-            try:
-                resp = await self._client().get(
-                    url, timeout=self.settings.timeout, follow_redirects=True
-                )
-            except httpx.TransportError as exc:
-                raise APIConnectionError(f"could not fetch image {url[:80]!r} ({exc!r})") from exc
-            ctype = resp.headers.get("content-type")
-            fetched[url] = from_fetched(url, resp.status_code, ctype, resp.content)
+    @staticmethod
+    async def _read(resp: httpx.Response, deadline: h.Deadline) -> httpx.Response:
+        if deadline.end is None or resp.is_stream_consumed:  # (already read: a mocked response)
+            await resp.aread()
+            return resp
+        raw = bytearray()
+        async for chunk in resp.aiter_raw():  # the deadline checked between reads
+            raw += chunk
+            deadline.check()
+        return h.rebuilt(resp, bytes(raw))
+
+    async def _fetch_image(self, url: str, deadline: h.Deadline) -> Inlined:
+        fetch, http = ImageFetch(url), self._client()
+        try:
+            while True:
+                req = fetch.request(deadline.timeout(self.settings.timeout))
+                resp = await http.send(req, stream=True, auth=None, follow_redirects=False)
+                try:
+                    if fetch.follow(resp):
+                        continue
+                    fetch.begin(resp)
+                    async for chunk in resp.aiter_bytes():
+                        fetch.add(chunk)
+                        deadline.check()
+                    return fetch.result(resp)
+                finally:
+                    await resp.aclose()
+        except h.HTTPX_ERRORS as exc:
+            raise fetch.error(exc) from exc
+
+    async def _inline(self, request: ChatRequest, deadline: h.Deadline) -> ChatRequest:
+        fetched = {url: await self._fetch_image(url, deadline) for url in urls_to_fetch(request)}
         return inline_images(request, fetched)
 
     async def create(self, request: ChatRequest) -> ChatResult:
-        self.settings.require_key()
-        url, headers, body = self._post(await self._inline(request), stream=False)
-        resp = await self._send(
-            "POST", url, headers=headers, content=body, timeout=self.settings.timeout
-        )
-        return h.decode_result(self.dialect, resp)
+        try:
+            self.settings.require_key()
+            deadline = self._deadline().start()
+            url, headers, body = self._post(await self._inline(request, deadline), stream=False)
+            resp = await self._send(
+                "POST",
+                url,
+                headers=headers,
+                content=body,
+                timeout=self.settings.timeout,
+                deadline=deadline,
+            )
+            return h.decode_result(self.dialect, resp)
+        except Exception as exc:  # the one exit: mapped into the family, key scrubbed
+            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> AsyncChatStream:
+        deadline = self._deadline()  # started by the stream when it opens
+
         async def open_response() -> httpx.Response:
             self.settings.require_key()
-            url, headers, body = self._post(await self._inline(request), stream=True)
+            url, headers, body = self._post(await self._inline(request, deadline), stream=True)
             timeout = self.settings.stream_timeout
             return await self._send(
-                "POST", url, headers=headers, content=body, timeout=timeout, stream=True
+                "POST",
+                url,
+                headers=headers,
+                content=body,
+                timeout=timeout,
+                stream=True,
+                deadline=deadline,
             )
 
         idle, key = self.settings.stream_idle_timeout, self._key
-        return AsyncChatStream(open_response, self.dialect, idle_timeout=idle, key=key)
+        return AsyncChatStream(
+            open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
+        )
 
     @property
     def batches(self) -> AsyncBatches:
@@ -390,10 +506,13 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         return AsyncBatches(self)
 
     async def list_models(self) -> list[dict[str, Any]]:
-        headers = h.request_headers(self.settings, None, stream=False, has_body=False)
-        url = self.settings.base_url + "/models"
-        resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
-        return h.models_of(resp)
+        try:
+            headers = h.request_headers(self.settings, None, stream=False, has_body=False)
+            url = self.settings.base_url + "/models"
+            resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
+            return h.models_of(resp)
+        except Exception as exc:
+            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     async def embed(
         self,
@@ -445,10 +564,17 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 )
                 out.add(i, h.json_of(resp), resp.headers)
 
-        workers = min(max_concurrency, len(plan.bodies))
+        try:
+            await self._embed_workers(worker, min(max_concurrency, len(plan.bodies)))
+            return out.result()
+        except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
+            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+
+    @staticmethod
+    async def _embed_workers(worker: Callable[[], Awaitable[None]], workers: int) -> None:
         if workers <= 1:
             await worker()
-            return out.result()
+            return
         tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
         try:
             await asyncio.gather(*tasks)
@@ -457,7 +583,6 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
-        return out.result()
 
     async def close(self) -> None:
         if self._owns_http and self._http is not None:

@@ -7,6 +7,14 @@ request — and shared by the sync and async clients; only the fetch call itself
 
 The caller's request is never mutated: a new :class:`ChatRequest` with new messages and parts is
 returned whenever something was inlined.
+
+The fetch itself (both clients run the same steps, :class:`ImageFetch`): the image host is a
+third party, so the request carries none of the caller's headers (``default_headers``, an
+injected httpx client's headers, auth or cookies) — only ``Accept`` and ``User-Agent``.
+Redirects are followed by hand, at most :data:`MAX_REDIRECTS`, each target re-checked (http(s)
+only) and sent the same bare request. The body is streamed with a byte cap: a declared
+``Content-Length`` over :data:`MAX_IMAGE_BYTES` is refused before anything is read, and a body
+that grows past it is cut off at the cap.
 """
 
 from __future__ import annotations
@@ -15,16 +23,28 @@ import base64
 import dataclasses
 from collections.abc import Mapping
 
-from ._rules import IMAGE_MEDIA_TYPES, parse_data_uri
-from ._types import ChatRequest, ImagePart, Message, Part, ToolResultPart
-from .errors import UnsupportedContentError
+import httpx
 
-__all__ = ["MAX_IMAGE_BYTES", "from_fetched", "inline_images", "urls_to_fetch"]
+from ._rules import IMAGE_MEDIA_TYPES, parse_data_uri
+from ._settings import VERSION
+from ._types import ChatRequest, ImagePart, Message, Part, ToolResultPart
+from .errors import AIMLAPIError, APIConnectionError, APITimeoutError, UnsupportedContentError
+
+__all__ = [
+    "MAX_IMAGE_BYTES",
+    "MAX_REDIRECTS",
+    "ImageFetch",
+    "from_fetched",
+    "inline_images",
+    "urls_to_fetch",
+]
 
 # Anthropic's per-image limit for the API is 5 MB (the gateway forwards to it).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 Inlined = tuple[str, str]  # (media type, base64 data)
+MAX_REDIRECTS = 5
+_IMAGE_HEADERS = {"Accept": "image/*", "User-Agent": f"aimlapi-integrations/{VERSION}"}
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -107,6 +127,103 @@ def from_fetched(url: str, status_code: int, content_type: str | None, content: 
             "data or a reachable URL"
         )
     return _check(url, content_type, content)
+
+
+class ImageFetch:
+    """The steps of fetching one image URL, shared by the sync and async clients; only the
+    send and the body iteration differ::
+
+        fetch = ImageFetch(url)
+        while True:
+            response = send(fetch.request(timeout), auth=None, follow_redirects=False)
+            if fetch.follow(response):   # a redirect to a re-checked URL: go again
+                continue
+            fetch.begin(response)        # status and Content-Length checked
+            for chunk in body: fetch.add(chunk)
+            return fetch.result(response)
+
+    Any httpx exception on the way goes through :meth:`error`.
+    """
+
+    __slots__ = ("_buffer", "hops", "origin", "url")
+
+    def __init__(self, url: str) -> None:
+        self.origin = url  # the caller's URL, named in every error
+        self.url = url
+        self.hops = 0
+        self._buffer = bytearray()
+
+    def request(self, timeout: httpx.Timeout) -> httpx.Request:
+        """A bare GET: built directly, not by the client, so no client headers/cookies join."""
+        try:
+            return httpx.Request(
+                "GET", self.url, headers=_IMAGE_HEADERS, extensions={"timeout": timeout.as_dict()}
+            )
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise UnsupportedContentError(
+                f"image url {self.url[:80]!r} is not a valid URL ({exc}); pass the image as "
+                "base64 data or a valid http(s) URL"
+            ) from None
+
+    def follow(self, response: httpx.Response) -> bool:
+        """``True`` when ``response`` redirects to a URL that passed the checks (now
+        :attr:`url`); ``False`` when it is the answer itself."""
+        if not response.has_redirect_location:
+            return False
+        if self.hops >= MAX_REDIRECTS:
+            raise UnsupportedContentError(
+                f"image {self.origin[:80]!r} redirected more than {MAX_REDIRECTS} times"
+            )
+        try:
+            target = response.url.join(response.headers["location"])
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:
+            raise UnsupportedContentError(
+                f"image {self.origin[:80]!r} redirected to an invalid URL ({exc})"
+            ) from None
+        if target.scheme not in ("http", "https"):
+            raise UnsupportedContentError(
+                f"image {self.origin[:80]!r} redirected to a {target.scheme}: URL; only http(s) "
+                "URLs are fetched"
+            )
+        self.url = str(target)
+        self.hops += 1
+        return True
+
+    def begin(self, response: httpx.Response) -> None:
+        """Checks the status and a declared ``Content-Length`` before the body is read."""
+        if not response.is_success:
+            from_fetched(self.origin, response.status_code, None, b"")  # raises
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_IMAGE_BYTES:
+            raise _too_big(self.origin, f"{int(declared)} bytes (Content-Length)")
+
+    def add(self, chunk: bytes) -> None:
+        self._buffer += chunk
+        if len(self._buffer) > MAX_IMAGE_BYTES:
+            raise _too_big(self.origin, f"more than {MAX_IMAGE_BYTES} bytes")
+
+    def result(self, response: httpx.Response) -> Inlined:
+        content_type = response.headers.get("content-type")
+        return from_fetched(self.origin, response.status_code, content_type, bytes(self._buffer))
+
+    def error(self, exc: Exception) -> AIMLAPIError:
+        """An httpx exception met while fetching, as an error of the family."""
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(f"fetching image {self.origin[:80]!r} timed out ({detail})")
+        if isinstance(exc, httpx.TransportError):
+            return APIConnectionError(f"could not fetch image {self.origin[:80]!r} ({detail})")
+        return UnsupportedContentError(
+            f"could not fetch image {self.origin[:80]!r} ({detail}); pass the image as base64 "
+            "data instead"
+        )
+
+
+def _too_big(url: str, size: str) -> UnsupportedContentError:
+    return UnsupportedContentError(
+        f"image {url[:80]!r} is {size}; the API limit is {MAX_IMAGE_BYTES} bytes per image — "
+        "resize it first"
+    )
 
 
 def _from_data_url(url: str) -> Inlined:

@@ -5,6 +5,15 @@ transient statuses; honour the server's ``retry-after-ms`` / ``Retry-After`` (se
 date) when it is sane, else back off exponentially with jitter. A stream is never retried once
 it has yielded data — the caller would see the start of the answer twice — so the clients only
 retry before a success response's body is read.
+
+``Retry-After`` above :data:`MAX_RETRY_AFTER` (60 s, the Anthropic SDK's cap). *Judgement:* the
+Anthropic SDK then ignores the header and backs off for about a second, so a server that asked
+for two minutes gets two more requests within 1.4 s, both spent for nothing (the gateway's 429
+is a rate limit: the retries count against it). Sleeping the full two minutes inside one call
+looks like a hang. So the client does neither: when the server asks for more than the cap, the
+error is raised at once, unretried, with the asked delay in its message and the response's
+headers on ``APIStatusError.headers`` — the caller decides when to come back
+(:func:`asked_beyond_cap`). :func:`retry_delay` stays the pure table below.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ __all__ = [
     "MAX_DELAY",
     "MAX_RETRY_AFTER",
     "RETRY_STATUSES",
+    "asked_beyond_cap",
     "is_retryable_exception",
     "is_retryable_status",
     "retry_delay",
@@ -32,7 +42,7 @@ RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 INITIAL_DELAY = 0.5  # seconds, doubled per attempt
 MAX_DELAY = 8.0  # cap of the exponential backoff
-MAX_RETRY_AFTER = 60.0  # a server asking for more than this is ignored (back off instead)
+MAX_RETRY_AFTER = 60.0  # a server asking for more gets no retry: the error is raised at once
 
 # Transport failures worth another try: nothing (or nothing usable) came back. Protocol errors
 # cover a pooled keep-alive connection the server closed between two requests.
@@ -62,6 +72,23 @@ def is_retryable_exception(exc: BaseException) -> bool:
 
 def _server_delay(headers: Mapping[str, str], now: Callable[[], float]) -> float | None:
     """The delay the server asked for, if any and if sane (0 < delay <= MAX_RETRY_AFTER)."""
+    delay = _asked(headers, now)
+    if delay is None or not 0 < delay <= MAX_RETRY_AFTER:
+        return None
+    return delay
+
+
+def asked_beyond_cap(
+    headers: Mapping[str, str], now: Callable[[], float] = time.time
+) -> float | None:
+    """The delay the server asked for when it is longer than :data:`MAX_RETRY_AFTER`, else
+    ``None``. The clients raise at once in that case (see the module docstring)."""
+    delay = _asked(headers, now)
+    return delay if delay is not None and delay > MAX_RETRY_AFTER else None
+
+
+def _asked(headers: Mapping[str, str], now: Callable[[], float]) -> float | None:
+    """``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date) as seconds, if readable."""
     delay: float | None = None
     ms = headers.get("retry-after-ms")
     if ms is not None:
@@ -78,7 +105,7 @@ def _server_delay(headers: Mapping[str, str], now: Callable[[], float]) -> float
                 parsed = email.utils.parsedate_tz(value)
                 if parsed is not None:
                     delay = email.utils.mktime_tz(parsed) - now()
-    if delay is None or delay != delay or not 0 < delay <= MAX_RETRY_AFTER:  # NaN, <=0, absurd
+    if delay is None or delay != delay or delay in (float("inf"), float("-inf")):  # NaN, inf
         return None
     return delay
 

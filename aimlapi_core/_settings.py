@@ -100,6 +100,12 @@ class ClientSettings:
         default_headers: sent with every request.
         stream_idle_timeout: seconds without a chunk before a stream raises
             ``APITimeoutError``; defaults to the read timeout.
+        deadline: seconds one call may take in all — retries, their sleeps and the whole body
+            or stream included — before it raises ``APITimeoutError``; ``None`` (default): no
+            overall bound (``timeout`` bounds each connect and each read only, so a server
+            dripping a byte at a time can hold a call indefinitely). Checked after each chunk
+            and before each retry; each attempt's timeouts are cut to the time left, so a call
+            ends at most one read after its deadline.
 
     Example:
         >>> s = ClientSettings(api_key="sk-test", base_url="http://127.0.0.1:8000/v1/")
@@ -113,6 +119,7 @@ class ClientSettings:
         "api",
         "api_key",
         "base_url",
+        "deadline",
         "default_headers",
         "max_retries",
         "stream_idle_timeout",
@@ -129,6 +136,7 @@ class ClientSettings:
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | None = None,
+        deadline: float | None = None,
     ) -> None:
         if api not in _APIS:
             raise ValueError(f"api must be 'chat_completions' or 'messages', got {api!r}")
@@ -143,6 +151,10 @@ class ClientSettings:
                 "stream_idle_timeout must be a positive number of seconds, "
                 f"got {stream_idle_timeout!r}"
             )
+        if deadline is not None and (
+            isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0
+        ):
+            raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
         key = api_key if api_key is None or isinstance(api_key, str) else api_key.get_secret_value()
         if key is None:
             key = os.environ.get(API_KEY_ENV) or None
@@ -159,6 +171,7 @@ class ClientSettings:
         self.default_headers: dict[str, str] = dict(default_headers or {})
         idle = stream_idle_timeout if stream_idle_timeout is not None else self.timeout.read
         self.stream_idle_timeout: float | None = float(idle) if idle is not None else None
+        self.deadline: float | None = float(deadline) if deadline is not None else None
 
     def require_key(self) -> str:
         """The key, or :class:`MissingAPIKeyError` saying how to give one."""
@@ -183,5 +196,5 @@ class ClientSettings:
         return (
             f"ClientSettings(api_key={key}, base_url={self.base_url!r}, api={self.api!r}, "
             f"timeout={self.timeout!r}, max_retries={self.max_retries}, "
-            f"stream_idle_timeout={self.stream_idle_timeout})"
+            f"stream_idle_timeout={self.stream_idle_timeout}, deadline={self.deadline})"
         )

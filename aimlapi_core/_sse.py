@@ -19,12 +19,19 @@ lines were all complete but which lacks the final blank line is still dispatched
 bodies that way, and dropping the last chunk — often the finish or the cost — would silently
 truncate an answer). A line cut before its line end is a truncated tail and is discarded, as the
 spec says; the stream decoder then reports the missing finish.
+
+One deliberate strictness: the spec decodes with replacement characters, this decoder raises
+``ResponseValidationError`` on bytes that are not UTF-8. A whole JSON body with the same bytes
+fails to parse, and a streamed answer must not silently differ from the whole one (U+FFFD in
+place of what the model wrote).
 """
 
 from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+
+from .errors import ResponseValidationError
 
 __all__ = ["SSEDecoder", "ServerSentEvent"]
 
@@ -61,7 +68,7 @@ class SSEDecoder:
     )
 
     def __init__(self) -> None:
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
         self._buffer = ""  # the current, not yet terminated line
         self._skip_lf = False  # the previous chunk ended with "\r": a leading "\n" belongs to it
         self._started = False  # the BOM check has been done
@@ -73,14 +80,20 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode a chunk of the body; return the events it completed (possibly none)."""
-        text = self._decoder.decode(chunk)
+        try:
+            text = self._decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(exc) from None
         if not text:
             return []
         return self._feed_text(text)
 
     def flush(self) -> list[ServerSentEvent]:
         """Call once at the end of the body: returns a last event left without a blank line."""
-        text = self._decoder.decode(b"", final=True)
+        try:
+            text = self._decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(exc) from None
         events = self._feed_text(text) if text else []
         # A non-empty self._buffer is a line cut before its end: discarded (see module docstring).
         self._buffer = ""
@@ -150,3 +163,11 @@ class SSEDecoder:
         self._event = None
         self._retry = None
         return event
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> ResponseValidationError:
+    bad = exc.object[exc.start : exc.end + 16]
+    return ResponseValidationError(
+        f"the stream is not valid UTF-8 ({exc.reason} at {bad!r}); the answer cannot be read "
+        "without altering it"
+    )

@@ -18,7 +18,7 @@ import httpx
 
 from ._accumulate import StreamAccumulator, events_of
 from ._sse import SSEDecoder
-from ._transport import json_or_raise, stream_read_error
+from ._transport import HTTPX_ERRORS, Deadline, failure, json_or_raise, stream_read_error
 from ._types import ChatResult, StreamEvent
 from .errors import StreamError
 from .wire import Dialect
@@ -35,12 +35,16 @@ class StreamState:
         "_dialect",
         "_json_body",
         "_sse",
+        "deadline",
         "headers",
         "idle_timeout",
         "request_id",
     )
 
-    def __init__(self, dialect: Dialect, idle_timeout: float | None) -> None:
+    def __init__(
+        self, dialect: Dialect, idle_timeout: float | None, deadline: Deadline | None = None
+    ) -> None:
+        self.deadline = deadline or Deadline(None)
         self._sse = SSEDecoder()
         self._dialect = dialect
         self._decoder = dialect.stream_decoder()
@@ -61,14 +65,20 @@ class StreamState:
             self._json_body = bytearray()
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if self.deadline.end is not None:
+            self.deadline.check()
         if self._json_body is not None:
             self._json_body += chunk
             return []
         events: list[StreamEvent] = []
+        add = self._acc.add
         for sse in self._sse.feed(chunk):
-            events.extend(self._decoder.feed(sse))
-        for event in events:
-            self._acc.add(event)
+            # Accumulated as each SSE event is decoded: an error later in the same chunk still
+            # finds everything before it in StreamError.partial.
+            new = self._decoder.feed(sse)
+            for event in new:
+                add(event)
+            events.extend(new)
         return events
 
     def end(self) -> list[StreamEvent]:
@@ -89,8 +99,38 @@ class StreamState:
         if not (self._decoder.finished or self._acc.finished):
             raise StreamError(
                 "the stream ended before the model finished (no finish event); the answer is "
-                f"incomplete, retry the request (request id {self.request_id})"
+                f"incomplete, retry the request (request id {self.request_id})",
+                partial=self.partial(),
             )
+
+    def partial(self) -> ChatResult | None:
+        """What arrived so far (``StreamError.partial``)."""
+        result = self._acc.partial()
+        if result is not None and self.headers is not None:
+            result.request_id = result.request_id or self.headers.get("x-request-id")
+            result.inference_id = result.inference_id or self.headers.get("x-inference-id")
+        return result
+
+    def fail(self, exc: Exception, key: str | None) -> Exception:
+        """The exception to raise for ``exc`` met while reading: an httpx error mapped, a
+        :class:`StreamError` given what arrived before it, the key scrubbed
+        (``_transport.failure``)."""
+        if isinstance(exc, httpx.TimeoutException) and self.deadline.expired():
+            try:  # the read timed out because the deadline cut it: say so
+                self.deadline.check()
+            except Exception as deadline_error:
+                deadline_error.__cause__ = exc
+                exc = deadline_error
+        if isinstance(exc, HTTPX_ERRORS):
+            mapped = stream_read_error(
+                exc, idle_timeout=self.idle_timeout, request_id=self.request_id, key=key
+            )
+            mapped.__cause__ = exc
+            mapped.__suppress_context__ = True
+            exc = mapped
+        if isinstance(exc, StreamError) and exc.partial is None:
+            exc.partial = self.partial()
+        return failure(exc, key)
 
     def result(self) -> ChatResult:
         result = self._acc.result()
@@ -104,9 +144,16 @@ class StreamState:
 class _StreamBase:
     """What both streams hold besides their I/O loop: the decoding state and the response."""
 
-    def __init__(self, dialect: Dialect, *, idle_timeout: float | None, key: str | None) -> None:
+    def __init__(
+        self,
+        dialect: Dialect,
+        *,
+        idle_timeout: float | None,
+        key: str | None,
+        deadline: Deadline | None = None,
+    ) -> None:
         self._key = key
-        self._state = StreamState(dialect, idle_timeout)
+        self._state = StreamState(dialect, idle_timeout, deadline)
         self._response: httpx.Response | None = None
 
     @property
@@ -133,14 +180,19 @@ class ChatStream(_StreamBase):
         *,
         idle_timeout: float | None,
         key: str | None,
+        deadline: Deadline | None = None,
     ) -> None:
-        super().__init__(dialect, idle_timeout=idle_timeout, key=key)
+        super().__init__(dialect, idle_timeout=idle_timeout, key=key, deadline=deadline)
         self._open = open
         self._events: Generator[StreamEvent, None, None] | None = None
 
     def _start(self) -> Generator[StreamEvent, None, None]:
         if self._events is None:
-            self._response = self._open()
+            try:
+                self._state.deadline.start()
+                self._response = self._open()
+            except Exception as exc:
+                raise failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
             self._state.started(self._response)
             self._events = self._iterate(self._response)
         return self._events
@@ -151,12 +203,10 @@ class ChatStream(_StreamBase):
             try:
                 for chunk in response.iter_bytes():
                     yield from state.feed(chunk)
-            except httpx.TransportError as exc:
-                raise stream_read_error(
-                    exc, idle_timeout=state.idle_timeout, request_id=state.request_id, key=key
-                ) from exc
-            yield from state.end()
-            state.check_finished()
+                yield from state.end()
+                state.check_finished()
+            except Exception as exc:  # the one exit: mapped, given the partial, key scrubbed
+                raise state.fail(exc, key)  # noqa: B904 (fail() chains the cause)
         finally:
             response.close()
 
@@ -180,7 +230,10 @@ class ChatStream(_StreamBase):
         (``StreamError`` if the model never finished)."""
         for _ in self:
             pass
-        return self._state.result()
+        try:
+            return self._state.result()
+        except Exception as exc:  # e.g. tool arguments that are not JSON: scrubbed like the rest
+            raise failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def close(self) -> None:
         """Closes the response; safe to call at any time, also mid-stream."""
@@ -202,14 +255,19 @@ class AsyncChatStream(_StreamBase):
         *,
         idle_timeout: float | None,
         key: str | None,
+        deadline: Deadline | None = None,
     ) -> None:
-        super().__init__(dialect, idle_timeout=idle_timeout, key=key)
+        super().__init__(dialect, idle_timeout=idle_timeout, key=key, deadline=deadline)
         self._open = open
         self._events: AsyncGenerator[StreamEvent, None] | None = None
 
     async def _start(self) -> AsyncGenerator[StreamEvent, None]:
         if self._events is None:
-            self._response = await self._open()
+            try:
+                self._state.deadline.start()
+                self._response = await self._open()
+            except Exception as exc:
+                raise failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
             self._state.started(self._response)
             self._events = self._iterate(self._response)
         return self._events
@@ -221,13 +279,11 @@ class AsyncChatStream(_StreamBase):
                 async for chunk in response.aiter_bytes():
                     for event in state.feed(chunk):
                         yield event
-            except httpx.TransportError as exc:
-                raise stream_read_error(
-                    exc, idle_timeout=state.idle_timeout, request_id=state.request_id, key=key
-                ) from exc
-            for event in state.end():
-                yield event
-            state.check_finished()
+                for event in state.end():
+                    yield event
+                state.check_finished()
+            except Exception as exc:  # the one exit: mapped, given the partial, key scrubbed
+                raise state.fail(exc, key)  # noqa: B904 (fail() chains the cause)
         finally:
             await response.aclose()
 
@@ -249,7 +305,10 @@ class AsyncChatStream(_StreamBase):
     async def get_final_result(self) -> ChatResult:
         async for _ in self:
             pass
-        return self._state.result()
+        try:
+            return self._state.result()
+        except Exception as exc:  # e.g. tool arguments that are not JSON: scrubbed like the rest
+            raise failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     async def aclose(self) -> None:
         if self._events is not None:

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from ._json import excerpt
-from ._retry import is_retryable_exception, is_retryable_status, retry_delay
+from ._redact import redact, scrub
+from ._retry import (
+    MAX_RETRY_AFTER,
+    asked_beyond_cap,
+    is_retryable_exception,
+    is_retryable_status,
+    retry_delay,
+)
 from ._settings import VERSION, ClientSettings
 from ._types import ChatRequest, ChatResult
 from .errors import (
+    AIMLAPIError,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -36,10 +45,7 @@ USER_AGENT = f"aimlapi-integrations/{VERSION}"
 POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
-def redact(text: str, key: str | None) -> str:
-    """Defence in depth: the key never reaches an exception text, even if a server echoes it."""
-    return text.replace(key, "[redacted]") if key else text
-
+__all__ = ["Deadline", "failure", "redact"]
 
 # --------------------------------------------------------------------------- requests
 
@@ -79,24 +85,98 @@ def json_bytes(body: Any) -> bytes:
 # --------------------------------------------------------------------------- retries
 
 
+class Deadline:
+    """The overall bound of one call (``ClientSettings.deadline``), started when the call is.
+
+    Shared by both I/O loops: each attempt's timeouts are cut to the time left
+    (:meth:`timeout`), a retry that would sleep past it is not made (:meth:`allows`), and the
+    body loops call :meth:`check` after each chunk, so a server dripping a byte at a time cannot
+    hold the call beyond it.
+    """
+
+    __slots__ = ("end", "seconds")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.end: float | None = None
+
+    def start(self) -> Deadline:
+        if self.seconds is not None and self.end is None:
+            self.end = time.monotonic() + self.seconds
+        return self
+
+    def remaining(self) -> float | None:
+        return None if self.end is None else self.end - time.monotonic()
+
+    def check(self) -> None:
+        if self.end is not None and time.monotonic() >= self.end:
+            raise APITimeoutError(
+                f"the call did not finish within its deadline of {self.seconds} s (deadline=); "
+                "raise the deadline or retry later"
+            )
+
+    def expired(self) -> bool:
+        return self.end is not None and time.monotonic() >= self.end
+
+    def allows(self, delay: float) -> bool:
+        left = self.remaining()
+        return left is None or delay < left
+
+    def timeout(self, timeout: httpx.Timeout) -> httpx.Timeout:
+        left = self.remaining()
+        if left is None:
+            return timeout
+        self.check()
+
+        def cut(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=cut(timeout.connect),
+            read=cut(timeout.read),
+            write=cut(timeout.write),
+            pool=cut(timeout.pool),
+        )
+
+
 def retry_after_error(
-    settings: ClientSettings, retries: int, exc: BaseException, jitter: Any
+    settings: ClientSettings,
+    retries: int,
+    exc: BaseException,
+    jitter: Any,
+    deadline: Deadline | None = None,
 ) -> float | None:
     """Seconds to sleep before retrying after a transport error, or ``None``: do not retry."""
     if retries >= settings.max_retries or not is_retryable_exception(exc):
         return None
-    return retry_delay(retries, None, rng=jitter)
+    delay = retry_delay(retries, None, rng=jitter)
+    return delay if deadline is None or deadline.allows(delay) else None
 
 
 def retry_after_status(
-    settings: ClientSettings, retries: int, response: httpx.Response, jitter: Any
+    settings: ClientSettings,
+    retries: int,
+    response: httpx.Response,
+    jitter: Any,
+    deadline: Deadline | None = None,
+    error: APIStatusError | None = None,
 ) -> float | None:
-    """Seconds to sleep before retrying a failed response, or ``None``: do not retry."""
+    """Seconds to sleep before retrying a failed response, or ``None``: do not retry.
+
+    Not retried: an upstream 4xx the gateway wrapped in a 5xx (``error.upstream_status``: the
+    request is wrong, docs/wire.md "Errors"), a server asking for a longer wait than
+    ``MAX_RETRY_AFTER`` (``_retry.py`` explains why), a delay that would pass the deadline.
+    """
+    if error is not None and error.upstream_status is not None:
+        return None
     if retries >= settings.max_retries or not is_retryable_status(
         response.status_code, response.headers
     ):
         return None
-    return retry_delay(retries, response.headers, rng=jitter)
+    if asked_beyond_cap(response.headers) is not None:
+        return None
+    delay = retry_delay(retries, response.headers, rng=jitter)
+    return delay if deadline is None or deadline.allows(delay) else None
 
 
 def log_retry(request: httpx.Request, what: str, delay: float, retries: int) -> None:
@@ -127,64 +207,137 @@ def log_response(request: httpx.Request, response: httpx.Response, retries: int)
 
 def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     """The :class:`APIStatusError` subclass for a failed (already read) response; the envelope
-    is read by the same parser as 2xx error bodies and stream error events."""
+    is read by the same parser as 2xx error bodies and stream error events. The response's
+    headers are kept on the error (``Retry-After``...)."""
     text = redact(response.text, key)  # also keeps the key out of ``body``
     body: Any
     try:
         body = json.loads(text) if text else None
     except ValueError:
         body = text
-    return make_status_error(
+    error = make_status_error(
         response.status_code,
         body,
         fallback=response.reason_phrase or "no error message",
         request_id=response.headers.get("x-request-id"),
+        headers=response.headers,
+    )
+    asked = asked_beyond_cap(response.headers)
+    if asked is not None and is_retryable_status(response.status_code, response.headers):
+        error.message += (
+            f" (not retried: the server asked to wait {asked:g} s, more than the "
+            f"{MAX_RETRY_AFTER:g} s this client waits within a call; retry after that)"
+        )
+        error.args = (error.message,)
+    return error
+
+
+def undecodable(response: httpx.Response, exc: httpx.DecodingError) -> AIMLAPIError:
+    """A body that cannot be decoded as its ``Content-Encoding`` says (a gzip label on a body
+    that is not gzip): unreadable on a success, and the status still reported on a failure."""
+    encoding = response.headers.get("content-encoding", "none")
+    what = f"could not be decoded as its Content-Encoding ({encoding}) says: {exc}"
+    if response.is_success:
+        return ResponseValidationError(f"the API answered {response.status_code}; its body {what}")
+    return make_status_error(
+        response.status_code,
+        None,
+        fallback=f"{response.reason_phrase or 'error'} (the error body {what})",
+        request_id=response.headers.get("x-request-id"),
+        headers=response.headers,
     )
 
 
-def _scrub_credentials(exc: Exception) -> None:
-    """Our errors chain the httpx exception (``__cause__``), whose ``request`` still carries the
-    Authorization header: redact it there, so that the key is reachable from no exception."""
-    try:
-        request = exc.request if isinstance(exc, httpx.RequestError) else None
-    except RuntimeError:  # an httpx error raised without a request attached
-        return
-    if request is not None:
-        for name in _CREDENTIAL_HEADERS:
-            if name in request.headers:
-                request.headers[name] = "<redacted>"
+# Every exception httpx raises: its HTTPError tree and the ones outside it.
+HTTPX_ERRORS: tuple[type[Exception], ...] = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpx.CookieConflict,
+    httpx.StreamError,
+)
 
 
-_CREDENTIAL_HEADERS = ("authorization", "x-api-key")
-
-
-def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> APIConnectionError:
-    """An httpx exception raised before any answer, as our error (the caller chains the cause)."""
-    _scrub_credentials(exc)
+def from_httpx(exc: Exception, url: httpx.URL | str | None, key: str | None) -> AIMLAPIError:
+    """Any httpx exception as an error of the family (the caller chains the cause)."""
+    where = f" {url}" if url is not None else ""
     detail = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, key)
     if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request to {url} timed out ({detail})")
-    return APIConnectionError(f"could not reach {url} ({detail})")
+        return APITimeoutError(f"request to{where} timed out ({detail})")
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseValidationError(
+            f"the response body could not be decoded as its Content-Encoding (gzip, br, ...) "
+            f"says ({detail})"
+        )
+    if isinstance(exc, httpx.TransportError):
+        return APIConnectionError(f"could not reach{where} ({detail})")
+    if isinstance(exc, httpx.InvalidURL):
+        return APIConnectionError(f"the URL{where} is not valid ({detail}); check base_url")
+    return APIConnectionError(f"the request to{where} failed ({detail})")
+
+
+def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> AIMLAPIError:
+    """An httpx exception raised before any answer, as our error (the caller chains the cause)."""
+    scrub(exc, key)
+    return from_httpx(exc, url, key)
 
 
 def stream_read_error(
     exc: Exception, *, idle_timeout: float | None, request_id: str | None, key: str | None
 ) -> Exception:
     """An httpx exception raised while reading a stream's body."""
-    _scrub_credentials(exc)
+    scrub(exc, key)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             f"the stream sent nothing for {idle_timeout} s (stream_idle_timeout); "
             f"request id {request_id}"
         )
     detail = redact(f"{type(exc).__name__}: {exc}", key)
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseValidationError(
+            f"the stream's body could not be decoded ({detail}); request id {request_id}"
+        )
     return StreamError(
         f"the connection broke mid-stream ({detail}); the answer is incomplete, retry the "
         f"request (request id {request_id})"
     )
 
 
+def failure(exc: Exception, key: str | None) -> Exception:
+    """The exception a client lets go for ``exc``: the one exit of every call (create, stream
+    iteration, list_models). An error of the family is scrubbed of the key
+    (``_redact.scrub``); an httpx exception is mapped into the family first (its cause
+    chained); anything else (a bug) goes through unchanged. Use as ``raise failure(exc, key)``.
+    """
+    if isinstance(exc, AIMLAPIError):
+        return scrub(exc, key)  # type: ignore[return-value]
+    if isinstance(exc, HTTPX_ERRORS):
+        try:
+            url: httpx.URL | None = exc.request.url if isinstance(exc, httpx.RequestError) else None
+        except RuntimeError:
+            url = None
+        error = from_httpx(exc, url, key)
+        error.__cause__ = exc
+        error.__suppress_context__ = True
+        return scrub(error, key)  # type: ignore[return-value]
+    return exc
+
+
 # --------------------------------------------------------------------------- responses
+
+
+def rebuilt(response: httpx.Response, raw: bytes) -> httpx.Response:
+    """A read response from ``response``'s status and headers and its raw (still encoded) body,
+    read in chunks by the caller to check a deadline between them; decoding happens here
+    (``httpx.DecodingError`` for a body its Content-Encoding does not fit)."""
+    copy = httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        content=raw,
+        request=response.request,
+        extensions=response.extensions,
+    )
+    copy.read()
+    return copy
 
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:

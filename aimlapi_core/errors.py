@@ -9,7 +9,8 @@
     │  └─ UnknownArgumentError       an unknown keyword argument (also a TypeError)
     ├─ APIConnectionError            the transport failed
     │  └─ APITimeoutError            connect/read/stream-idle timeout
-    ├─ APIStatusError                a non-2xx answer: status_code, message, request_id, body
+    ├─ APIStatusError                a non-2xx answer: status_code, message, request_id, body,
+    │                                headers, upstream_status
     │  ├─ BadRequestError            400
     │  ├─ AuthenticationError        401
     │  ├─ PermissionDeniedError      403 (out of credits)
@@ -17,19 +18,26 @@
     │  ├─ RateLimitError             429
     │  └─ InternalServerError        5xx
     ├─ StreamError                   an error event mid-stream, or a stream that ended unfinished
-    ├─ ResponseValidationError       a 2xx body that cannot be read
+    │                                (``partial``: what arrived before, as a ChatResult)
+    ├─ ResponseValidationError       a 2xx body that cannot be read (also a wrong-shaped stream
+    │                                event, a body that is not valid UTF-8 or gzip it claims)
     └─ BatchError                    a batch request not processed (canceled/expired), a
        │                             cancelled batch's results asked for
        └─ BatchTimeoutError          waiting for a batch ran out of time (it goes on: resume by id)
 
-No error ever exposes the API key: messages are built from the response body with the key
-redacted should the service echo it, and where a transport error is chained as ``__cause__``
-its request's ``Authorization`` / ``x-api-key`` headers are redacted first.
+No error ever exposes the API key: every error leaving a client goes through one redaction step
+(``aimlapi_core._redact.scrub``) that removes the key from its message, ``args``, ``body`` and
+every exception chained to it (``__cause__`` / ``__context__``, and the chained httpx request's
+``Authorization`` / ``x-api-key`` headers), whatever path built it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._types import ChatResult
 
 __all__ = [
     "AIMLAPIError",
@@ -93,7 +101,23 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIStatusError(AIMLAPIError):
-    """The API answered with a non-success status."""
+    """The API answered with a non-success status.
+
+    Attributes:
+        status_code: the HTTP status received (or the one an error body with a 2xx status gave).
+        request_id: the gateway's request id, from the body or ``x-request-id``.
+        body: the parsed error body (key redacted).
+        headers: the response headers (``Retry-After``, ``x-request-id``...); empty when the
+            error arrived in a 2xx body or mid-stream.
+        upstream_status: the provider's own status when the gateway wrapped it in a 5xx (its
+            message starts with ``"400 "``; docs/wire.md "Errors"). Such an error is raised at
+            once, never retried, as the class of that status (``BadRequestError`` for 400).
+
+    Example:
+        >>> err = BadRequestError("400 bad", status_code=500, upstream_status=400)
+        >>> str(err)
+        '500 (upstream 400): 400 bad'
+    """
 
     status_code: int
 
@@ -104,15 +128,20 @@ class APIStatusError(AIMLAPIError):
         status_code: int,
         request_id: str | None = None,
         body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        upstream_status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.request_id = request_id
         self.body = body
+        self.headers: dict[str, str] = dict(headers or {})
+        self.upstream_status = upstream_status
 
     def __str__(self) -> str:
         rid = f" (request id {self.request_id})" if self.request_id else ""
-        return f"{self.status_code}: {self.message}{rid}"
+        up = f" (upstream {self.upstream_status})" if self.upstream_status is not None else ""
+        return f"{self.status_code}{up}: {self.message}{rid}"
 
 
 class BadRequestError(APIStatusError):
@@ -140,7 +169,15 @@ class InternalServerError(APIStatusError):
 
 
 class StreamError(AIMLAPIError):
-    """A stream carried an error event, or ended before the model finished."""
+    """A stream carried an error event, or ended before the model finished.
+
+    ``partial`` is what arrived before the failure, accumulated as a :class:`ChatResult` (its
+    ``stop_reason`` is ``None`` when the model never finished); ``None`` when nothing did.
+    """
+
+    def __init__(self, message: str, *, partial: ChatResult | None = None) -> None:
+        super().__init__(message)
+        self.partial = partial
 
 
 class ResponseValidationError(AIMLAPIError):

@@ -19,8 +19,13 @@ Envelope = Literal["nest", "problem"]
 
 _FIELDS_HELP = (
     "status, message, envelope, path, times, retry_after, delay, cut_after, legacy_stream, "
-    "malformed_json, upstream_400, done_marker"
+    "malformed_json, upstream_400, done_marker, body, stream_events, stream_after, "
+    "content_type, content_encoding"
 )
+
+# In `body` and `stream_events`, replaced by the request's Authorization header: a server
+# (or a proxy's error page) that echoes what it was sent, key included.
+ECHO_AUTHORIZATION = "%AUTHORIZATION%"
 
 
 @dataclass
@@ -44,6 +49,17 @@ class Fault:
         malformed_json: the success body (or one stream event) is not valid JSON.
         upstream_400: answer 500 with a message starting "400 " (an upstream 400 surfacing).
         done_marker: end a /chat/completions stream with `data: [DONE]`.
+        body: a whole (non-streamed) success answer's body, sent instead of the real one with
+            the same status (any text: an error envelope, wrong-shaped JSON, an HTML page).
+            Characters U+DC80..U+DCFF stand for the raw bytes 0x80..0xFF (invalid UTF-8), and
+            `%AUTHORIZATION%` for the request's Authorization header (a server echoing it).
+        stream_events: SSE events (each the text of one event, e.g. `data: {...}` or
+            `event: error\ndata: {...}`) sent after the first `stream_after` real events of a
+            streamed answer, instead of the rest; same escapes as `body`.
+        stream_after: how many real events precede `stream_events` (default 1).
+        content_type: the Content-Type of a success answer (whole or streamed).
+        content_encoding: a Content-Encoding header on a success answer; the body is not
+            encoded (a gzip label on a plain body).
     """
 
     status: int | None = None
@@ -58,6 +74,11 @@ class Fault:
     malformed_json: bool = False
     upstream_400: bool = False
     done_marker: bool = False
+    body: str | None = None
+    stream_events: list[str] | None = None
+    stream_after: int = 1
+    content_type: str | None = None
+    content_encoding: str | None = None
 
     def __post_init__(self) -> None:
         if self.upstream_400 and self.status is None:
@@ -82,10 +103,40 @@ class Fault:
             raise ValueError(f"unknown Fault field(s) {unknown}; valid fields: {_FIELDS_HELP}")
         return cls(**data)
 
+    def alter_whole(
+        self, content: bytes, headers: dict[str, str], authorization: str
+    ) -> tuple[bytes, dict[str, str]]:
+        """A whole success answer as this fault sends it (``body`` / content headers)."""
+        if self.body is not None:
+            content = _raw(self.body, authorization)
+        return content, self._headers(headers)
+
+    def alter_events(self, events: list[bytes], authorization: str) -> list[bytes]:
+        """A streamed answer's events as this fault sends them (``stream_events``)."""
+        if self.stream_events is None:
+            return events
+        injected = [_raw(e, authorization) + b"\n\n" for e in self.stream_events]
+        return events[: self.stream_after] + injected
+
+    def _headers(self, headers: dict[str, str]) -> dict[str, str]:
+        headers = dict(headers)
+        if self.content_type is not None:
+            headers["content-type"] = self.content_type
+        if self.content_encoding is not None:
+            headers["content-encoding"] = self.content_encoding
+        return headers
+
+    def stream_headers(self, headers: dict[str, str]) -> dict[str, str]:
+        return self._headers(headers)
+
     def matches(self, path: str) -> bool:
         if self.path is None:
             return True
         return _strip_v1(path) == _strip_v1(self.path)
+
+
+def _raw(text: str, authorization: str) -> bytes:
+    return text.replace(ECHO_AUTHORIZATION, authorization).encode("utf-8", "surrogateescape")
 
 
 def _strip_v1(path: str) -> str:

@@ -214,6 +214,8 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
                 events = [_sse(chunk) for chunk in chunks]
                 if fault is not None and fault.done_marker:
                     events.append(b"data: [DONE]\n\n")
+            if fault is not None:  # body-level faults of _faults.py (issue 10's matrix)
+                events = fault.alter_events(events, request.headers.get("authorization", ""))
             return _stream_response(events, call, fault, dialect)
         if dialect == "messages":
             whole, status = messages_whole(reply, model, msg_id, signature, price), 200
@@ -230,6 +232,9 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             "x-aimlapi-credits-used": str(price["credits_used"]),
             "x-aimlapi-usd-spent": f"{price['usd_spent']:.9f}",
         }
+        if fault is not None:  # body-level faults of _faults.py (issue 10's matrix)
+            auth = request.headers.get("authorization", "")
+            content, headers = fault.alter_whole(content, headers, auth)
         return Response(content, status_code=status, media_type="application/json", headers=headers)
 
     return handler
@@ -255,6 +260,8 @@ def _stream_response(
             await asyncio.sleep(0)  # one event per write, as a real stream arrives
 
     headers = {**call.headers, "cache-control": "no-cache"}
+    if fault is not None:
+        headers = fault.stream_headers(headers)
     return StreamingResponse(
         body(),
         status_code=200 if dialect == "messages" else 201,

@@ -89,6 +89,9 @@ class ChatAIMLAPI(BaseChatModel):
     ``{"type": "adaptive", "display": "summarized" | "omitted"}`` (models whose schema lists
     it); ``None`` turns thinking off."""
     timeout: float | None = None
+    deadline: float | None = None
+    """Seconds one call may take in all (retries, sleeps, the whole body or stream); ``None``
+    (default): unbounded, ``timeout`` bounds each connect and read only."""
     max_retries: int = 2
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
     """Extra headers; not shown by ``repr`` (one may carry a credential). Put the key itself in
@@ -201,6 +204,8 @@ class ChatAIMLAPI(BaseChatModel):
         }
         if self.timeout is not None:
             options["timeout"] = self.timeout
+        if self.deadline is not None:
+            options["deadline"] = self.deadline
         return options
 
     def _sync_client(self) -> AIMLAPIClient:

@@ -97,6 +97,10 @@ class AIMLAPI(FunctionCallingLLM):
         default=None,
         description="Seconds for every phase; None: the core's 60 s, with 600 s to read.",
     )
+    deadline: float | None = Field(
+        default=None,
+        description="Seconds one call may take in all, retries and streaming included; None: off.",
+    )
     max_retries: int = Field(default=2)
     # Not in repr: a header may carry a credential (serialization redacts those, see below).
     default_headers: dict[str, str] | None = Field(default=None, repr=False)
@@ -189,6 +193,7 @@ class AIMLAPI(FunctionCallingLLM):
             "base_url": self.base_url,
             "api": self.api,
             "timeout": self.timeout,
+            "deadline": self.deadline,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }

@@ -163,3 +163,68 @@ def require_object(body: Any, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ResponseValidationError(f"expected a JSON object for {what}, got: {excerpt(body)}")
     return body
+
+
+# --------------------------------------------------------------------------- shapes
+
+# What reading a wrong-shaped JSON value with dict lookups raises: ``[1].get`` (AttributeError),
+# ``{"0": {}}[0]`` (KeyError), ``[][0]`` (IndexError), ``{}.get([1])`` (TypeError), a nesting
+# deeper than the interpreter's stack (RecursionError). Each decoder's entry point converts these
+# into ResponseValidationError once, at its boundary, instead of checking every lookup on the
+# hot path; explicit checks (``opt_str`` ...) remain where a wrong type would otherwise pass
+# silently into an event or a result.
+SHAPE_ERRORS: tuple[type[BaseException], ...] = (
+    AttributeError,
+    IndexError,
+    KeyError,
+    RecursionError,
+    TypeError,
+    ValueError,
+)
+
+
+def shape_error(what: str, data: Any, exc: BaseException) -> ResponseValidationError:
+    """The error for ``data`` (a body or an event's text) that could not be read."""
+    try:
+        shown = excerpt(data)
+    except (ValueError, TypeError, RecursionError):
+        shown = excerpt(repr(data))
+    return ResponseValidationError(
+        f"{what} does not have the documented shape ({type(exc).__name__}: {exc}): {shown}"
+    )
+
+
+def opt_str(obj: Mapping[str, Any], key: str, what: str) -> str | None:
+    """``obj[key]`` when it is a string or absent/null; anything else raises."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ResponseValidationError(f"{what}.{key} is not a string: {excerpt(obj)}")
+
+
+def opt_dict(obj: Mapping[str, Any], key: str, what: str) -> dict[str, Any] | None:
+    """``obj[key]`` when it is an object or absent/null; anything else raises."""
+    value = obj.get(key)
+    if value is None or isinstance(value, dict):
+        return value
+    raise ResponseValidationError(f"{what}.{key} is not an object: {excerpt(obj)}")
+
+
+def opt_index(obj: Mapping[str, Any], what: str) -> int | None:
+    """``obj["index"]`` when it is an integer or absent/null; anything else raises (a string or
+    list index would silently open a new part or fail on hashing)."""
+    value = obj.get("index")
+    if value is None:
+        return None
+    index = as_int(value)
+    if index is None:
+        raise ResponseValidationError(f"{what}.index is not an integer: {excerpt(obj)}")
+    return index
+
+
+def usage_object(value: Any, what: str) -> dict[str, Any] | None:
+    """A ``usage`` member: an object, or absent/null. ``{"usage": 7}`` raises instead of being
+    read as no usage at all."""
+    if value is None or isinstance(value, dict):
+        return value
+    raise ResponseValidationError(f"{what} usage is not an object: {excerpt(value)}")

@@ -41,20 +41,25 @@ from aimlapi_core._types import (
     ToolCallPart,
     UsageDelta,
 )
-from aimlapi_core.errors import ResponseValidationError
+from aimlapi_core.errors import AIMLAPIError, ResponseValidationError
 
 from ._common import (
-    as_int,
+    SHAPE_ERRORS,
     cost_from_body,
     cost_of,
     ids_of,
+    opt_dict,
+    opt_index,
+    opt_str,
     require_object,
+    shape_error,
     stop_reason,
     usage_fields,
     usage_from_wire,
+    usage_object,
 )
 from .encode import encode_request
-from .envelope import raise_if_error_envelope, stream_error
+from .envelope import error_from_body, raise_if_error_envelope, stream_error
 from .messages import decode_blocks
 
 _FLAVOR = DIALECT_CONTENT["chat_completions"]
@@ -68,15 +73,22 @@ class ChatCompletionsDialect:
         return encode_request(request, stream=stream, flavor=_FLAVOR)
 
     def decode(self, body: Any, headers: Mapping[str, str]) -> ChatResult:
-        return decode_completion(body, headers)
+        try:
+            return decode_completion(body, headers)
+        except AIMLAPIError:
+            raise
+        except SHAPE_ERRORS as exc:  # the one boundary: see _common.SHAPE_ERRORS
+            raise shape_error("the chat completion", body, exc) from None
 
     def stream_decoder(self) -> ChatCompletionsStreamDecoder:
         return ChatCompletionsStreamDecoder()
 
 
 def _reasoning(message: Mapping[str, Any]) -> ThinkingPart | None:
-    text = message.get("reasoning_content") or message.get("reasoning")
-    if isinstance(text, str) and text:
+    text = opt_str(message, "reasoning_content", "message") or opt_str(
+        message, "reasoning", "message"
+    )
+    if text:
         return ThinkingPart(thinking=text)
     details = message.get("reasoning_details")
     if isinstance(details, list):
@@ -119,9 +131,16 @@ def _tool_calls(message: Mapping[str, Any]) -> list[ToolCallPart]:
             raise ResponseValidationError(f"unreadable tool call: {excerpt(call)}")
         name = function["name"]
         args = function.get("arguments")
+        if args is not None and not isinstance(args, dict | str):
+            raise ResponseValidationError(f"unreadable tool call arguments: {excerpt(call)}")
         arguments = args if isinstance(args, dict) else parse_arguments(args or "", name)
-        out.append(ToolCallPart(id=str(call.get("id") or ""), name=name, arguments=arguments))
+        call_id = opt_str(call, "id", "tool call") or ""
+        out.append(ToolCallPart(id=call_id, name=name, arguments=arguments))
     return out
+
+
+def _finish_reason(choice: Mapping[str, Any]) -> str | None:
+    return opt_str(choice, "finish_reason", "choices[0]")
 
 
 def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
@@ -134,6 +153,11 @@ def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
             f"the response has no choices to read a completion from: {excerpt(body)}"
         )
     choice = choices[0]
+    raw = _finish_reason(choice)
+    if body.get("error") is not None or raw == "error":
+        # Some gateways report a provider failure as a completion with finish_reason "error"
+        # and an error object next to `choices` (docs/wire.md "Errors"): an error, not an answer.
+        raise error_from_body(body, headers)
     message = choice.get("message")
     if not isinstance(message, dict):
         raise ResponseValidationError(f"choices[0] has no message: {excerpt(body)}")
@@ -154,8 +178,6 @@ def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
         elif content is not None and not isinstance(content, str):
             raise ResponseValidationError(f"unreadable message content: {excerpt(content)}")
     parts.extend(_tool_calls(message))
-    raw = choice.get("finish_reason")
-    raw = raw if isinstance(raw, str) else None
     has_tools = any(isinstance(p, ToolCallPart) for p in parts)
     request_id, inference_id = ids_of(body, headers)
     rid = body.get("id")
@@ -166,7 +188,7 @@ def decode_completion(body: Any, headers: Mapping[str, str]) -> ChatResult:
         model=model if isinstance(model, str) else None,
         stop_reason=stop_reason(raw, has_tool_calls=has_tools),
         raw_stop_reason=raw,
-        usage=usage_from_wire(body.get("usage")),
+        usage=usage_from_wire(usage_object(body.get("usage"), "the completion's")),
         cost=cost_of(body, headers),
         request_id=request_id,
         inference_id=inference_id,
@@ -199,9 +221,20 @@ class ChatCompletionsStreamDecoder:
         return index
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+        """One chunk's events. Every failure to read it is a library error: the one boundary
+        converting shape errors (_common.SHAPE_ERRORS) keeps the hot path to one ``json.loads``
+        and dict lookups."""
         data = event.data
         if not data or data == "[DONE]":
             return []
+        try:
+            return self._feed(event, data)
+        except AIMLAPIError:
+            raise
+        except SHAPE_ERRORS as exc:
+            raise shape_error("a stream chunk", data, exc) from None
+
+    def _feed(self, event: ServerSentEvent, data: str) -> list[StreamEvent]:
         try:
             chunk = json.loads(data)
         except ValueError:
@@ -210,6 +243,10 @@ class ChatCompletionsStreamDecoder:
             raise ResponseValidationError(f"a stream chunk is not an object: {excerpt(data)}")
         if event.event == "error" or ("error" in chunk and "choices" not in chunk):
             raise stream_error(chunk)
+        if chunk.get("error") is not None:
+            # An error object next to `choices` (with finish_reason "error"): some gateways
+            # report a provider disconnect this way. It is an error, never a finished answer.
+            raise stream_error(chunk)
         out: list[StreamEvent] = []
         outer = chunk
         usage: Any = chunk.get("usage")
@@ -217,6 +254,8 @@ class ChatCompletionsStreamDecoder:
         if isinstance(inner, dict):
             # Before 2026-02-13 every chunk was wrapped, with Anthropic-named usage in `state`.
             chunk = inner
+            if chunk.get("error") is not None:
+                raise stream_error(chunk)
             state = outer.get("state")
             usage = inner.get("usage") or (state.get("usage") if isinstance(state, dict) else None)
         if not self._started:
@@ -228,16 +267,29 @@ class ChatCompletionsStreamDecoder:
                     model if isinstance(model, str) and model else None,
                 )
             )
-        finish: Any = None
+        finish: str | None = None
         choices = chunk.get("choices")
         if choices:
+            if not isinstance(choices, list):
+                raise ResponseValidationError(f"choices is not a list: {excerpt(data)}")
             choice = choices[0]
+            # Hot path: type checks inlined (isinstance, no call) where a wrong type would pass.
+            finish = choice.get("finish_reason")
+            if finish is not None:
+                if not isinstance(finish, str):
+                    raise ResponseValidationError(f"finish_reason is not a string: {excerpt(data)}")
+                if finish == "error":
+                    raise stream_error(chunk)
             delta = choice.get("delta")
             if delta:
+                if not isinstance(delta, dict):
+                    raise ResponseValidationError(f"delta is not an object: {excerpt(data)}")
                 self._delta(delta, out)
-            finish = choice.get("finish_reason")
-        if usage:
-            out.append(UsageDelta(**usage_fields(usage)))
+        if usage is not None:
+            if not isinstance(usage, dict):
+                raise ResponseValidationError(f"usage is not an object: {excerpt(data)}")
+            if usage:
+                out.append(UsageDelta(**usage_fields(usage)))
         if "meta" in chunk or "meta" in outer:
             # The cost of a streamed call comes in a last chunk (request-tracing-and-cost.md).
             cost = cost_from_body(chunk) or cost_from_body(outer)
@@ -246,11 +298,10 @@ class ChatCompletionsStreamDecoder:
         if finish and not self.finished:
             # The finish may come twice (second-to-last and last chunk): the first one counts.
             self.finished = True
-            raw = finish if isinstance(finish, str) else None
             out.append(
                 Finish(
-                    stop_reason=stop_reason(raw, has_tool_calls=bool(self._tools)),
-                    raw_stop_reason=raw,
+                    stop_reason=stop_reason(finish, has_tool_calls=bool(self._tools)),
+                    raw_stop_reason=finish,
                 )
             )
         return out
@@ -261,7 +312,9 @@ class ChatCompletionsStreamDecoder:
             # The claude-sonnet-latest page's answers carry reasoning_details too; read them
             # only when no plain field said the same (docs/wire.md "Response on ...").
             thinking = _reasoning_details_text(delta.get("reasoning_details"))
-        if thinking and isinstance(thinking, str):
+        if thinking:
+            if not isinstance(thinking, str):
+                raise ResponseValidationError(f"delta reasoning is not text: {excerpt(delta)}")
             if self._thinking_index < 0:
                 self._thinking_index = self._new_index()
             out.append(ThinkingDelta(self._thinking_index, thinking))
@@ -270,16 +323,21 @@ class ChatCompletionsStreamDecoder:
         for citation in _annotations(delta.get("annotations")) or []:
             out.append(CitationDelta(self._text(), citation))
         text = delta.get("content")
-        if text and isinstance(text, str):
-            out.append(TextDelta(self._text(), text))
+        if isinstance(text, str):
+            if text:
+                out.append(TextDelta(self._text(), text))
         elif isinstance(text, list):
             # Anthropic blocks in `content` (docs/wire.md "Response on /chat/completions", [INF]),
             # read as the whole decode reads them.
             self._blocks(text, out)
+        elif text is not None:
+            raise ResponseValidationError(f"delta.content is not text: {excerpt(delta)}")
         calls = delta.get("tool_calls")
         if calls:
+            if not isinstance(calls, list):
+                raise ResponseValidationError(f"delta.tool_calls is not a list: {excerpt(delta)}")
             for call in calls:
-                key = as_int(call.get("index"))
+                key = opt_index(call, "a tool call")
                 if key is None:
                     # No index: a fragment with an id starts a call, others continue the last.
                     new = call.get("id") or not self._tools
@@ -287,13 +345,17 @@ class ChatCompletionsStreamDecoder:
                 index = self._tools.get(key)
                 if index is None:
                     index = self._tools[key] = self._new_index()
-                function = call.get("function") or {}
+                function = opt_dict(call, "function", "a tool call") or {}
                 args = function.get("arguments")
+                if args is not None and not isinstance(args, str | dict):
+                    raise ResponseValidationError(
+                        f"tool call arguments are neither text nor an object: {excerpt(call)}"
+                    )
                 out.append(
                     ToolCallDelta(
                         index,
-                        call.get("id") or None,
-                        function.get("name") or None,
+                        opt_str(call, "id", "a tool call") or None,
+                        opt_str(function, "name", "a tool call's function") or None,
                         args if isinstance(args, str) else json.dumps(args) if args else "",
                     )
                 )

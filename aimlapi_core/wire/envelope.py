@@ -17,6 +17,7 @@ Anthropic SDK's ``_make_status_error``) and one builder of mid-stream errors
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from ._common import as_int
 
 __all__ = [
     "Envelope",
+    "error_from_body",
     "make_status_error",
     "raise_if_error_envelope",
     "read_envelope",
@@ -111,37 +113,61 @@ def read_envelope(body: Any) -> Envelope:
     )
 
 
+# docs/wire.md "Errors": the gateway reports a provider's 4xx as a 500 whose message starts with
+# that status ("400 messages.0.content.0.text: ..."). The request itself is wrong, so retrying
+# cannot help: the error is raised at once as the class of the upstream status.
+_UPSTREAM_STATUS = re.compile(r"^\s*(4\d\d)\b")
+
+
+def upstream_status(status: int, message: str | None) -> int | None:
+    """The provider's 4xx status inside a gateway 5xx, if its message starts with one."""
+    if status < 500 or not message:
+        return None
+    match = _UPSTREAM_STATUS.match(message)
+    return int(match.group(1)) if match else None
+
+
 def make_status_error(
-    status: int, body: Any, *, fallback: str, request_id: str | None = None
+    status: int,
+    body: Any,
+    *,
+    fallback: str,
+    request_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> APIStatusError:
     """The :class:`APIStatusError` subclass for ``status`` with the envelope's message
-    (``fallback`` when it has none) and request id (``request_id`` when it has none)."""
+    (``fallback`` when it has none) and request id (``request_id`` when it has none).
+
+    A 5xx wrapping an upstream 4xx gets the class of the upstream status and ``upstream_status``.
+    """
     envelope = read_envelope(body)
-    cls = status_error_class(status)
+    upstream = upstream_status(status, envelope.message)
+    cls = status_error_class(upstream if upstream is not None else status)
     return cls(
         excerpt(envelope.message or fallback, 500),
         status_code=status,
         request_id=envelope.request_id or request_id,
         body=body,
+        headers=headers,
+        upstream_status=upstream,
     )
 
 
-def raise_if_error_envelope(
+def error_from_body(
     body: Mapping[str, Any], headers: Mapping[str, str] | None = None
-) -> None:
-    """An error body that arrived with a 2xx status raises the error its content describes.
+) -> APIStatusError:
+    """The error a body that came with a 2xx status describes (an error envelope, or a
+    completion whose ``finish_reason`` is ``"error"``).
 
     The status is the one written in the body; else, for Anthropic's envelope, the status of
     its error type; else 500 (the gateway failed to produce a completion). ``headers`` give the
     request id when the body has none.
     """
     envelope = read_envelope(body)
-    if not envelope.is_error:
-        return
     status = envelope.status
     if status is None or status < 400:
         status = _ANTHROPIC_ERROR_STATUS.get(envelope.kind or "", 500)
-    raise make_status_error(
+    return make_status_error(
         status,
         dict(body),
         fallback=excerpt(body),
@@ -149,9 +175,19 @@ def raise_if_error_envelope(
     )
 
 
+def raise_if_error_envelope(
+    body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> None:
+    """An error body that arrived with a 2xx status raises the error its content describes
+    (:func:`error_from_body`); any other body returns."""
+    if read_envelope(body).is_error:
+        raise error_from_body(body, headers)
+
+
 def stream_error(obj: Mapping[str, Any]) -> StreamError:
-    """The error for an SSE ``error`` event: the envelope's message, prefixed by its type when it
-    names one (a stream error has no status code to tell what kind of failure it was)."""
+    """The error for an SSE ``error`` event (or a chunk carrying an ``error`` object or
+    ``finish_reason: "error"``): the envelope's message, prefixed by its type when it names one
+    (a stream error has no status code to tell what kind of failure it was)."""
     envelope = read_envelope(obj)
     text = envelope.message or excerpt(obj)
     if envelope.kind:

@@ -39,20 +39,25 @@ from aimlapi_core._types import (
     ToolCallPart,
     UsageDelta,
 )
-from aimlapi_core.errors import ResponseValidationError
+from aimlapi_core.errors import AIMLAPIError, ResponseValidationError
 
 from ._common import (
+    SHAPE_ERRORS,
     as_int,
     cost_from_body,
     cost_of,
     ids_of,
+    opt_dict,
+    opt_str,
     require_object,
+    shape_error,
     stop_reason,
     usage_fields,
     usage_from_wire,
+    usage_object,
 )
 from .encode import encode_request
-from .envelope import raise_if_error_envelope, stream_error
+from .envelope import error_from_body, raise_if_error_envelope, stream_error
 
 _FLAVOR = DIALECT_CONTENT["messages"]
 
@@ -65,7 +70,12 @@ class MessagesDialect:
         return encode_request(request, stream=stream, flavor=_FLAVOR)
 
     def decode(self, body: Any, headers: Mapping[str, str]) -> ChatResult:
-        return decode_message(body, headers)
+        try:
+            return decode_message(body, headers)
+        except AIMLAPIError:
+            raise
+        except SHAPE_ERRORS as exc:  # the one boundary: see _common.SHAPE_ERRORS
+            raise shape_error("the message", body, exc) from None
 
     def stream_decoder(self) -> MessagesStreamDecoder:
         return MessagesStreamDecoder()
@@ -118,13 +128,9 @@ def decode_blocks(blocks: list[Any]) -> list[Part]:
             if text or citations:
                 parts.append(TextPart(text=text, citations=citations))
         elif kind == "thinking":
-            signature = block.get("signature")
-            parts.append(
-                ThinkingPart(
-                    thinking=_str(block, "thinking"),
-                    signature=signature if isinstance(signature, str) and signature else None,
-                )
-            )
+            signature = opt_str(block, "signature", "a thinking block")
+            thinking = _str(block, "thinking")
+            parts.append(ThinkingPart(thinking=thinking, signature=signature or None))
         elif kind == "redacted_thinking":
             parts.append(RedactedThinkingPart(data=_str(block, "data")))
         elif kind == "tool_use":
@@ -165,9 +171,11 @@ def decode_message(body: Any, headers: Mapping[str, str]) -> ChatResult:
             f"the response has no content list to read a message from: {excerpt(body)}"
         )
     parts = decode_blocks(content)
-    raw = body.get("stop_reason")
-    raw = raw if isinstance(raw, str) else None
-    sequence = body.get("stop_sequence")
+    raw = opt_str(body, "stop_reason", "the message")
+    if body.get("error") is not None or raw == "error":
+        # An error object next to the content, or stop_reason "error": an error, not an answer.
+        raise error_from_body(body, headers)
+    sequence = opt_str(body, "stop_sequence", "the message")
     request_id, inference_id = ids_of(body, headers)
     mid, model = body.get("id"), body.get("model")
     return ChatResult(
@@ -176,8 +184,8 @@ def decode_message(body: Any, headers: Mapping[str, str]) -> ChatResult:
         model=model if isinstance(model, str) else None,
         stop_reason=stop_reason(raw),
         raw_stop_reason=raw,
-        stop_sequence=sequence if isinstance(sequence, str) else None,
-        usage=usage_from_wire(body.get("usage")),
+        stop_sequence=sequence,
+        usage=usage_from_wire(usage_object(body.get("usage"), "the message's")),
         cost=cost_of(body, headers),
         request_id=request_id,
         inference_id=inference_id,
@@ -201,20 +209,34 @@ class MessagesStreamDecoder:
         self._server: set[Any] = set()  # wire indexes of server_tool_use blocks
         self._raw: set[Any] = set()  # wire indexes of blocks kept raw
         self._next_index = 0
-        self._blocks: dict[int, int] = {}  # wire block index → part index
+        self._blocks: dict[int | None, int] = {}  # wire block index → part index
         self._input: dict[str, int] = {}  # latest input_tokens / cache_* reported
 
     def _index(self, wire: Any) -> int:
-        index = self._blocks.get(wire)
+        index = self._blocks.get(wire)  # an unhashable index: TypeError, at the boundary
         if index is None:
+            # A new block: its index is checked once, here (a string or float index would
+            # otherwise open a part of its own).
+            if wire is not None and as_int(wire) is None:
+                raise ResponseValidationError(f"a content block index is not an integer: {wire!r}")
             index = self._blocks[wire] = self._next_index
             self._next_index += 1
         return index
 
     def feed(self, event: ServerSentEvent) -> list[StreamEvent]:
+        """One event's neutral events. Every failure to read it is a library error: the one
+        boundary converting shape errors (_common.SHAPE_ERRORS) keeps the hot path cheap."""
         data = event.data
         if not data or data == "[DONE]":
             return []
+        try:
+            return self._feed(event, data)
+        except AIMLAPIError:
+            raise
+        except SHAPE_ERRORS as exc:
+            raise shape_error("a stream event", data, exc) from None
+
+    def _feed(self, event: ServerSentEvent, data: str) -> list[StreamEvent]:
         try:
             obj = json.loads(data)
         except ValueError:
@@ -222,13 +244,16 @@ class MessagesStreamDecoder:
         if not isinstance(obj, dict):
             raise ResponseValidationError(f"a stream event is not an object: {excerpt(data)}")
         kind = obj.get("type") or event.event
+        if obj.get("error") is not None and kind != "error":
+            # An error object riding on another event: an error, never part of an answer.
+            raise stream_error(obj)
         out: list[StreamEvent] = []
         if kind == "content_block_delta":
             self._delta(obj, out)
         elif kind == "content_block_start":
             self._start(obj, out)
         elif kind == "message_start":
-            message = obj.get("message") or {}
+            message = opt_dict(obj, "message", "message_start") or {}
             mid, model = message.get("id"), message.get("model")
             out.append(
                 MessageStart(
@@ -239,18 +264,15 @@ class MessagesStreamDecoder:
             self._usage(message.get("usage"), out)
         elif kind == "message_delta":
             self._usage(obj.get("usage"), out)
-            delta = obj.get("delta") or {}
-            raw = delta.get("stop_reason")
+            delta = opt_dict(obj, "delta", "message_delta") or {}
+            raw = opt_str(delta, "stop_reason", "message_delta.delta")
+            if raw == "error":
+                raise stream_error(obj)
             if raw and not self.finished:
                 self.finished = True
-                sequence = delta.get("stop_sequence")
-                out.append(
-                    Finish(
-                        stop_reason=stop_reason(raw),
-                        raw_stop_reason=raw,
-                        stop_sequence=sequence if isinstance(sequence, str) else None,
-                    )
-                )
+                sequence = opt_str(delta, "stop_sequence", "message_delta.delta")
+                reason = stop_reason(raw)
+                out.append(Finish(stop_reason=reason, raw_stop_reason=raw, stop_sequence=sequence))
         elif kind == "error":
             raise stream_error(obj)
         elif kind not in ("content_block_stop", "message_stop", "ping"):
@@ -262,39 +284,43 @@ class MessagesStreamDecoder:
         return out
 
     def _start(self, obj: dict[str, Any], out: list[StreamEvent]) -> None:
-        block = obj.get("content_block") or {}
+        block = opt_dict(obj, "content_block", "content_block_start") or {}
         kind = block.get("type")
         wire = obj.get("index")
+        what = f"a {kind} block"
         if kind == "text":
-            if block.get("text"):
-                out.append(TextDelta(self._index(wire), block["text"]))
+            text = opt_str(block, "text", what)
+            if text:
+                out.append(TextDelta(self._index(wire), text))
             for citation in _citations(block) or []:
                 out.append(CitationDelta(self._index(wire), citation))
         elif kind == "thinking":
-            if block.get("thinking"):
-                out.append(ThinkingDelta(self._index(wire), block["thinking"]))
-            if block.get("signature"):
-                out.append(SignatureDelta(self._index(wire), block["signature"]))
+            thinking = opt_str(block, "thinking", what)
+            signature = opt_str(block, "signature", what)
+            if thinking:
+                out.append(ThinkingDelta(self._index(wire), thinking))
+            if signature:
+                out.append(SignatureDelta(self._index(wire), signature))
         elif kind == "tool_use":
-            arguments = block.get("input")
+            arguments = opt_dict(block, "input", what)
             out.append(
                 ToolCallDelta(
                     self._index(wire),
-                    block.get("id"),
-                    block.get("name"),
+                    opt_str(block, "id", what),
+                    opt_str(block, "name", what),
                     json.dumps(arguments) if arguments else "",
                 )
             )
         elif kind == "redacted_thinking":
-            out.append(RedactedThinkingDelta(self._index(wire), block.get("data") or ""))
+            out.append(RedactedThinkingDelta(self._index(wire), opt_str(block, "data", what) or ""))
         elif kind == "server_tool_use":
+            arguments = opt_dict(block, "input", what)
             self._server.add(wire)
-            arguments = block.get("input")
             out.append(
                 ServerToolCallDelta(
                     self._index(wire),
-                    block.get("id"),
-                    block.get("name"),
+                    opt_str(block, "id", what),
+                    opt_str(block, "name", what),
                     json.dumps(arguments) if arguments else "",
                 )
             )
@@ -308,14 +334,18 @@ class MessagesStreamDecoder:
             raise ResponseValidationError(f"a content block has no type: {excerpt(block)}")
 
     def _delta(self, obj: dict[str, Any], out: list[StreamEvent]) -> None:
-        delta = obj.get("delta") or {}
+        delta = obj.get("delta") or {}  # not a dict: AttributeError below, at the boundary
         kind = delta.get("type")
         wire = obj.get("index")
-        if kind == "text_delta":
-            if delta.get("text"):
-                out.append(TextDelta(self._index(wire), delta["text"]))
+        what = "a content delta"
+        if kind == "text_delta":  # the hot path: the check inlined
+            text = delta.get("text")
+            if text:
+                if not isinstance(text, str):
+                    raise ResponseValidationError(f"{what}.text is not a string: {excerpt(obj)}")
+                out.append(TextDelta(self._index(wire), text))
         elif kind == "input_json_delta":
-            fragment = delta.get("partial_json", "")
+            fragment = opt_str(delta, "partial_json", what) or ""
             if wire in self._server:
                 out.append(ServerToolCallDelta(self._index(wire), None, None, fragment))
             else:
@@ -326,15 +356,18 @@ class MessagesStreamDecoder:
                 raise ResponseValidationError(f"citations_delta without a citation: {excerpt(obj)}")
             out.append(CitationDelta(self._index(wire), dict(citation)))
         elif kind == "thinking_delta":
-            if delta.get("thinking"):
-                out.append(ThinkingDelta(self._index(wire), delta["thinking"]))
+            thinking = opt_str(delta, "thinking", what)
+            if thinking:
+                out.append(ThinkingDelta(self._index(wire), thinking))
         elif kind == "signature_delta":
-            out.append(SignatureDelta(self._index(wire), delta.get("signature", "")))
+            signature = opt_str(delta, "signature", what) or ""
+            out.append(SignatureDelta(self._index(wire), signature))
         else:
             raise ResponseValidationError(f"unknown content delta {kind!r}: {excerpt(obj)}")
 
     def _usage(self, usage: Any, out: list[StreamEvent]) -> None:
-        if not isinstance(usage, dict):
+        usage = usage_object(usage, "a stream event's")
+        if usage is None:
             return
         for key in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"):
             value = as_int(usage.get(key))

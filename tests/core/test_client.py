@@ -406,7 +406,10 @@ PROBLEM = {
             500,
             {"type": "error", "error": {"type": "api_error", "message": "400 upstream said no"}},
             {},
-            InternalServerError,
+            # An upstream 400 the gateway wrapped in a 500 (docs/wire.md "Errors"): the class of
+            # the upstream status, status_code still the 500 received (upstream_status checked in
+            # tests/core/test_harden_errors.py).
+            BadRequestError,
             "400 upstream said no",
             None,
         ),
