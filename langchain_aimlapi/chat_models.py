@@ -30,6 +30,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 import aimlapi_core as t
 from aimlapi_core import _config, tokens
 from aimlapi_core import _rules as rules
+from aimlapi_core._travel import TravellingModel
 
 from . import _convert, _errors, _profile, _results, _structured, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
@@ -45,7 +46,7 @@ register_translator(_results.PROVIDER, _results.translate_content, _results.tran
 _CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
 
-class ChatAIMLAPI(BaseChatModel):
+class ChatAIMLAPI(TravellingModel, BaseChatModel):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -108,6 +109,7 @@ class ChatAIMLAPI(BaseChatModel):
 
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _async_client: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+    _shared_pools = ("http_client", "http_async_client")  # pickles and copies: _travel.py
 
     def __init__(self, **kwargs: Any) -> None:
         """Validated here, not at the first call: an unknown keyword (``temprature=``) raises
@@ -223,25 +225,6 @@ class ChatAIMLAPI(BaseChatModel):
                 **self._client_options(), http_client=self.http_async_client
             )
         return self._async_client
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # A pickled model travels without its core clients: they hold sockets and the key in a
-        # Secret that refuses pickling. The copy rebuilds them on first use; the key travels in
-        # ``api_key`` as pydantic pickles a SecretStr (DESIGN.md "Errors": a pickle carries it).
-        state = super().__getstate__()
-        private = dict(state.get("__pydantic_private__") or {})
-        private.update(_client=None, _async_client=None)
-        state["__pydantic_private__"] = private
-        return state
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> ChatAIMLAPI:
-        # pydantic's deepcopy copies private attributes directly, not through __getstate__: the
-        # copy gets no core clients (rebuilt on first use) and shares the pools passed in.
-        memo = {} if memo is None else memo
-        memo.update({id(self._client): None, id(self._async_client): None})
-        memo.update({id(self.http_client): self.http_client})
-        memo.update({id(self.http_async_client): self.http_async_client})
-        return super().__deepcopy__(memo)
 
     def close(self) -> None:
         """Close the pooled sync connection pool (clients passed in are left to their owner)."""

@@ -15,6 +15,8 @@ from langchain_core.load.serializable import Serializable
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
+from aimlapi_core._travel import TravellingModel
+
 if TYPE_CHECKING:
     from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
 
@@ -23,7 +25,7 @@ DEFAULT_MODEL = "text-embedding-3-small"
 _FAMILY_FIELDS = frozenset({"task_type", "title", "auto_truncate", "input_type"})
 
 
-class AIMLAPIEmbeddings(Serializable, Embeddings):
+class AIMLAPIEmbeddings(TravellingModel, Serializable, Embeddings):
     """Embedding models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -78,6 +80,7 @@ class AIMLAPIEmbeddings(Serializable, Embeddings):
 
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _async_client: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+    _shared_pools = ("http_client", "http_async_client")  # pickles and copies: _travel.py
 
     @field_validator("model_kwargs")
     @classmethod

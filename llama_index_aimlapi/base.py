@@ -31,6 +31,7 @@ from pydantic import field_validator
 
 from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolChoice, ToolSpec, _config
 from aimlapi_core import _rules as rules
+from aimlapi_core._travel import TravellingModel
 
 from ._batch import AIMLAPIBatch
 from ._convert import to_core_messages
@@ -58,7 +59,7 @@ _FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
 _TOOL_REQUIRED = "_aimlapi_tool_required"
 
 
-class AIMLAPI(FunctionCallingLLM):
+class AIMLAPI(TravellingModel, FunctionCallingLLM):
     """Claude models on the AI/ML API, for LlamaIndex query engines, chat engines and agents.
 
     Example:
@@ -115,6 +116,11 @@ class AIMLAPI(FunctionCallingLLM):
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+    # Pickles and copies (aimlapi_core/_travel.py); LlamaIndex's __setstate__ re-runs
+    # __init__ with the public fields only, so the key and the pools are put back.
+    _core_clients = ("_client", "_aclient")
+    _shared_pools = ("_http_client", "_async_http_client")
+    _restored_private = ("_api_key", "_http_client", "_async_http_client")
 
     def __init__(
         self,
@@ -216,37 +222,6 @@ class AIMLAPI(FunctionCallingLLM):
                 **self._client_kwargs(), http_client=self._async_http_client
             )
         return self._aclient
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # A pickled model travels without its core clients (sockets, and a key in a Secret
-        # that refuses pickling): the copy rebuilds them on first use. The key travels in
-        # ``_api_key``, a SecretStr, as pydantic pickles it.
-        private = self.__pydantic_private__ or {}
-        kept = {k: private.get(k) for k in ("_client", "_aclient")}
-        private.update(_client=None, _aclient=None)
-        try:
-            return super().__getstate__()
-        finally:
-            private.update(kept)
-
-    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> AIMLAPI:
-        # pydantic's deepcopy copies private attributes directly, not through __getstate__: the
-        # copy gets no core clients (rebuilt on first use) and shares the pools passed in.
-        memo = {} if memo is None else memo
-        for name in ("_client", "_aclient"):
-            memo[id(getattr(self, name))] = None
-        for name in ("_http_client", "_async_http_client"):
-            memo[id(getattr(self, name))] = getattr(self, name)
-        return super().__deepcopy__(memo)
-
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        # LlamaIndex rebuilds a component from its public fields only (BaseComponent
-        # .__setstate__ calls __init__): the key and injected pools would be lost.
-        super().__setstate__(state)
-        private = state.get("__pydantic_private__") or {}
-        for name in ("_api_key", "_http_client", "_async_http_client"):
-            if private.get(name) is not None:
-                setattr(self, name, private[name])
 
     def close(self) -> None:
         """Close the sync connection pool (an injected ``http_client`` is left open)."""

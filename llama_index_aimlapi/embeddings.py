@@ -20,6 +20,8 @@ from llama_index.core.bridge.pydantic import (
     field_serializer,
 )
 
+from aimlapi_core._travel import TravellingModel
+
 if TYPE_CHECKING:
     import httpx
 
@@ -29,7 +31,7 @@ DEFAULT_MODEL = "text-embedding-3-small"
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 
 
-class AIMLAPIEmbedding(BaseEmbedding):
+class AIMLAPIEmbedding(TravellingModel, BaseEmbedding):
     """Embedding models on the AI/ML API, for LlamaIndex indexes and query engines.
 
     Example:
@@ -80,6 +82,11 @@ class AIMLAPIEmbedding(BaseEmbedding):
     _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
     _client: AIMLAPIClient | None = PrivateAttr(default=None)
     _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
+    # Pickles and copies (aimlapi_core/_travel.py); LlamaIndex's __setstate__ re-runs
+    # __init__ with the public fields only, so the key and the pools are put back.
+    _core_clients = ("_client", "_aclient")
+    _shared_pools = ("_http_client", "_async_http_client")
+    _restored_private = ("_api_key", "_http_client", "_async_http_client")
 
     def __init__(
         self,

@@ -184,3 +184,50 @@ def test_ingestion_pipeline_with_an_llm_extractor_in_two_worker_processes(
     assert len(emulator.requests) == 8
     prompts = [str(r.json["messages"]) for r in emulator.requests]
     assert sum("Lighthouse log" in p for p in prompts) == 4
+
+
+# ------------------------------------------------------------------ embedding models travel too
+
+
+async def test_embedding_models_pickle_and_deep_copy_after_sync_and_async_use(
+    emulator, emulator_api_key, no_key_in_env
+) -> None:
+    """Vector stores and IngestionPipeline(num_workers=...) pickle the embedding model with
+    the rest; after its first call it holds core clients, which stay behind."""
+    from langchain_aimlapi import AIMLAPIEmbeddings
+    from llama_index_aimlapi import AIMLAPIEmbedding
+
+    lc = AIMLAPIEmbeddings(
+        model="text-embedding-3-small", api_key=emulator_api_key, base_url=emulator.base_url
+    )
+    li = AIMLAPIEmbedding(
+        model_name="text-embedding-3-small",
+        api_key=emulator_api_key,
+        base_url=emulator.base_url,
+    )
+    expected = await asyncio.to_thread(lc.embed_query, PROMPT)
+    assert await lc.aembed_query(PROMPT) == expected
+    assert await asyncio.to_thread(li.get_text_embedding, PROMPT) == expected
+    assert await li.aget_text_embedding(PROMPT) == expected
+    assert lc._client is not None
+    assert lc._async_client is not None
+    assert li._client is not None
+    assert li._aclient is not None
+
+    for model in (lc, li):
+        blob = pickle.dumps(model)
+        assert emulator_api_key.encode() in blob  # the key travels inside the pickle
+        for clone in (pickle.loads(blob), copy.deepcopy(model)):
+            assert emulator_api_key not in repr(clone)
+            if isinstance(clone, AIMLAPIEmbeddings):
+                assert clone._client is None
+                assert clone._async_client is None
+                assert await asyncio.to_thread(clone.embed_query, PROMPT) == expected
+                assert await clone.aembed_query(PROMPT) == expected
+            else:
+                assert clone._client is None
+                assert clone._aclient is None
+                assert await asyncio.to_thread(clone.get_text_embedding, PROMPT) == expected
+                assert await clone.aget_text_embedding(PROMPT) == expected
+    assert emulator_api_key not in dumps(lc)
+    assert emulator_api_key not in li.to_json()
