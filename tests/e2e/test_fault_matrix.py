@@ -480,17 +480,15 @@ SURFACES: dict[str, tuple[Surface, bool]] = {  # name -> (run, streams)
 }
 
 
-# One event loop for the module, so that the async clients' pools are reused across rows.
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     with Emulator(api_key=KEY) as emulator:
         yield emulator
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+# Fresh models (and pools) for each row, in that row's own event loop: a module-scoped loop
+# is not handled alike by every pytest-asyncio the test extra allows (0.24 refuses it here).
+@pytest_asyncio.fixture
 async def models(emu: Emulator) -> AsyncIterator[Models]:
     made = Models(emu)
     yield made
