@@ -361,10 +361,12 @@ async def test_async_max_concurrency_must_be_a_positive_int(bound: Any) -> None:
     assert rec.requests == []
 
 
-def test_sync_and_async_send_the_same_bodies() -> None:
+async def test_sync_and_async_send_the_same_bodies() -> None:
+    # An async test, not asyncio.run() in a sync one: asyncio.run() drops the loop an older
+    # pytest-asyncio (make test-oldest) left current, which then dies unclosed (ResourceWarning).
     sync_rec, async_rec = Recorder(), Recorder()
     kwargs: dict[str, Any] = {"model": "voyage-2", "input_type": "document", "batch_size": 50}
     texts = [*TEXTS[:120], "t1" + "y" * 1000, *TEXTS[120:200]]
     client(sync_rec).embed(texts, **kwargs)
-    asyncio.run(async_client(async_rec).embed(texts, max_concurrency=1, **kwargs))
+    await async_client(async_rec).embed(texts, max_concurrency=1, **kwargs)
     assert [r.content for r in sync_rec.requests] == [r.content for r in async_rec.requests]

@@ -85,6 +85,7 @@ def test_api_block_runs(line: int, code: str, emu: Emulator) -> None:
 
 
 def test_ray_recipe_runs_on_a_local_ray(emu: Emulator) -> None:
+    pytest.importorskip("ray", reason="needs the ray extra (make test-oldest does not install it)")
     line, code = BLOCKS[-1]
     done = run(line, code, emu)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -122,11 +122,15 @@ def test_instrumentation_events_like_llama_index_s_own_embeddings(make: Any) -> 
     starts = [e for e in recorder.events if isinstance(e, EmbeddingStartEvent)]
     ends = [e for e in recorder.events if isinstance(e, EmbeddingEndEvent)]
     assert len(starts) == len(ends) == 3
-    assert starts[0].model_dict == {
-        "class_name": "AIMLAPIEmbedding",
-        "model_name": "text-embedding-3-small",
-        "embed_batch_size": 4,
-    }
+    # llama-index-core 0.14.5 puts every field in model_dict, later releases only those set.
+    assert (
+        starts[0].model_dict.items()
+        >= {
+            "class_name": "AIMLAPIEmbedding",
+            "model_name": "text-embedding-3-small",
+            "embed_batch_size": 4,
+        }.items()
+    )
     assert [e.chunks for e in ends] == [TEXTS[:4], TEXTS[4:8], TEXTS[8:]]
     assert [v for e in ends for v in e.embeddings] == vectors
     pairs = debug.get_event_pairs(CBEventType.EMBEDDING)
@@ -168,7 +172,8 @@ def test_the_key_is_never_shown_or_serialized(
     )
     for shown in (repr(model), str(model), model.to_json(), str(model.to_dict())):
         assert KEY not in shown
-    assert KEY not in str(model.to_payload())
+    if hasattr(model, "to_payload"):  # newer llama-index-core only
+        assert KEY not in str(model.to_payload())
     with pytest.raises(AuthenticationError) as info:
         model.get_query_embedding("hello")
     assert info.value.status_code == 401
