@@ -25,18 +25,18 @@ from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils import secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 import aimlapi_core as t
 from aimlapi_core import _config, tokens
 from aimlapi_core import _rules as rules
-from aimlapi_core._travel import TravellingModel
 
 from . import _convert, _errors, _profile, _results, _structured, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
+from ._clients import CoreClients
 
 if TYPE_CHECKING:
-    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
+    pass
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
@@ -46,7 +46,7 @@ register_translator(_results.PROVIDER, _results.translate_content, _results.tran
 _CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
 
-class ChatAIMLAPI(TravellingModel, BaseChatModel):
+class ChatAIMLAPI(CoreClients, BaseChatModel):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -106,10 +106,6 @@ class ChatAIMLAPI(TravellingModel, BaseChatModel):
     """An ``httpx.Client`` to send requests with (e.g. with a proxy or a mock transport)."""
     http_async_client: Any = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for the async methods."""
-
-    _client: AIMLAPIClient | None = PrivateAttr(default=None)
-    _async_client: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
-    _shared_pools = ("http_client", "http_async_client")  # pickles and copies: _travel.py
 
     def __init__(self, **kwargs: Any) -> None:
         """Validated here, not at the first call: an unknown keyword (``temprature=``) raises
@@ -209,35 +205,6 @@ class ChatAIMLAPI(TravellingModel, BaseChatModel):
         if self.deadline is not None:
             options["deadline"] = self.deadline
         return options
-
-    def _sync_client(self) -> AIMLAPIClient:
-        if self._client is None:
-            from aimlapi_core import AIMLAPIClient
-
-            self._client = AIMLAPIClient(**self._client_options(), http_client=self.http_client)
-        return self._client
-
-    def _async_core(self) -> AsyncAIMLAPIClient:
-        if self._async_client is None:
-            from aimlapi_core import AsyncAIMLAPIClient
-
-            self._async_client = AsyncAIMLAPIClient(
-                **self._client_options(), http_client=self.http_async_client
-            )
-        return self._async_client
-
-    def close(self) -> None:
-        """Close the pooled sync connection pool (clients passed in are left to their owner)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def aclose(self) -> None:
-        """Close both pooled clients."""
-        self.close()
-        if self._async_client is not None:
-            await self._async_client.close()
-            self._async_client = None
 
     # ------------------------------------------------------------------ request
 

@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.embeddings import Embeddings
 from langchain_core.load.serializable import Serializable
 from langchain_core.utils import secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator
 
-from aimlapi_core._travel import TravellingModel
+from ._clients import CoreClients
 
 if TYPE_CHECKING:
-    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
+    pass
 
 DEFAULT_MODEL = "text-embedding-3-small"
 # The per-family request fields the core knows (it refuses each where the model lacks it).
 _FAMILY_FIELDS = frozenset({"task_type", "title", "auto_truncate", "input_type"})
 
 
-class AIMLAPIEmbeddings(TravellingModel, Serializable, Embeddings):
+class AIMLAPIEmbeddings(CoreClients, Serializable, Embeddings):
     """Embedding models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -77,10 +77,6 @@ class AIMLAPIEmbeddings(TravellingModel, Serializable, Embeddings):
     """An ``httpx.Client`` to send requests with (a proxy, a mock transport)."""
     http_async_client: Any = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` for the async methods."""
-
-    _client: AIMLAPIClient | None = PrivateAttr(default=None)
-    _async_client: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
-    _shared_pools = ("http_client", "http_async_client")  # pickles and copies: _travel.py
 
     @field_validator("model_kwargs")
     @classmethod
@@ -138,35 +134,6 @@ class AIMLAPIEmbeddings(TravellingModel, Serializable, Embeddings):
         if self.timeout is not None:
             options["timeout"] = self.timeout
         return options
-
-    def _sync_client(self) -> AIMLAPIClient:
-        if self._client is None:
-            from aimlapi_core import AIMLAPIClient
-
-            self._client = AIMLAPIClient(**self._client_options(), http_client=self.http_client)
-        return self._client
-
-    def _async_core(self) -> AsyncAIMLAPIClient:
-        if self._async_client is None:
-            from aimlapi_core import AsyncAIMLAPIClient
-
-            self._async_client = AsyncAIMLAPIClient(
-                **self._client_options(), http_client=self.http_async_client
-            )
-        return self._async_client
-
-    def close(self) -> None:
-        """Close the pooled sync connections (clients passed in are left to their owner)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def aclose(self) -> None:
-        """Close both pools."""
-        self.close()
-        if self._async_client is not None:
-            await self._async_client.close()
-            self._async_client = None
 
     # ------------------------------------------------------------------ Embeddings
 
