@@ -53,6 +53,15 @@ def _closed(task: asyncio.Task[None]) -> None:
         task.exception()  # retrieved: a failed best-effort close is not worth a traceback
 
 
+class _PoolHeaders(dict[str, str]):
+    """The headers set on a pool we own. The key is among them: never shown."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} headers set on the pool>"
+
+
 class _ClientBase(Generic[_H]):
     def __init__(
         self,
@@ -83,29 +92,77 @@ class _ClientBase(Generic[_H]):
         self._owns_http = http_client is None
         self._jitter = jitter
         self._lock = threading.Lock()
+        self._urls: dict[str, httpx.URL] = {}
+        # The headers every request of this client carries, set once on the pool we own (None
+        # for a pool passed in, which gets them per request): see _build.
+        self._pool_headers: _PoolHeaders | None = None
 
     @property
     def _key(self) -> str | None:
         return self.settings.api_key.get_secret_value() if self.settings.api_key else None
 
-    def _post(self, request: ChatRequest, *, stream: bool) -> tuple[str, dict[str, str], bytes]:
+    def _post(
+        self, request: ChatRequest, *, stream: bool
+    ) -> tuple[httpx.URL, dict[str, str], bytes]:
         """URL, headers and body of a chat request whose images are already inlined."""
         key = self.settings.require_key()
         body = h.encode_body(self.dialect, request, stream=stream)
         headers = h.request_headers(self.settings, key, stream=stream, extra=request.extra_headers)
-        return self.settings.base_url + self.dialect.path, headers, body
+        return self._url(self.dialect.path), headers, body
+
+    def _url(self, path: str) -> httpx.URL:
+        """``base_url + path`` for one of the API's fixed paths, parsed once per client: httpx
+        parses a ``str`` URL on every request, about 30 µs of a 1 ms call."""
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(self.settings.base_url + path)
+        return url
+
+    def _new_pool_headers(self) -> dict[str, str]:
+        """The headers a pool we own carries for every request: those of a whole-body POST.
+
+        httpx merges per-request headers into the pool's one by one (about 4 µs a header), so
+        ``_build`` passes only what differs. ``None`` when two names differ only in case
+        (``default_headers={"authorization": ...}``): then every request carries its own."""
+        headers = _PoolHeaders(h.request_headers(self.settings, self._key, stream=False))
+        unique = len({name.lower() for name in headers}) == len(headers)
+        self._pool_headers = headers if unique else None
+        return headers if unique else {}
+
+    def _build(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        method: str,
+        url: httpx.URL | str,
+        headers: dict[str, str],
+        content: bytes | None,
+        timeout: httpx.Timeout,
+    ) -> httpx.Request:
+        """The request with exactly ``headers`` (besides httpx's own: Host, Content-Length,
+        Accept-Encoding, Connection), whether or not the pool carries some of them."""
+        pooled = self._pool_headers if self._owns_http else None
+        if pooled is None:
+            return http.build_request(
+                method, url, headers=headers, content=content, timeout=timeout
+            )
+        own = {name: value for name, value in headers.items() if pooled.get(name) != value}
+        req = http.build_request(method, url, headers=own or None, content=content, timeout=timeout)
+        for name in pooled:
+            if name not in headers:  # e.g. no key and no Content-Type on GET /models
+                del req.headers[name]
+        return req
 
     def _deadline(self) -> h.Deadline:
         return h.Deadline(self.settings.deadline)
 
     def _embedding_call(
         self, texts: Sequence[str], extra_headers: Mapping[str, str] | None, **options: Any
-    ) -> tuple[EmbeddingPlan, str, dict[str, str]]:
+    ) -> tuple[EmbeddingPlan, httpx.URL, dict[str, str]]:
         """The checked plan (every input error raised here, before I/O), URL and headers."""
         plan = plan_embeddings(texts, **options)
         key = self.settings.require_key() if plan.bodies else None
         headers = h.request_headers(self.settings, key, stream=False, extra=extra_headers)
-        return plan, self.settings.base_url + EMBEDDINGS_PATH, headers
+        return plan, self._url(EMBEDDINGS_PATH), headers
 
     def __repr__(self) -> str:  # the key is never shown
         return (
@@ -130,13 +187,17 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         if self._http is None:
             with self._lock:
                 if self._http is None:
-                    self._http = httpx.Client(timeout=self.settings.timeout, limits=h.POOL_LIMITS)
+                    self._http = httpx.Client(
+                        timeout=self.settings.timeout,
+                        limits=h.POOL_LIMITS,
+                        headers=self._new_pool_headers(),
+                    )
         return self._http
 
     def _send(
         self,
         method: str,
-        url: str,
+        url: httpx.URL | str,
         *,
         headers: dict[str, str],
         content: bytes | None = None,
@@ -151,7 +212,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         deadline = deadline or self._deadline().start()
         while True:
             attempt = deadline.timeout(timeout)
-            req = http.build_request(method, url, headers=headers, content=content, timeout=attempt)
+            req = self._build(http, method, url, headers, content, attempt)
             try:
                 resp = http.send(req, stream=True)
                 if not (stream and resp.is_success):
@@ -268,7 +329,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         """``GET {base_url}/models``: the catalogue (no key needed, none sent)."""
         try:
             headers = h.request_headers(self.settings, None, stream=False, has_body=False)
-            url = self.settings.base_url + "/models"
+            url = self._url("/models")
             resp = self._send("GET", url, headers=headers, timeout=self.settings.timeout)
             return h.models_of(resp)
         except Exception as exc:
@@ -375,14 +436,18 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         # the loop that opened it; after asyncio.run() ended that loop, reusing its connections
         # fails with "Event loop is closed", so a later loop gets a pool of its own.
         if self._http is None or (self._owns_http and loop is not self._loop):
-            self._http = httpx.AsyncClient(timeout=self.settings.timeout, limits=h.POOL_LIMITS)
+            self._http = httpx.AsyncClient(
+                timeout=self.settings.timeout,
+                limits=h.POOL_LIMITS,
+                headers=self._new_pool_headers(),
+            )
             self._loop = loop
         return self._http
 
     async def _send(
         self,
         method: str,
-        url: str,
+        url: httpx.URL | str,
         *,
         headers: dict[str, str],
         content: bytes | None = None,
@@ -394,7 +459,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         deadline = deadline or self._deadline().start()
         while True:
             attempt = deadline.timeout(timeout)
-            req = http.build_request(method, url, headers=headers, content=content, timeout=attempt)
+            req = self._build(http, method, url, headers, content, attempt)
             try:
                 resp = await http.send(req, stream=True)
                 if not (stream and resp.is_success):
@@ -508,7 +573,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
     async def list_models(self) -> list[dict[str, Any]]:
         try:
             headers = h.request_headers(self.settings, None, stream=False, has_body=False)
-            url = self.settings.base_url + "/models"
+            url = self._url("/models")
             resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
             return h.models_of(resp)
         except Exception as exc:

@@ -180,6 +180,8 @@ def retry_after_status(
 
 
 def log_retry(request: httpx.Request, what: str, delay: float, retries: int) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
     logger.debug(
         "%s %s failed (%s); retry %d in %.2f s",
         request.method,
@@ -192,6 +194,8 @@ def log_retry(request: httpx.Request, what: str, delay: float, retries: int) -> 
 
 def log_response(request: httpx.Request, response: httpx.Response, retries: int) -> None:
     # Method, URL, status, request id and retries only: never headers (they hold the key).
+    if not logger.isEnabledFor(logging.DEBUG):  # the header lookup costs on every call
+        return
     logger.debug(
         "%s %s -> %d (request id %s, %d retries)",
         request.method,
