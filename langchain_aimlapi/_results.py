@@ -117,19 +117,24 @@ def response_metadata(result: t.ChatResult, requested_model: str) -> dict[str, A
 
 
 def to_ai_message(result: t.ChatResult, requested_model: str) -> AIMessage:
-    blocks = [b for b in map(part_block, result.parts) if b]
+    parts = result.parts
     content: str | list[str | dict[Any, Any]]
-    if not blocks:
-        content = ""
-    elif len(blocks) == 1 and blocks[0]["type"] == "text" and len(blocks[0]) == 2:
-        content = blocks[0]["text"]
+    if len(parts) == 1 and type(parts[0]) is t.TextPart and not parts[0].citations:
+        content = parts[0].text  # the common answer: one plain text, no block list to build
     else:
-        content = list(blocks)
+        blocks = [b for b in map(part_block, parts) if b]
+        if not blocks:
+            content = ""
+        elif len(blocks) == 1 and blocks[0]["type"] == "text" and len(blocks[0]) == 2:
+            content = blocks[0]["text"]
+        else:
+            content = list(blocks)
     return AIMessage(
         content=content,
         tool_calls=[
             {"type": "tool_call", "id": c.id, "name": c.name, "args": c.arguments}
-            for c in result.tool_calls
+            for c in parts
+            if isinstance(c, t.ToolCallPart)
         ],
         usage_metadata=usage_metadata(result.usage),
         response_metadata=response_metadata(result, requested_model),
@@ -192,6 +197,10 @@ def to_chunk(
     return AIMessageChunk(content=[block], response_metadata=meta, id=message_id)
 
 
+# Events folded into the final chunk: no chunk of their own.
+_FOLDED = frozenset({t.MessageStart, t.UsageDelta, t.CostDelta, t.Finish})
+
+
 class ChunkStream:
     """The chunks of one stream, content as plain strings while that loses nothing.
 
@@ -214,9 +223,25 @@ class ChunkStream:
         self._text_index: int | None = None
 
     def chunk(self, event: t.StreamEvent) -> AIMessageChunk | None:
-        if isinstance(event, t.MessageStart):
-            self.message_id = event.id
-        elif not self.blocks:
+        if isinstance(event, t.TextDelta) and not self.blocks:
+            # The hot path (most events of most answers): the same chunk as to_chunk's.
+            if self._text_index is None:
+                self._text_index = event.index
+            elif event.index != self._text_index:
+                self.blocks = True
+                return to_chunk(event, self.message_id, blocks=True)
+            if not event.text:
+                return None
+            return AIMessageChunk(
+                content=event.text,
+                response_metadata={"model_provider": PROVIDER},
+                id=self.message_id,
+            )
+        if type(event) in _FOLDED:  # only in the final chunk
+            if isinstance(event, t.MessageStart):
+                self.message_id = event.id
+            return None
+        if not self.blocks:
             if isinstance(event, t.TextDelta):
                 if self._text_index is None:
                     self._text_index = event.index

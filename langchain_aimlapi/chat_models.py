@@ -231,12 +231,13 @@ class ChatAIMLAPI(CoreClients, BaseChatModel):
             rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
             kwargs.pop("parallel_tool_calls", None),
         )
-        _config.reject_unknown(
-            "ChatAIMLAPI.invoke",
-            kwargs,
-            (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
-            passthrough="model_kwargs={...} on the model",
-        )
+        if kwargs:
+            _config.reject_unknown(
+                "ChatAIMLAPI.invoke",
+                kwargs,
+                (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
+                passthrough="model_kwargs={...} on the model",
+            )
         thinking = self.thinking_setting
         return t.ChatRequest(
             model=model,
