@@ -12,7 +12,28 @@ from typing import Any
 
 from .errors import ResponseValidationError
 
-__all__ = ["excerpt", "parse_arguments"]
+__all__ = ["excerpt", "loads_text", "parse_arguments"]
+
+_raw_decode = json.JSONDecoder().raw_decode
+_JSON_SPACE = " \t\n\r"
+
+
+def loads_text(text: str) -> Any:
+    """``json.loads(text)`` for a ``str``: the same value, and the same error for what is not
+    JSON, at about half the cost on a stream event (it skips ``loads``' wrappers and the two
+    whitespace regex matches when there is no whitespace to skip).
+
+    Example:
+        >>> loads_text('{"a": 1} '), loads_text(' [2]')
+        ({'a': 1}, [2])
+    """
+    try:
+        value, end = _raw_decode(text)
+    except ValueError:  # leading whitespace (valid) or not JSON: json.loads decides and words it
+        return json.loads(text)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        return json.loads(text)  # "Extra data"
+    return value
 
 
 def excerpt(body: Any, limit: int = 300) -> str:

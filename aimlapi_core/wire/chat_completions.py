@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from aimlapi_core._json import excerpt, parse_arguments
+from aimlapi_core._json import excerpt, loads_text, parse_arguments
 from aimlapi_core._rules import DIALECT_CONTENT
 from aimlapi_core._sse import ServerSentEvent
 from aimlapi_core._types import (
@@ -236,7 +236,7 @@ class ChatCompletionsStreamDecoder:
 
     def _feed(self, event: ServerSentEvent, data: str) -> list[StreamEvent]:
         try:
-            chunk = json.loads(data)
+            chunk = loads_text(data)
         except ValueError:
             raise ResponseValidationError(f"a stream chunk is not JSON: {excerpt(data)}") from None
         if not isinstance(chunk, dict):

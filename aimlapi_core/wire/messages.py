@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from aimlapi_core._json import excerpt
+from aimlapi_core._json import excerpt, loads_text
 from aimlapi_core._rules import DIALECT_CONTENT
 from aimlapi_core._sse import ServerSentEvent
 from aimlapi_core._types import (
@@ -238,7 +238,7 @@ class MessagesStreamDecoder:
 
     def _feed(self, event: ServerSentEvent, data: str) -> list[StreamEvent]:
         try:
-            obj = json.loads(data)
+            obj = loads_text(data)
         except ValueError:
             raise ResponseValidationError(f"a stream event is not JSON: {excerpt(data)}") from None
         if not isinstance(obj, dict):
