@@ -136,6 +136,9 @@ class SSEDecoder:
                 # The hot path: almost every line of a completion stream is a data line.
                 value = line[5:]
                 self._data.append(value[1:] if value[:1] == " " else value)
+            elif line.startswith("event:"):  # before each data line on /messages
+                value = line[6:]
+                self._event = value[1:] if value[:1] == " " else value
             else:
                 self._field(line)
         return events
@@ -157,7 +160,8 @@ class SSEDecoder:
             self._retry = self.retry = int(value)
 
     def _dispatch(self) -> ServerSentEvent:
-        data = "\n".join(self._data)
+        lines = self._data
+        data = lines[0] if len(lines) == 1 else "\n".join(lines)
         event = ServerSentEvent(self._event or None, data, self._last_id or None, self._retry)
         self._data = []
         self._event = None
