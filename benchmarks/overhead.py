@@ -4,14 +4,15 @@ Bare httpx, the framework floors (_floors.py), aimlapi_core, ChatAIMLAPI and AIM
 dialects, and the peers ChatAnthropic, ChatOpenAI and OpenAILike (the bench extra), all against
 one emulator running in its own process in lenient mode (so the peers' OpenAI-shaped requests
 are answered), so only this process's CPU (``time.process_time``) is measured. Rounds are
-interleaved; each figure is the median over rounds; ratios are to bare httpx on the same
-dialect and to the framework's floor on the same dialect. Targets (DESIGN.md):
+interleaved; each time is the median over rounds; each ratio (to bare httpx, and to the
+framework's floor, on the same dialect) is the median over rounds of the ratio within the round
+(``paired``), so load that changes between rounds cancels. Targets (DESIGN.md):
 
     aimlapi_core            <= 1.15x bare httpx, whole and streamed
     each adapter            <= 1.05x its framework's floor whole, <= 1.10x streamed
     import langchain_aimlapi <= 0.6 s cold
 
-Run: ``.venv/bin/python benchmarks/overhead.py [--calls 60] [--rounds 7] [--quick]``. Figures
+Run: ``.venv/bin/python benchmarks/overhead.py [--calls 60] [--rounds 9] [--quick]``. Figures
 vary with the machine's load; compare ratios from one run, never assert on them in tests.
 """
 
@@ -57,7 +58,7 @@ def targets(client: Client) -> tuple[float | None, float | None]:
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--calls", type=int, default=60, help="calls per client per round")
-    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--rounds", type=int, default=9)
     args = p.parse_args()
     calls, rounds = (2, 2) if args.quick else (args.calls, args.rounds)
     with serving(start_emulator(lenient=True)) as url:
@@ -88,14 +89,13 @@ def main() -> None:
         ratios = []
         for mode, target in zip(("whole", "stream"), targets(c), strict=True):
             ms = med[(c.name, mode)]
-            base = med[(f"httpx ({SHORT[c.dialect]})", mode)]
-            floor = med[(c.floor, mode)] if c.floor else None
-            mine = ms / floor if floor else None
+            to_httpx = paired(samples, (c.name, mode), (f"httpx ({SHORT[c.dialect]})", mode))
+            mine = paired(samples, (c.name, mode), (c.floor, mode)) if c.floor else None
             # The core's target is to bare httpx; an adapter's to its floor.
-            judged = ms / base if c.family == "core" else mine
+            judged = to_httpx if c.family == "core" else mine
             row += [
                 f"{ms * 1e3:.3f} ±{spread(samples[(c.name, mode)]) * 100:.0f}%",
-                f"{ms / base:.2f}×",
+                f"{to_httpx:.2f}×",
                 f"{mine:.2f}×"
                 if mine is not None and c.family != "core" and c.role != "floor"
                 else "",
@@ -126,6 +126,17 @@ def main() -> None:
         print(imports(3))
     if args.out is not None:
         plot(plotted, args.out / "overhead.png")
+
+
+def paired(
+    samples: dict[tuple[str, str], list[float]], a: tuple[str, str], b: tuple[str, str]
+) -> float:
+    """``a``'s CPU over ``b``'s: the median over rounds of the ratio within each round.
+
+    Within a round the two ran seconds apart; between rounds a shared machine's load moves by
+    more than the differences measured here. A ratio of two medians mixes rounds, so it moves
+    with that load; the median of per-round ratios lets it cancel (a paired comparison)."""
+    return median([x / y for x, y in zip(samples[a], samples[b], strict=True)])
 
 
 def check_same_answer(clients: list[Client]) -> None:
