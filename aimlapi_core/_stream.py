@@ -18,7 +18,14 @@ import httpx
 
 from ._accumulate import StreamAccumulator, events_of
 from ._sse import SSEDecoder
-from ._transport import HTTPX_ERRORS, Deadline, failure, json_or_raise, stream_read_error
+from ._transport import (
+    HTTPX_ERRORS,
+    Deadline,
+    failure,
+    header_values,
+    json_or_raise,
+    stream_read_error,
+)
 from ._types import ChatResult, StreamEvent
 from .errors import StreamError
 from .wire import Dialect
@@ -35,6 +42,7 @@ class StreamState:
         "_dialect",
         "_json_body",
         "_sse",
+        "_values",
         "deadline",
         "headers",
         "idle_timeout",
@@ -52,12 +60,14 @@ class StreamState:
         self._json_body: bytearray | None = None
         self.idle_timeout = idle_timeout
         self.headers: httpx.Headers | None = None
+        self._values: dict[str, str] = {}  # the headers as a dict, once started (header_values)
         self.request_id: str | None = None
 
     def started(self, response: httpx.Response) -> None:
         self.headers = response.headers
-        self.request_id = response.headers.get("x-request-id")
-        ctype = response.headers.get("content-type", "")
+        self._values = values = header_values(response.headers)
+        self.request_id = values.get("x-request-id")
+        ctype = values.get("content-type", "")
         if ctype.startswith("application/") and "json" in ctype:
             # A stream request answered with one JSON body — an error envelope on a 2xx, or a
             # whole completion from a route that ignores "stream": it is read as what it is
@@ -87,7 +97,7 @@ class StreamState:
         events: list[StreamEvent] = []
         if self._json_body is not None:
             body = json_or_raise(bytes(self._json_body))
-            events = events_of(self._dialect.decode(body, self.headers or httpx.Headers()))
+            events = events_of(self._dialect.decode(body, self._values))
         else:
             for sse in self._sse.flush():
                 events.extend(self._decoder.feed(sse))
@@ -106,9 +116,9 @@ class StreamState:
     def partial(self) -> ChatResult | None:
         """What arrived so far (``StreamError.partial``)."""
         result = self._acc.partial()
-        if result is not None and self.headers is not None:
-            result.request_id = result.request_id or self.headers.get("x-request-id")
-            result.inference_id = result.inference_id or self.headers.get("x-inference-id")
+        if result is not None:
+            result.request_id = result.request_id or self._values.get("x-request-id")
+            result.inference_id = result.inference_id or self._values.get("x-inference-id")
         return result
 
     def fail(self, exc: Exception, key: str | None) -> Exception:
@@ -134,10 +144,8 @@ class StreamState:
 
     def result(self) -> ChatResult:
         result = self._acc.result()
-        headers = self.headers
-        if headers is not None:
-            result.request_id = result.request_id or headers.get("x-request-id")
-            result.inference_id = result.inference_id or headers.get("x-inference-id")
+        result.request_id = result.request_id or self._values.get("x-request-id")
+        result.inference_id = result.inference_id or self._values.get("x-inference-id")
         return result
 
 

@@ -98,7 +98,9 @@ _VARYING = [
     (re.compile(r"(127\.0\.0\.1|localhost):\d+"), r"\1:PORT"),
     (re.compile(r"0x[0-9a-f]{6,}"), "0xADDR"),
     # Wall-clock durations ("1000 answers in 3.9 s"): the machine's speed, not the library's.
-    (re.compile(r"\b\d+(?:\.\d+)? s\b"), "N s"),
+    # The spaces before one go too: a right-aligned column ("{secs:>8.1f} s") pads 9.9 s with
+    # one more space than 10.0 s, and a loaded machine crosses that line.
+    (re.compile(r" *\b\d+(?:\.\d+)? s\b"), " N s"),
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "UUID"),
     # Message, tool-call, batch and request ids, signatures: long tokens mixing letters with
     # digits or with a lower-to-upper case change (the gateway's batch ids, "kgTRCVoAz4GwrH...",
