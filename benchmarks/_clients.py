@@ -56,11 +56,18 @@ def peer_missing(name: str) -> bool:
 
 
 def build(
-    base_url: str, *, dialects: tuple[str, ...] = DIALECTS, peers: bool = True
+    base_url: str,
+    *,
+    dialects: tuple[str, ...] = DIALECTS,
+    peers: bool = True,
+    generators: bool = False,
 ) -> list[Client]:
     """Baselines, floors, our clients on each dialect and (if installed) the peers.
 
-    ``base_url`` ends in ``/v1`` like the service's; the Anthropic SDK adds ``/v1`` itself."""
+    ``base_url`` ends in ``/v1`` like the service's; the Anthropic SDK adds ``/v1`` itself.
+    ``generators`` adds, for the LangChain floor and ChatAIMLAPI, a client that reads the
+    model's own ``_stream`` generator, without ``BaseChatModel.stream`` around it (which keeps
+    every chunk until the end to merge them): what the model does, apart from the framework."""
     from llama_index.core.llms import ChatMessage
 
     from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextDelta, TextPart
@@ -81,6 +88,17 @@ def build(
                 yield chunk.text
 
         return Client(name, family, dialect, role, lambda: model.invoke(PROMPT).text, pieces)
+
+    def generator(name: str, dialect: str, role: str, model: Any) -> Client:
+        from langchain_core.messages import HumanMessage
+
+        messages = [HumanMessage(PROMPT)]
+
+        def pieces() -> Iterator[str]:
+            for generation in model._stream(messages):
+                yield generation.message.text
+
+        return Client(name, "langchain", dialect, role, lambda: model.invoke(PROMPT).text, pieces)
 
     def llama(name: str, dialect: str, role: str, llm: Any) -> Client:
         def pieces() -> Iterator[str]:
@@ -128,19 +146,15 @@ def build(
                 core_pieces,
             )
         )
-        out.append(
-            langchain(
-                f"LangChain floor ({d})",
-                "langchain",
-                dialect,
-                "floor",
-                langchain_floor(base_url, dialect),
-            )
-        )
+        floor = langchain_floor(base_url, dialect)
+        out.append(langchain(f"LangChain floor ({d})", "langchain", dialect, "floor", floor))
         lc = ChatAIMLAPI(
             model=MODEL, api_key=KEY, base_url=base_url, api=dialect, max_tokens=MAX_TOKENS
         )
         out.append(langchain(f"ChatAIMLAPI ({d})", "langchain", dialect, "ours", lc))
+        if generators:
+            out.append(generator(f"LangChain floor ({d}), _stream alone", dialect, "floor", floor))
+            out.append(generator(f"ChatAIMLAPI ({d}), _stream alone", dialect, "ours", lc))
         out.append(
             llama(f"LlamaIndex floor ({d})", dialect, "floor", llama_index_floor(base_url, dialect))
         )

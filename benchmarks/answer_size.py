@@ -11,7 +11,10 @@ empty, run right beside it) / chunks in N. Without subtracting the fixed cost of
 response, the framework's run), a 1 KB answer of 50 chunks would look dearer per chunk than a
 10 MB one, and the figure would say nothing about linearity. Target (DESIGN.md): CPU per chunk
 flat within 1.5x from 1 KB to 10 MB for the core and both adapters (the floors are shown too:
-a floor that is not flat is the framework's own cost).
+a floor that is not flat is the framework's own cost). For LangChain, each model's ``_stream``
+generator is also read alone, without ``BaseChatModel.stream``, which keeps every chunk until
+the end of the answer to merge them: the rows "…, _stream alone" show what the model itself
+costs per chunk.
 
 A call that exceeds ``--budget`` CPU seconds is stopped; its figure is then a lower bound ("≥")
 measured over the chunks it read.
@@ -84,10 +87,12 @@ def main() -> None:
     empty_cpu: dict[str, list[float]] = {}
     stopped: dict[tuple[str, int], float] = {}  # lower bound of CPU per piece, µs
     with serving(start_server([*server, "--chunk-bytes", str(args.chunk_bytes)])) as url:
-        empty = build(f"{url}/size/0/v1", dialects=dialects, peers=False)
+        empty = build(f"{url}/size/0/v1", dialects=dialects, peers=False, generators=True)
         names = [c.name for c in empty]
         for size in sizes:
-            clients = build(f"{url}/size/{size}/v1", dialects=dialects, peers=False)
+            clients = build(
+                f"{url}/size/{size}/v1", dialects=dialects, peers=False, generators=True
+            )
             chunks = -(-size // args.chunk_bytes)
             calls = 2 if args.quick else max(1, min(100, 5_000 // chunks))
             n_rounds = large_rounds if size >= 1_000_000 else rounds
