@@ -14,9 +14,8 @@ any request (``InvalidRequestError``, ``MissingAPIKeyError``) stay as they are.
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
+from types import TracebackType
 
 from langchain_core import exceptions as lc
 
@@ -93,10 +92,25 @@ def _raise_translated(exc: core.AIMLAPIError) -> None:
     raise twin.with_traceback(exc.__traceback__) from exc.__cause__
 
 
-@contextlib.contextmanager
-def translated() -> Iterator[None]:
+class _Translated:
+    """The context manager of :func:`translated`: stateless, so one instance serves every
+    block (a ``contextlib.contextmanager`` builds a generator per call, on every request)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if isinstance(exc, core.AIMLAPIError):
+            _raise_translated(exc)
+
+
+_TRANSLATED = _Translated()
+
+
+def translated() -> _Translated:
     """Re-raise core errors from the block as their LangChain dual classes."""
-    try:
-        yield
-    except core.AIMLAPIError as exc:
-        _raise_translated(exc)
+    return _TRANSLATED
