@@ -76,7 +76,8 @@ def test_constructed_defaults_are_filled_and_never_shared() -> None:
     same_model(first, ChatMessage(role=MessageRole.USER))
     first.blocks.append(TextBlock(text="x"))
     first.additional_kwargs["k"] = 1
-    assert second.blocks == [] and second.additional_kwargs == {}
+    assert second.blocks == []
+    assert second.additional_kwargs == {}
 
 
 def test_constructor_refuses_a_missing_required_field() -> None:
@@ -141,7 +142,8 @@ def test_raw_cost_is_a_plain_copy() -> None:
     raw = raw_dict(RESULT)
     assert raw["cost"] == {"credits_used": 1.5, "usd_spent": None}
     raw["cost"]["credits_used"] = 0
-    assert RESULT.cost is not None and RESULT.cost.credits_used == 1.5
+    assert RESULT.cost is not None
+    assert RESULT.cost.credits_used == 1.5
 
 
 def test_streamed_chunks_and_completions_read_as_before() -> None:
@@ -205,8 +207,10 @@ def test_payload_of_a_subclass_reads_its_own_metadata() -> None:
 def test_clients_are_made_once_and_after_close_again() -> None:
     llm = AIMLAPI(api_key="k")
     sync, aclient = llm._sync_client(), llm._async_client()
-    assert llm._sync_client() is sync and llm._client is sync
-    assert llm._async_client() is aclient and llm._aclient is aclient
+    assert llm._sync_client() is sync
+    assert llm._client is sync
+    assert llm._async_client() is aclient
+    assert llm._aclient is aclient
     llm.close()
     assert llm._client is None
     assert llm._sync_client() is not sync
@@ -232,7 +236,7 @@ def test_a_malformed_block_still_names_where_it_is() -> None:
 def test_our_own_errors_pass_the_net_unchanged() -> None:
     block = ToolCallBlock(tool_call_id="c1", tool_name="f", tool_kwargs="{not json")
     message = ChatMessage(role=MessageRole.ASSISTANT, blocks=[block])
-    with pytest.raises(UnsupportedContentError, match="^ToolCallBlock in message 0 .*cannot be"):
+    with pytest.raises(UnsupportedContentError, match=r"^ToolCallBlock in message 0 .*cannot be"):
         to_core_messages([message])
 
 
@@ -244,3 +248,74 @@ def test_a_malformed_legacy_tool_call_names_the_message() -> None:
     )
     with pytest.raises(UnsupportedContentError, match="message 0"):
         to_core_messages([message])
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def lookup(city: str, units: str = "metric") -> str:
+    """Weather for a city."""
+    return city
+
+
+def test_tool_schemas_are_llamaindexs_and_each_spec_has_its_own() -> None:
+    from llama_index.core.tools import FunctionTool
+
+    from llama_index_aimlapi._tools import to_tool_specs
+
+    tool = FunctionTool.from_defaults(fn=lookup)
+    first, second = to_tool_specs([tool])[0], to_tool_specs([tool])[0]
+    assert first.input_schema == tool.metadata.get_parameters_dict() == second.input_schema
+    first.input_schema["properties"]["city"]["type"] = "changed"
+    assert to_tool_specs([tool])[0].input_schema == tool.metadata.get_parameters_dict()
+
+
+def test_tool_schema_follows_the_metadata() -> None:
+    from llama_index.core.tools import FunctionTool
+
+    from llama_index_aimlapi._tools import to_tool_specs
+
+    tool = FunctionTool.from_defaults(fn=lookup)
+    to_tool_specs([tool])
+    tool.metadata.fn_schema = None  # LlamaIndex's default schema: one "input" string
+    assert to_tool_specs([tool])[0].input_schema == tool.metadata.get_parameters_dict()
+    assert list(to_tool_specs([tool])[0].input_schema["properties"]) == ["input"]
+
+
+def test_an_overridden_schema_method_is_asked_every_time() -> None:
+    from llama_index.core.tools import FunctionTool
+    from llama_index.core.tools.types import ToolMetadata
+
+    from llama_index_aimlapi._tools import to_tool_specs
+
+    calls: list[int] = []
+
+    class Counted(ToolMetadata):
+        def get_parameters_dict(self) -> dict[str, Any]:
+            calls.append(1)
+            return {"type": "object", "properties": {"n": {"type": "integer"}}}
+
+    tool = FunctionTool.from_defaults(fn=lookup)
+    tool._metadata = Counted(name="counted", description="d")
+    to_tool_specs([tool])
+    to_tool_specs([tool])
+    assert len(calls) == 2
+
+
+def test_only_small_plain_schemas_are_kept() -> None:
+    """Anything else is asked for on every call, as before, and meets the core's checks."""
+    from llama_index_aimlapi._tools import _MAX_DEPTH, _plain_copy
+
+    plain = {"type": "object", "properties": {"a": {"type": "array", "items": [{"x": 1}]}}}
+    copied = _plain_copy(plain)
+    assert copied == plain
+    assert copied is not None
+    assert copied["properties"]["a"] is not plain["properties"]["a"]
+    cyclic: dict[str, Any] = {"type": "object"}
+    cyclic["properties"] = {"self": cyclic}
+    shared = {"type": "string"}
+    deep: dict[str, Any] = {"type": "string"}
+    for _ in range(_MAX_DEPTH + 1):
+        deep = {"type": "object", "properties": {"n": deep}}
+    for schema in (cyclic, {"properties": {"a": shared, "b": shared}}, deep, [plain]):
+        assert _plain_copy(schema) is None
