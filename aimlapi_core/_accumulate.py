@@ -85,9 +85,12 @@ class _Builder:
         return ToolCallPart(id=self.id or "", name=name, arguments=parse_arguments(text, name))
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen=True: a frozen dataclass sets each field through object.__setattr__ (~1.1 µs to
+# build one against ~0.25 µs), and the LlamaIndex adapter takes a snapshot per streamed event.
+# Nothing changes one once taken; a frozen one could not be hashed either (it holds a list).
+@dataclass(slots=True)
 class PartialPart:
-    """A part as far as the stream has built it, frozen at the moment it was taken: later
+    """A part as far as the stream has built it, fixed at the moment it was taken: later
     events do not change it. ``text`` (the text, thinking, redacted data or raw JSON arguments
     so far) is joined only when read, so taking one costs the same for any answer size."""
 

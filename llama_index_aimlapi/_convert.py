@@ -17,7 +17,7 @@ import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import IOBase
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from llama_index.core.base.llms.types import (
     CachePoint,
@@ -217,8 +217,21 @@ def _convert_block(block: object, ctx: _Ctx) -> None:
     if converter is None:
         # AudioBlock, VideoBlock, CitableBlock, CitationBlock, or anything newer.
         raise _unsupported(ctx, block, "Claude on the AI/ML API has no such content type")
-    with rules.caller_input(ctx.where(block)):
+    try:
         converter(block, ctx)
+    except Exception as exc:
+        _reraise_as_caller_input(exc, ctx.where(block))
+
+
+def _reraise_as_caller_input(exc: Exception, where: str) -> NoReturn:
+    """Raise ``exc`` through the core's net for malformed caller values
+    (``rules.caller_input``: our own errors pass unchanged, a bare KeyError/TypeError/... becomes
+    ``UnsupportedContentError`` naming ``where``, anything else passes unchanged).
+
+    Entered only once something failed, rather than around every block: the context manager
+    and the description of the block cost more than converting a text block does."""
+    with rules.caller_input(where):
+        raise exc
 
 
 def _legacy_tool_calls(message: ChatMessage, ctx: _Ctx) -> None:
@@ -328,18 +341,24 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], l
                 _convert_block(block, system_ctx)
             continue
         if side == "tool":
-            with rules.caller_input(f"message {index} (role tool)"):
+            try:
                 ctx.parts.append(_tool_result(message, ctx))
+            except Exception as exc:
+                _reraise_as_caller_input(exc, f"message {index} (role tool)")
         else:
             server = _server_blocks(message) if side == "assistant" else {}
             for position, block in enumerate(message.blocks):
-                ctx.parts.extend(server.pop(position, []))
+                if server:
+                    ctx.parts.extend(server.pop(position, []))
                 _convert_block(block, ctx)
             for rest in server.values():
                 ctx.parts.extend(rest)
             if side == "assistant" and not any(isinstance(p, ToolCallPart) for p in ctx.parts):
-                with rules.caller_input(f"message {index} additional_kwargs['tool_calls']"):
+                try:
                     _legacy_tool_calls(message, ctx)
+                except Exception as exc:
+                    where = f"message {index} additional_kwargs['tool_calls']"
+                    _reraise_as_caller_input(exc, where)
         role: Role = "assistant" if side == "assistant" else "user"
         if turns and turns[-1].role == role:
             turns[-1].parts.extend(ctx.parts)
@@ -401,7 +420,8 @@ def from_core_parts(parts: Sequence[Part]) -> list[Any]:
     for part in parts:
         if isinstance(part, TextPart):
             blocks.append(TextBlock(text=part.text))
-            blocks.extend(_citation_blocks(part))
+            if part.citations:
+                blocks.extend(_citation_blocks(part))
         elif isinstance(part, ThinkingPart):
             info = {SIGNATURE_KEY: part.signature} if part.signature else {}
             blocks.append(ThinkingBlock(content=part.thinking, additional_information=info))

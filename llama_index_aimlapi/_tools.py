@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
+from llama_index.core.tools.types import ToolMetadata
 
 from aimlapi_core import ServerToolSpec, ToolSpec
 from aimlapi_core import _rules as rules
@@ -37,8 +38,85 @@ def to_tool_spec(tool: BaseTool | ToolSpec) -> ToolSpec:
     return ToolSpec(
         name=metadata.name,
         description=metadata.description or "",
-        input_schema=metadata.get_parameters_dict(),
+        input_schema=_parameters(metadata),
     )
+
+
+# ToolMetadata.get_parameters_dict() runs pydantic's model_json_schema() on every call: ~0.3 ms
+# a tool, on every step of an agent, more than all the rest of a request. LlamaIndex's own
+# depends on the metadata's fields only (fn_schema, a class, for the most part), so its result is
+# kept per value of those, and each spec gets its own copy, as it got a new dict before. Asked
+# every time, as before: a method overridden (by a subclass or on the instance), a field that
+# cannot be hashed, a schema that is not a small plain tree (shared or cyclic nodes, deeper than
+# _MAX_DEPTH, more than _MAX_NODES: the core refuses the worst of those by name).
+_SCHEMAS: dict[Any, dict[str, Any]] = {}
+_MAX_SCHEMAS = 512
+_MAX_DEPTH = 32
+_MAX_NODES = 5_000
+
+
+def _parameters(metadata: Any) -> dict[str, Any]:
+    own = vars(metadata) if hasattr(metadata, "__dict__") else None
+    if (
+        own is None
+        or "get_parameters_dict" in own
+        or type(metadata).get_parameters_dict is not ToolMetadata.get_parameters_dict
+    ):
+        return metadata.get_parameters_dict()  # type: ignore[no-any-return]
+    try:
+        key = (type(metadata), tuple(own.items()))
+        kept = _SCHEMAS.get(key)
+    except TypeError:  # an unhashable field value
+        return metadata.get_parameters_dict()  # type: ignore[no-any-return]
+    if kept is not None:
+        return _copy(kept)  # type: ignore[no-any-return]
+    schema: dict[str, Any] = metadata.get_parameters_dict()
+    kept = _plain_copy(schema)
+    if kept is not None:
+        if len(_SCHEMAS) >= _MAX_SCHEMAS:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = kept
+    return schema
+
+
+def _plain_copy(schema: Any) -> dict[str, Any] | None:
+    """A copy of ``schema`` if it is a small plain tree of dicts, lists and scalars, else None.
+    Iterative, so any depth or a cycle ends here rather than in a RecursionError or a loop."""
+    if type(schema) is not dict:
+        return None
+    root: dict[str, Any] = {}
+    stack: list[tuple[Any, Any, int]] = [(schema, root, 0)]
+    seen = {id(schema)}
+    nodes = 0
+    while stack:
+        source, target, depth = stack.pop()
+        for key, item in source.items() if type(source) is dict else enumerate(source):
+            nodes += 1
+            if nodes > _MAX_NODES:
+                return None
+            value = item
+            if type(item) is dict or type(item) is list:
+                if depth >= _MAX_DEPTH or id(item) in seen:
+                    return None
+                seen.add(id(item))
+                value = {} if type(item) is dict else []
+                stack.append((item, value, depth + 1))
+            elif isinstance(item, dict | list):  # a subclass: not a plain tree
+                return None
+            if type(target) is dict:
+                target[key] = value
+            else:
+                target.append(value)
+    return root
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a tree ``_plain_copy`` made (bounded depth: recursion is safe here)."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
 
 
 def to_tool_specs(tools: Sequence[Any] | None) -> list[ToolSpec]:

@@ -9,7 +9,7 @@ HTTP, retries, SSE and wire JSON all live in ``aimlapi_core``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.llms.types import (
@@ -171,18 +171,19 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        from aimlapi_core.catalog import model_info  # never raises, for any id spelling
-
-        info = model_info(self.model)
         return LLMMetadata(
-            # The model page's window (catalog.json); an undocumented id borrows its family's.
-            context_window=self.context_window or info.context_window,
-            # What a call asks for, never more than the model can write.
-            num_output=self.num_output or min(self.max_tokens, info.max_output_tokens),
-            is_chat_model=True,
-            is_function_calling_model=info.supports_tools,
-            model_name=self.model,
+            **_metadata_fields(self.model, self.context_window, self.num_output, self.max_tokens)
         )
+
+    def to_payload(self) -> dict[str, Any]:
+        # LlamaIndex calls this on every chat/complete (the callbacks' model_dict): its default,
+        # {"class_name": ..., **self.metadata.model_dump()}, built a validated LLMMetadata and
+        # dumped it each time. The dump depends only on the four fields metadata reads, so it is
+        # made once per value of those (a new dict each call: callers may change theirs).
+        if type(self).metadata is not AIMLAPI.metadata:  # a subclass's own metadata: as is
+            return super().to_payload()
+        dump = _metadata_dump(self.model, self.context_window, self.num_output, self.max_tokens)
+        return {"class_name": self.class_name(), **dump}
 
     @property
     def tokenizer(self) -> ClaudeTokenEstimator:
@@ -204,24 +205,33 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
             "default_headers": self.default_headers,
         }
 
+    # Both lookups run on every call. They read the private attribute from
+    # __pydantic_private__ (always a dict here: the model has private attributes) because
+    # ``self._client`` goes through pydantic's __getattr__, after a failed normal lookup that
+    # builds an AttributeError: a few microseconds a call.
+
     def _sync_client(self) -> AIMLAPIClient:
-        if self._client is None:
+        client: AIMLAPIClient | None = self.__pydantic_private__["_client"]  # type: ignore[index]
+        if client is None:
             from aimlapi_core import AIMLAPIClient
 
-            self._client = AIMLAPIClient(**self._client_kwargs(), http_client=self._http_client)
-        return self._client
+            client = self._client = AIMLAPIClient(
+                **self._client_kwargs(), http_client=self._http_client
+            )
+        return client
 
     def _async_client(self) -> AsyncAIMLAPIClient:
         # One client for every event loop: scripts that call asyncio.run() more than once
         # (common with LlamaIndex workflows) get a new loop each time, and the core client
         # reopens its own pool in the new loop (aimlapi_core/_client.py).
-        if self._aclient is None:
+        client: AsyncAIMLAPIClient | None = self.__pydantic_private__["_aclient"]  # type: ignore[index]
+        if client is None:
             from aimlapi_core import AsyncAIMLAPIClient
 
-            self._aclient = AsyncAIMLAPIClient(
+            client = self._aclient = AsyncAIMLAPIClient(
                 **self._client_kwargs(), http_client=self._async_http_client
             )
-        return self._aclient
+        return client
 
     def close(self) -> None:
         """Close the sync connection pool (an injected ``http_client`` is left open)."""
@@ -241,31 +251,35 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
         """The neutral request for ``messages`` and per-call ``kwargs``; every error about the
         input is raised here, before any I/O."""
         kwargs = dict(kwargs)
-        fields = {name: kwargs.pop(name, getattr(self, name)) for name in _FIELD_KWARGS}
+        pop = kwargs.pop
+        fields = {name: pop(name, getattr(self, name)) for name in _FIELD_KWARGS}
         # Per call only: ``self.metadata`` is LlamaIndex's LLMMetadata, not the request's.
-        request_metadata = kwargs.pop("metadata", None)
-        thinking = rules.thinking_setting(kwargs.pop("thinking", self.thinking))
-        given = list(kwargs.pop("tools", None) or [])
-        server = [*self.server_tools, *(x for x in given if isinstance(x, dict))]
-        tools: list[ToolSpec | ServerToolSpec] = [
-            *to_tool_specs([x for x in given if not isinstance(x, dict)] or None),
-            *(server_tool_spec(x) for x in server),
-        ]
+        request_metadata = pop("metadata", None)
+        thinking = rules.thinking_setting(pop("thinking", self.thinking))
+        given = list(pop("tools", None) or ())
+        tools: list[ToolSpec | ServerToolSpec] = []
+        if given or self.server_tools:
+            server = [*self.server_tools, *(x for x in given if isinstance(x, dict))]
+            tools = [
+                *to_tool_specs([x for x in given if not isinstance(x, dict)] or None),
+                *(server_tool_spec(x) for x in server),
+            ]
         choice = rules.resolve_tool_choice(
-            kwargs.pop("tool_choice", None),
+            pop("tool_choice", None),
             [tool.name for tool in tools],
             thinking=thinking.on,
-            parallel=kwargs.pop("allow_parallel_tool_calls", None),
+            parallel=pop("allow_parallel_tool_calls", None),
         )
-        stop = kwargs.pop("stop_sequences", self.stop_sequences)
-        extra_body = {**self.additional_kwargs, **(kwargs.pop("extra_body", None) or {})}
-        extra_headers = kwargs.pop("extra_headers", None)
-        _config.reject_unknown(
-            "AIMLAPI.chat",
-            kwargs,
-            (*_FIELD_KWARGS, "metadata", "thinking", "tools", "tool_choice", "stop_sequences"),
-            passthrough="extra_body={...} (per call) or additional_kwargs={...} (on the model)",
-        )
+        stop = pop("stop_sequences", self.stop_sequences)
+        extra_body = {**self.additional_kwargs, **(pop("extra_body", None) or {})}
+        extra_headers = pop("extra_headers", None)
+        if kwargs:  # anything left is unknown
+            _config.reject_unknown(
+                "AIMLAPI.chat",
+                kwargs,
+                (*_FIELD_KWARGS, "metadata", "thinking", "tools", "tool_choice", "stop_sequences"),
+                passthrough="extra_body={...} (per call) or additional_kwargs={...} (on the model)",
+            )
         system, turns = to_core_messages(messages)
         return ChatRequest(
             messages=turns,
@@ -494,6 +508,48 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
                 f"{(response.message.content or '')[:200]!r}"
             )
         return selections
+
+
+def _cached(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """``function`` kept per argument values; its results are read-only (callers copy them).
+    Fields are not validated on assignment, so an unhashable value can come: computed as is."""
+    cached = functools.lru_cache(maxsize=64)(function)
+
+    @functools.wraps(function)
+    def call(*args: Any) -> dict[str, Any]:
+        try:
+            return cached(*args)
+        except TypeError:
+            return function(*args)
+
+    return call
+
+
+@_cached
+def _metadata_fields(
+    model: str, context_window: int | None, num_output: int | None, max_tokens: int
+) -> dict[str, Any]:
+    from aimlapi_core.catalog import model_info  # never raises, for any id spelling
+
+    info = model_info(model)
+    return {
+        # The model page's window (catalog.json); an undocumented id borrows its family's.
+        "context_window": context_window or info.context_window,
+        # What a call asks for, never more than the model can write.
+        "num_output": num_output or min(max_tokens, info.max_output_tokens),
+        "is_chat_model": True,
+        "is_function_calling_model": info.supports_tools,
+        "model_name": model,
+    }
+
+
+@_cached
+def _metadata_dump(
+    model: str, context_window: int | None, num_output: int | None, max_tokens: int
+) -> dict[str, Any]:
+    return LLMMetadata(
+        **_metadata_fields(model, context_window, num_output, max_tokens)
+    ).model_dump()
 
 
 @functools.cache

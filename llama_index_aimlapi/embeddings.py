@@ -136,22 +136,29 @@ class AIMLAPIEmbedding(TravellingModel, BaseEmbedding):
             "default_headers": self.default_headers,
         }
 
+    # Read through __pydantic_private__, as AIMLAPI does (base.py): ``self._client`` goes
+    # through pydantic's __getattr__ after a failed lookup, a few microseconds on every call.
+
     def _sync_client(self) -> AIMLAPIClient:
-        if self._client is None:
+        client: AIMLAPIClient | None = self.__pydantic_private__["_client"]  # type: ignore[index]
+        if client is None:
             from aimlapi_core import AIMLAPIClient
 
-            self._client = AIMLAPIClient(**self._client_kwargs(), http_client=self._http_client)
-        return self._client
+            client = self._client = AIMLAPIClient(
+                **self._client_kwargs(), http_client=self._http_client
+            )
+        return client
 
     def _async_client(self) -> AsyncAIMLAPIClient:
         # The core client reopens a pool it owns on each new event loop (asyncio.run twice).
-        if self._aclient is None:
+        client: AsyncAIMLAPIClient | None = self.__pydantic_private__["_aclient"]  # type: ignore[index]
+        if client is None:
             from aimlapi_core import AsyncAIMLAPIClient
 
-            self._aclient = AsyncAIMLAPIClient(
+            client = self._aclient = AsyncAIMLAPIClient(
                 **self._client_kwargs(), http_client=self._async_http_client
             )
-        return self._aclient
+        return client
 
     def close(self) -> None:
         """Close the sync connection pool (an injected ``http_client`` is left open)."""
