@@ -180,8 +180,10 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
         # {"class_name": ..., **self.metadata.model_dump()}, built a validated LLMMetadata and
         # dumped it each time. The dump depends only on the four fields metadata reads, so it is
         # made once per value of those (a new dict each call: callers may change theirs).
-        if type(self).metadata is not AIMLAPI.metadata:  # a subclass's own metadata: as is
-            return super().to_payload()
+        if type(self).metadata is not AIMLAPI.metadata:
+            # A subclass's own metadata, dumped as LlamaIndex's default does (written out: the
+            # oldest llama-index-core supported, 0.14.5, has no to_payload to call).
+            return {"class_name": self.class_name(), **self.metadata.model_dump()}
         dump = _metadata_dump(self.model, self.context_window, self.num_output, self.max_tokens)
         return {"class_name": self.class_name(), **dump}
 

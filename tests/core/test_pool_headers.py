@@ -3,8 +3,6 @@ one by one, a cost on every call); what each request sends must not change becau
 
 from __future__ import annotations
 
-import asyncio
-
 from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient, ChatRequest, Message, TextPart
 from aimlapi_emulator import Emulator
 
@@ -61,22 +59,23 @@ def test_an_owned_pool_sends_exactly_each_requests_headers(
     _check(fresh_emulator)
 
 
-def test_the_async_client_sends_the_same(fresh_emulator: Emulator, emulator_api_key: str) -> None:
-    async def main() -> None:
-        client = AsyncAIMLAPIClient(
-            api_key=emulator_api_key,
-            base_url=fresh_emulator.base_url,
-            default_headers={"X-Team": "blue"},
-        )
-        await client.create(_req())
-        async with client.stream(_req()) as stream:
-            async for _ in stream:
-                pass
-        await client.create(_req(extra_headers={"X-Trace": "t-1"}))
-        await client.list_models()
-        await client.close()
-
-    asyncio.run(main())
+async def test_the_async_client_sends_the_same(
+    fresh_emulator: Emulator, emulator_api_key: str
+) -> None:
+    # An async test, not asyncio.run() in a sync one: asyncio.run() drops the loop an older
+    # pytest-asyncio (make test-oldest) left current, which then dies unclosed (ResourceWarning).
+    client = AsyncAIMLAPIClient(
+        api_key=emulator_api_key,
+        base_url=fresh_emulator.base_url,
+        default_headers={"X-Team": "blue"},
+    )
+    await client.create(_req())
+    async with client.stream(_req()) as stream:
+        async for _ in stream:
+            pass
+    await client.create(_req(extra_headers={"X-Trace": "t-1"}))
+    await client.list_models()
+    await client.close()
     _check(fresh_emulator)
 
 
