@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -160,82 +160,99 @@ class Batch:
 # --------------------------------------------------------------------------- create
 
 
-def encode_batch(requests: Mapping[str, ChatRequest]) -> dict[str, Any]:
-    """The create body; every request is checked first, and an error names its ``custom_id``."""
+def encode_batch(requests: Mapping[str, ChatRequest]) -> Iterator[dict[str, Any]]:
+    """The create body's ``requests`` items, ``{"custom_id", "params"}``, in order: the body is
+    ``{"requests": list(encode_batch(requests))}``. The count is checked here; each request is
+    checked and encoded as its item is taken, and an error names its ``custom_id``.
+
+    Lazy so that the caller can serialise a slice of items at a time (``_batches.py``): a
+    100,000-request batch then never holds every params dict at once — memory, and the
+    collector's passes over every live container (issue 14: "memory bounded"). Nothing is sent
+    before the last item is taken, so a bad request anywhere is still refused before any
+    request.
+    """
     if not requests:
         raise InvalidRequestError("a batch needs at least one request (batch-create: minItems 1)")
     if len(requests) > MAX_REQUESTS:
         raise InvalidRequestError(
             f"a batch holds at most {MAX_REQUESTS} requests, got {len(requests)}; split it"
         )
-    out = []
+    return _items(requests)
+
+
+def _items(requests: Mapping[str, ChatRequest]) -> Iterator[dict[str, Any]]:
+    match = _CUSTOM_ID.match
     for custom_id, request in requests.items():
-        if not isinstance(custom_id, str) or not _CUSTOM_ID.match(custom_id):
+        if not isinstance(custom_id, str) or not match(custom_id):
             raise InvalidRequestError(
                 f"custom_id {custom_id!r} is not accepted: use 1-64 letters, digits, '_' or '-'"
             )
-        out.append({"custom_id": custom_id, "params": encode_params(request, custom_id)})
-    return {"requests": out}
+        yield {"custom_id": custom_id, "params": encode_params(request, custom_id)}
 
 
 def encode_params(request: ChatRequest, custom_id: str) -> dict[str, Any]:
-    where = f"batch request {custom_id!r}"
-    _check_parts(request, where)
+    _check_parts(request, custom_id)
     if request.extra_headers:
         raise InvalidRequestError(
-            f"{where}: extra_headers cannot travel inside a batch (one HTTP request carries "
-            "them all); set default_headers on the client instead"
+            f"{_where(custom_id)}: extra_headers cannot travel inside a batch (one HTTP request "
+            "carries them all); set default_headers on the client instead"
         )
     try:
         params = encode_request(request, stream=False, flavor=MESSAGES_FLAVOR)
     except InvalidRequestError as exc:
-        raise type(exc)(f"{where}: {exc.message}") from None
+        raise type(exc)(f"{_where(custom_id)}: {exc.message}") from None
     if not _PARAMS.issuperset(params):
         unknown = sorted(set(params) - _PARAMS)
         raise InvalidRequestError(
-            f"{where}: {', '.join(unknown)} is not a batch request parameter (batch-create lists "
-            f"{', '.join(sorted(_PARAMS))}); remove it from extra_body / model_kwargs"
+            f"{_where(custom_id)}: {', '.join(unknown)} is not a batch request parameter "
+            f"(batch-create lists {', '.join(sorted(_PARAMS))}); remove it from extra_body / "
+            "model_kwargs"
         )
     for i, message in enumerate(params["messages"]):
         if not isinstance(message["content"], str):
             # Consecutive user messages (or one of several text parts) become one turn of
             # several blocks in the /messages encoding, which the batch schema cannot carry.
             raise UnsupportedContentError(
-                f"{where}: user turn {i} holds several content blocks; the batch schema takes "
-                "one string per message: join the texts into one"
+                f"{_where(custom_id)}: user turn {i} holds several content blocks; the batch "
+                "schema takes one string per message: join the texts into one"
             )
     if "system" in params and not isinstance(params["system"], str):
         raise UnsupportedContentError(
-            f"{where}: a system prompt with cache_control cannot be sent in a batch (system is "
-            "a string there); remove cache_control"
+            f"{_where(custom_id)}: a system prompt with cache_control cannot be sent in a batch "
+            "(system is a string there); remove cache_control"
         )
     return params
 
 
-def _check_parts(request: ChatRequest, where: str) -> None:
+def _where(custom_id: str) -> str:
+    # Built only for an error: most of a 10,000-request batch never needs it.
+    return f"batch request {custom_id!r}"
+
+
+def _check_parts(request: ChatRequest, custom_id: str) -> None:
     for i, message in enumerate(request.messages):
         if message.role != "user":
             raise UnsupportedContentError(
-                f"{where}: messages[{i}] is an {message.role} turn; the batch schema takes user "
-                "messages with string content only (no multi-turn conversations): send it "
-                "with create() instead"
+                f"{_where(custom_id)}: messages[{i}] is an {message.role} turn; the batch schema "
+                "takes user messages with string content only (no multi-turn conversations): "
+                "send it with create() instead"
             )
         for part in message.parts:
             if not isinstance(part, TextPart):
                 raise UnsupportedContentError(
-                    f"{where}: messages[{i}] holds {_part_name(part)}; the batch schema takes "
-                    "plain text only: send it with create() instead"
+                    f"{_where(custom_id)}: messages[{i}] holds {_part_name(part)}; the batch "
+                    "schema takes plain text only: send it with create() instead"
                 )
             if part.cache_control:
                 raise UnsupportedContentError(
-                    f"{where}: messages[{i}] has cache_control, which the batch schema (string "
-                    "content) cannot carry; remove it"
+                    f"{_where(custom_id)}: messages[{i}] has cache_control, which the batch "
+                    "schema (string content) cannot carry; remove it"
                 )
     for tool in request.tools:
         if tool.cache_control:
             raise UnsupportedContentError(
-                f"{where}: tool {tool.name!r} has cache_control, which the batch schema does "
-                "not list; remove it"
+                f"{_where(custom_id)}: tool {tool.name!r} has cache_control, which the batch "
+                "schema does not list; remove it"
             )
 
 
