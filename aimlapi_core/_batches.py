@@ -27,7 +27,7 @@ from urllib.parse import quote
 from . import _transport as h
 from ._types import ChatRequest, ChatResult
 from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
-from .wire.batches import Batch, encode_batch, parse_body, read_batch
+from .wire.batches import Batch, encode_batch, read_body
 
 if TYPE_CHECKING:
     import httpx
@@ -134,7 +134,7 @@ class _BatchesBase:
 
     @staticmethod
     def _read(response: httpx.Response, batch_id: str | None) -> Batch:
-        return read_batch(parse_body(response.content), batch_id)
+        return read_body(response.content, batch_id)
 
 
 class Batches(_BatchesBase):

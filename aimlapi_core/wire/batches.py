@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
@@ -75,6 +76,7 @@ __all__ = [
     "BatchResult",
     "encode_batch",
     "read_batch",
+    "read_body",
 ]
 
 MAX_REQUESTS = 100_000  # batch-create.json: requests.maxItems
@@ -263,6 +265,61 @@ def _part_name(part: Part) -> str:
 # --------------------------------------------------------------------------- read
 
 
+def read_body(content: bytes, batch_id: str | None = None) -> Batch:
+    """Any answer's body as a :class:`Batch`: ``read_batch(parse_body(content), batch_id)``.
+
+    The one large answer, an ended batch's JSON Lines (10,000 results are ~8 MB), is read a
+    slice of lines at a time: each slice is parsed as one JSON array (the parser then shares
+    the keys every line repeats, which costs a quarter less than a parse per line) and its
+    results are decoded before the next, so a line's wrapper objects are garbage as soon as its
+    result is read instead of 10,000 parsed lines living until the last is decoded (memory, and
+    the cyclic collector's passes over every live container; issue 14). Any other answer, and
+    any failure on the way, takes the two-step path, which reads every form and words every
+    error as it always did (a line that is not JSON is reported before a result that cannot be
+    read).
+    """
+    try:
+        batch = _read_result_lines(content, batch_id)
+    except Exception:  # the two-step path below raises the error it words
+        batch = None
+    return batch if batch is not None else read_batch(parse_body(content), batch_id)
+
+
+_LINES_PER_PARSE = 64
+
+
+def _read_result_lines(content: bytes, batch_id: str | None) -> Batch | None:
+    """JSON Lines whose every line is one object with a ``custom_id``, decoded slice by slice;
+    ``None`` (or an exception) for anything else.
+
+    Joining a slice's non-blank lines with commas inside brackets parses exactly when every line
+    is complete JSON: a line break inside a value would put a comma where JSON has only
+    whitespace, which never parses. A line holding two comma-separated values parses to more
+    values than lines, which is refused by the count."""
+    text = content.decode("utf-8", "replace")
+    results: list[BatchResult] = []
+    start, end = 0, len(text)
+    while start < end:
+        stop = start
+        for _ in range(_LINES_PER_PARSE):
+            stop = text.find("\n", stop) + 1
+            if not stop:
+                stop = end
+                break
+        lines = [line for line in text[start:stop].split("\n") if line and not line.isspace()]
+        start = stop
+        if not lines:
+            continue
+        values = _DECODER.decode("[" + ",".join(lines) + "]")
+        if len(values) != len(lines):
+            return None
+        for value in values:
+            if not isinstance(value, dict) or "custom_id" not in value:
+                return None
+            results.append(_result(value, batch_id))
+    return _ended_batch(results, batch_id) if results else None
+
+
 def parse_body(content: bytes) -> Any:
     """One JSON document, else JSON Lines (a list of the objects); ResponseValidationError.
 
@@ -362,10 +419,12 @@ def _counts(value: Any) -> BatchCounts | None:
 
 
 def _ended(items: Sequence[dict[str, Any]], batch_id: str | None) -> Batch:
-    results = [_result(item, batch_id) for item in items]
-    counts = BatchCounts()
-    for r in results:
-        setattr(counts, r.type, getattr(counts, r.type) + 1)
+    return _ended_batch([_result(item, batch_id) for item in items], batch_id)
+
+
+def _ended_batch(results: list[BatchResult], batch_id: str | None) -> Batch:
+    tally: Counter[str] = Counter(r.type for r in results)
+    counts = BatchCounts(**tally)  # each type is one of its fields
     return Batch(
         id=batch_id or "", status="ended", raw_status="ended", counts=counts, results=results
     )
