@@ -19,14 +19,15 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import _transport as h
 from ._types import ChatRequest, ChatResult
 from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
-from .wire.batches import Batch, encode_batch, parse_body, read_batch
+from .wire.batches import Batch, encode_batch, read_body
 
 if TYPE_CHECKING:
     import httpx
@@ -98,6 +99,18 @@ class _Polling:
 
 
 _Call = tuple[str, str, bytes | None, str | None]  # method, url, body, batch_id
+_SLICE = 64  # batch items serialised per json_bytes call
+
+
+def _create_body(items: Iterator[dict[str, Any]]) -> bytes:
+    """``h.json_bytes({"requests": list(items)})``, byte for byte, serialised a slice of items at
+    a time: a slice's dicts are garbage once written, so a large batch is never held as dicts
+    all at once (issue 14: memory bounded; each live container also costs every pass of the
+    cyclic collector while the batch is built). ``json_bytes`` stays the one serialiser."""
+    chunks: list[bytes] = []
+    for chunk in iter(lambda: list(islice(items, _SLICE)), []):
+        chunks.append(h.json_bytes(chunk)[1:-1])  # the items, without the list's brackets
+    return b'{"requests":[' + b",".join(chunks) + b"]}"
 
 
 class _BatchesBase:
@@ -108,7 +121,7 @@ class _BatchesBase:
 
     def _create_call(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> _Call:
         self._settings.require_key()  # a missing key first, before encoding a large batch
-        body = h.json_bytes(encode_batch(_as_mapping(requests)))
+        body = _create_body(encode_batch(_as_mapping(requests)))
         return "POST", self._settings.base_url + "/batches", body, None
 
     def _id_call(self, method: str, path: str, batch_id: str) -> _Call:
@@ -121,7 +134,7 @@ class _BatchesBase:
 
     @staticmethod
     def _read(response: httpx.Response, batch_id: str | None) -> Batch:
-        return read_batch(parse_body(response.content), batch_id)
+        return read_body(response.content, batch_id)
 
 
 class Batches(_BatchesBase):
@@ -249,7 +262,9 @@ def in_input_order(batch: Batch, size: int | None = None) -> list[ChatResult | A
         outcome = item.result if item.result is not None else item.error
         assert outcome is not None  # wire/batches.py sets one of them
         by_index[int(item.custom_id)] = outcome
-    n = max([size or 0, len(by_index), *(i + 1 for i in by_index)])
+    n = max(size or 0, len(by_index), max(by_index, default=-1) + 1)
+    if len(by_index) == n:  # every slot filled (the usual case): no gaps to look for
+        return [by_index[i] for i in range(n)]
     missing = [
         BatchError(
             f"batch {batch.id} returned no result for input {i}",

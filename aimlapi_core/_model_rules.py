@@ -19,13 +19,12 @@ before older).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from ._types import (
     ChatRequest,
     DocumentPart,
     ImagePart,
-    Part,
     RedactedThinkingPart,
     SearchResultPart,
     ServerToolCallPart,
@@ -59,10 +58,15 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
     caps = info.on(api) if info is not None else None
     if info is None or caps is None:
         return  # undocumented: the server decides (module docstring)
-    _check_thinking(request, info, api, caps)
-    _check_server_tools(request, info, api, caps)
-    parts = list(_parts(request))
-    if not caps.search_results and any(isinstance(p, SearchResultPart) for p, _ in parts):
+    if (
+        request.thinking_budget is not None
+        or request.adaptive_thinking
+        or request.thinking_display is not None
+    ):
+        _check_thinking(request, info, api, caps)
+    kinds = _kinds(request) if _scans(caps) else frozenset()
+    _check_server_tools(request, info, api, caps, kinds)
+    if not caps.search_results and SearchResultPart in kinds:
         raise UnsupportedContentError(
             _refusal(info, api, "search_result blocks", "no search_result block",
                      lambda c: c.search_results)
@@ -72,23 +76,21 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
             _refusal(info, api, "citations on the system prompt", "no citations on system text",
                      lambda c: c.system_citations)
         )  # fmt: skip
-    if not caps.images and any(isinstance(p, ImagePart) for p, _ in parts):
+    if not caps.images and ImagePart in kinds:
         raise UnsupportedContentError(
             _refusal(info, api, "images", "no image block", lambda c: c.images)
         )
-    if not caps.documents and any(isinstance(p, DocumentPart) for p, _ in parts):
+    if not caps.documents and DocumentPart in kinds:
         raise UnsupportedContentError(
             _refusal(info, api, "documents", "no document block", lambda c: c.documents)
         )
-    if not caps.tool_result_documents and any(
-        isinstance(p, DocumentPart) and in_result for p, in_result in parts
-    ):
+    if not caps.tool_result_documents and _DOCUMENT_IN_RESULT in kinds:
         raise UnsupportedContentError(
             _refusal(info, api, "documents inside a tool result",
                      "no document block in tool_result content",
                      lambda c: c.tool_result_documents)
         )  # fmt: skip
-    if not caps.redacted_thinking and any(isinstance(p, RedactedThinkingPart) for p, _ in parts):
+    if not caps.redacted_thinking and RedactedThinkingPart in kinds:
         raise UnsupportedContentError(
             _refusal(info, api, "redacted thinking blocks", "no redacted_thinking block",
                      lambda c: c.redacted_thinking)
@@ -123,7 +125,7 @@ def _check_thinking(request: ChatRequest, info: ModelInfo, api: str, caps: Capab
 
 
 def _check_server_tools(
-    request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities
+    request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities, kinds: frozenset[object]
 ) -> None:
     """Server tools by type, as the schema lists them; their blocks replayed only where the
     schema has server tools at all."""
@@ -136,24 +138,51 @@ def _check_server_tools(
                          f"server tool types: {listed}",
                          lambda c, kind=kind: kind in c.server_tools)  # type: ignore[misc]
             )  # fmt: skip
-    if not caps.server_tools:
-        for message in request.messages:
-            for part in message.parts:
-                if isinstance(part, (ServerToolCallPart, ServerToolResultPart)):
-                    raise UnsupportedContentError(
-                        _refusal(info, api, "server tool blocks in the history",
-                                 "no server tools", lambda c: bool(c.server_tools))
-                    )  # fmt: skip
+    if not caps.server_tools and (ServerToolCallPart in kinds or ServerToolResultPart in kinds):
+        raise UnsupportedContentError(
+            _refusal(info, api, "server tool blocks in the history",
+                     "no server tools", lambda c: bool(c.server_tools))
+        )  # fmt: skip
 
 
-def _parts(request: ChatRequest) -> Iterator[tuple[Part, bool]]:
-    """Every part of every message, and whether it sits inside a tool result."""
+# The part classes whose presence some schema refuses, anywhere in a message (a tool result's
+# content included); server tool blocks only count at the top level of a message, and a
+# document inside a tool result is told apart from one at the top level by a marker.
+_CONTENT = (SearchResultPart, ImagePart, DocumentPart, RedactedThinkingPart)
+_SERVER_BLOCKS = (ServerToolCallPart, ServerToolResultPart)
+_REFUSABLE = _CONTENT + _SERVER_BLOCKS
+_DOCUMENT_IN_RESULT = "document in a tool result"
+
+
+def _scans(caps: Capabilities) -> bool:
+    """Whether any content check of :func:`check_model_allows` can fail for ``caps``: a schema
+    that takes every block kind (most /messages schemas) needs no walk over the parts."""
+    return not (
+        caps.search_results
+        and caps.images
+        and caps.documents
+        and caps.tool_result_documents
+        and caps.redacted_thinking
+        and caps.server_tools
+    )
+
+
+def _kinds(request: ChatRequest) -> frozenset[object]:
+    """The refusable part classes the request's messages hold (by ``isinstance``, as the checks
+    always were), and :data:`_DOCUMENT_IN_RESULT` for a document in a tool result: one walk
+    over the parts serves every check."""
+    found: set[object] = set()
     for message in request.messages:
         for part in message.parts:
-            yield part, False
-            if isinstance(part, ToolResultPart):
+            if isinstance(part, _REFUSABLE):
+                found.update(k for k in _REFUSABLE if isinstance(part, k))
+            elif isinstance(part, ToolResultPart):
                 for inner in part.content:
-                    yield inner, True
+                    if isinstance(inner, _CONTENT):
+                        found.update(k for k in _CONTENT if isinstance(inner, k))
+                    if isinstance(inner, DocumentPart):
+                        found.add(_DOCUMENT_IN_RESULT)
+    return frozenset(found)
 
 
 _WHERE = {

@@ -99,20 +99,43 @@ def usage_fields(u: Mapping[str, Any]) -> dict[str, int | None]:
         if isinstance(cdetails, dict):
             out["reasoning_tokens"] = as_int(cdetails.get("reasoning_tokens"))
         return out
-    base = as_int(u.get("input_tokens"))
-    read = as_int(u.get("cache_read_input_tokens"))
-    write = as_int(u.get("cache_creation_input_tokens"))
-    if base is not None or read is not None or write is not None:
-        out["input_tokens"] = (base or 0) + (read or 0) + (write or 0)
-    out["output_tokens"] = as_int(u.get("output_tokens"))
+    total, output, read, write = _anthropic_usage(u)
+    if total is not None:
+        out["input_tokens"] = total
+    out["output_tokens"] = output
     out["cache_read_tokens"] = read
     out["cache_creation_tokens"] = write
     return out
 
 
+def _anthropic_usage(
+    u: Mapping[str, Any],
+) -> tuple[int | None, int | None, int | None, int | None]:
+    """Anthropic's naming: (input tokens with cache reads and writes added, or ``None`` if none
+    is reported; output; cache reads; cache writes)."""
+    base = as_int(u.get("input_tokens"))
+    read = as_int(u.get("cache_read_input_tokens"))
+    write = as_int(u.get("cache_creation_input_tokens"))
+    if base is None and read is None and write is None:
+        total = None
+    else:
+        total = (base or 0) + (read or 0) + (write or 0)
+    return total, as_int(u.get("output_tokens")), read, write
+
+
 def usage_from_wire(u: Any) -> Usage:
     if not isinstance(u, dict):
         return Usage()
+    if "prompt_tokens" not in u and "completion_tokens" not in u:
+        # Anthropic's naming (every /messages answer, every batch result): read straight into
+        # Usage, without usage_fields' intermediate dict.
+        total, output, read, write = _anthropic_usage(u)
+        return Usage(
+            input_tokens=total or 0,
+            output_tokens=output or 0,
+            cache_read_tokens=read,
+            cache_creation_tokens=write,
+        )
     f = usage_fields(u)
     return Usage(
         input_tokens=f.get("input_tokens") or 0,
@@ -139,6 +162,8 @@ def cost_of(body: Mapping[str, Any], headers: Mapping[str, str]) -> Cost | None:
     """Cost from the body, else from ``x-aimlapi-credits-used`` / ``x-aimlapi-usd-spent``
     (sent on non-streaming responses only); body values win field by field."""
     cost = cost_from_body(body)
+    if not headers:  # a batch result has none: nothing to fill in
+        return cost
     credits = as_float(headers.get("x-aimlapi-credits-used"))
     usd = as_float(headers.get("x-aimlapi-usd-spent"))
     if cost is None:

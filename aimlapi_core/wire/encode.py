@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from aimlapi_core import _rules as rules
@@ -53,22 +54,7 @@ _TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
     _validate_sampling(request)
     check_model_allows(request, flavor.name)  # per-model schema rules (_model_rules.py)
-    if not flavor.block_cache_control:
-        # The 4.x chat schemas forbid cache_control; the 5-series and -latest chat schemas
-        # allow it (docs/wire.md "Prompt caching"). A documented model that forbids it was
-        # refused just above; a documented one that allows it, or an id the docs do not list
-        # (the server decides, as for every per-model rule), may carry it.
-        caps = capabilities(request.model, flavor.name)
-        if caps is None or caps.cache_control:
-            flavor = replace(flavor, block_cache_control=True)
-    caps = capabilities(request.model, flavor.name)
-    # Judgement (docs/wire.md "Citations"): an answer's citations are replayed with its text
-    # where the model's schema types text blocks with citations (the schemas that list
-    # citations on system text; the 4.x chat schemas forbid any extra key on a text block),
-    # and only Claude's own *_location objects (the chat endpoint's OpenAI url_citation
-    # annotations are not a Claude citation). Elsewhere the text alone is replayed: citations
-    # are the earlier answer's metadata, kept for the caller, not input the model needs.
-    flavor = replace(flavor, replay_citations=caps is None or caps.system_citations)
+    flavor = _model_flavor(flavor, request.model)
     body: dict[str, Any] = {
         "model": request.model,
         "messages": _messages(request.messages, flavor),
@@ -91,15 +77,46 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
         body["metadata"] = dict(request.metadata)
     if request.tools:
         body["tools"] = _tools(request, flavor)
-    tool_choice = _tool_choice(request)
-    if tool_choice is not None:
-        body["tool_choice"] = tool_choice
-    thinking = _thinking(request)
-    if thinking is not None:
-        body["thinking"] = thinking
+    if request.tool_choice is not None:
+        tool_choice = _tool_choice(request)
+        if tool_choice is not None:
+            body["tool_choice"] = tool_choice
+    if request.adaptive_thinking or request.thinking_budget is not None:
+        body["thinking"] = _thinking(request)
     if request.extra_body:
         body.update(request.extra_body)
     return body
+
+
+def _model_flavor(flavor: Flavor, model: object) -> Flavor:
+    """``flavor`` as it applies to ``model``: a pure function of the two (the catalogue is
+    read-only), so it is computed once per (flavor, model) pair, not once per request."""
+    if isinstance(model, str):
+        return _model_flavor_cached(flavor, model)
+    return _derive_flavor(flavor, model)  # not hashable in general; undocumented anyway
+
+
+def _derive_flavor(flavor: Flavor, model: object) -> Flavor:
+    caps = capabilities(model, flavor.name)
+    # The 4.x chat schemas forbid cache_control; the 5-series and -latest chat schemas allow it
+    # (docs/wire.md "Prompt caching"). A documented model that forbids it was refused by
+    # check_model_allows; a documented one that allows it, or an id the docs do not list (the
+    # server decides, as for every per-model rule), may carry it.
+    block_cache_control = flavor.block_cache_control or caps is None or caps.cache_control
+    # Judgement (docs/wire.md "Citations"): an answer's citations are replayed with its text
+    # where the model's schema types text blocks with citations (the schemas that list
+    # citations on system text; the 4.x chat schemas forbid any extra key on a text block),
+    # and only Claude's own *_location objects (the chat endpoint's OpenAI url_citation
+    # annotations are not a Claude citation). Elsewhere the text alone is replayed: citations
+    # are the earlier answer's metadata, kept for the caller, not input the model needs.
+    replay_citations = caps is None or caps.system_citations
+    return replace(
+        flavor, block_cache_control=block_cache_control, replay_citations=replay_citations
+    )
+
+
+# Bounded like catalog._lookup: model ids come from callers, and there are two flavors.
+_model_flavor_cached = lru_cache(maxsize=512)(_derive_flavor)
 
 
 # --------------------------------------------------------------------------- validation
@@ -118,22 +135,28 @@ def _validate_sampling(request: ChatRequest) -> None:
         raise InvalidRequestError("messages is empty: the API needs at least one user message")
     if request.max_tokens < 1:
         raise InvalidRequestError(f"max_tokens must be at least 1, got {request.max_tokens}")
-    for name in ("temperature", "top_p"):
-        value = getattr(request, name)
-        if value is not None and not 0 <= value <= 1:
-            raise InvalidRequestError(
-                f"{name} must be between 0 and 1 for Claude models, got {value}; "
-                "use a value in [0, 1]"
-            )
+    temperature, top_p = request.temperature, request.top_p
+    if temperature is not None and not 0 <= temperature <= 1:
+        raise _out_of_range("temperature", temperature)
+    if top_p is not None and not 0 <= top_p <= 1:
+        raise _out_of_range("top_p", top_p)
+    budget, adaptive = request.thinking_budget, request.adaptive_thinking
+    if budget is None and not adaptive and request.thinking_display is None:
+        return  # thinking off: check_thinking has nothing to refuse, nor check_forced_choice
     rules.check_thinking(
-        budget=request.thinking_budget,
-        adaptive=request.adaptive_thinking,
+        budget=budget,
+        adaptive=adaptive,
         display=request.thinking_display,
         max_tokens=request.max_tokens,
-        temperature=request.temperature,
+        temperature=temperature,
     )
-    thinking_on = request.adaptive_thinking or request.thinking_budget is not None
-    rules.check_forced_choice(request.tool_choice, thinking=thinking_on)
+    rules.check_forced_choice(request.tool_choice, thinking=adaptive or budget is not None)
+
+
+def _out_of_range(name: str, value: float) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"{name} must be between 0 and 1 for Claude models, got {value}; use a value in [0, 1]"
+    )
 
 
 def _thinking(request: ChatRequest) -> dict[str, Any] | None:
@@ -182,6 +205,8 @@ def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
 
 
 def _system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]] | None:
+    if not parts:
+        return None
     texts = [p for p in parts if p.text]
     if not texts:
         return None
@@ -196,29 +221,52 @@ def _system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]]
 
 def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    role: str | None = None
+    turn: list[dict[str, Any] | str] = []  # the blocks of the turn being built
     for i, message in enumerate(messages):
-        if message.role not in ("user", "assistant"):
+        if message.role != "user" and message.role != "assistant":
             raise InvalidRequestError(
                 f"messages[{i}] has role {message.role!r}: only 'user' and 'assistant' are "
                 "sent as messages; put system text in ChatRequest.system"
             )
-        blocks = [b for part in message.parts if (b := _block(part, flavor, i)) is not None]
+        blocks: list[dict[str, Any] | str] = []
+        for part in message.parts:
+            if type(part) is TextPart and not part.citations and not part.cache_control:
+                # Plain text, the common case, kept as its string until the turn is complete
+                # (_turn): most turns are one text, sent as a string. Empty text is dropped
+                # (docs/wire.md "Content parts").
+                if part.text:
+                    blocks.append(part.text)
+            elif (block := _block(part, flavor, i)) is not None:
+                blocks.append(block)
         if not blocks:
             raise InvalidRequestError(
                 f"messages[{i}] ({message.role}) has no content once empty text (and unsigned "
                 "thinking, which cannot be replayed) is removed; "
                 "the API refuses empty messages: drop it or give it text"
             )
-        if out and out[-1]["role"] == message.role:
+        if message.role == role:
             # Anthropic requires alternating roles; consecutive turns of one role are one turn.
-            out[-1]["content"].extend(blocks)
+            turn.extend(blocks)
         else:
-            out.append({"role": message.role, "content": blocks})
-    for wire in out:
-        content = wire["content"]
-        if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
-            wire["content"] = content[0]["text"]
+            if role is not None:
+                out.append(_turn(role, turn))
+            role, turn = message.role, blocks
+    if role is not None:
+        out.append(_turn(role, turn))
     return out
+
+
+def _turn(role: str, blocks: list[dict[str, Any] | str]) -> dict[str, Any]:
+    """One wire message: a turn of one plain text block is sent as its string."""
+    if len(blocks) == 1:
+        block = blocks[0]
+        if isinstance(block, str):
+            return {"role": role, "content": block}
+        if block["type"] == "text" and len(block) == 2:
+            return {"role": role, "content": block["text"]}
+    content = [{"type": "text", "text": b} if isinstance(b, str) else b for b in blocks]
+    return {"role": role, "content": content}
 
 
 def _text_block(

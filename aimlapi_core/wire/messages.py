@@ -123,8 +123,10 @@ def decode_blocks(blocks: list[Any]) -> list[Part]:
             raise ResponseValidationError(f"a content block has no type: {excerpt(block)}")
         kind = block["type"]
         if kind == "text":
-            text = _str(block, "text")
-            citations = _citations(block)
+            text = block.get("text")
+            if not isinstance(text, str):
+                text = _str(block, "text")  # raises, naming the block
+            citations = _citations(block) if "citations" in block else None
             if text or citations:
                 parts.append(TextPart(text=text, citations=citations))
         elif kind == "thinking":
