@@ -23,7 +23,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr, field_serializer
+from llama_index.core.bridge.pydantic import Field, SecretStr, field_serializer
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
@@ -31,9 +31,9 @@ from pydantic import field_validator
 
 from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolChoice, ToolSpec, _config
 from aimlapi_core import _rules as rules
-from aimlapi_core._travel import TravellingModel
 
 from ._batch import AIMLAPIBatch
+from ._clients import CoreClients
 from ._convert import to_core_messages
 from ._responses import StreamResponses, chat_response, completion_response
 from ._tokens import ClaudeTokenEstimator
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     import httpx
     from llama_index.core.tools.types import BaseTool
 
-    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 # Claude 4 pages document a 32000 default and Claude 3 pages 512 (docs/wire.md "Request on
@@ -59,7 +58,7 @@ _FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
 _TOOL_REQUIRED = "_aimlapi_tool_required"
 
 
-class AIMLAPI(TravellingModel, FunctionCallingLLM):
+class AIMLAPI(CoreClients, FunctionCallingLLM):
     """Claude models on the AI/ML API, for LlamaIndex query engines, chat engines and agents.
 
     Example:
@@ -110,17 +109,6 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
     )
     context_window: int | None = Field(default=None, description="Overrides the catalogue.")
     num_output: int | None = Field(default=None, description="Overrides max_tokens in metadata.")
-
-    _api_key: SecretStr | None = PrivateAttr(default=None)
-    _http_client: httpx.Client | None = PrivateAttr(default=None)
-    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
-    _client: AIMLAPIClient | None = PrivateAttr(default=None)
-    _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
-    # Pickles and copies (aimlapi_core/_travel.py); LlamaIndex's __setstate__ re-runs
-    # __init__ with the public fields only, so the key and the pools are put back.
-    _core_clients = ("_client", "_aclient")
-    _shared_pools = ("_http_client", "_async_http_client")
-    _restored_private = ("_api_key", "_http_client", "_async_http_client")
 
     def __init__(
         self,
@@ -206,46 +194,6 @@ class AIMLAPI(TravellingModel, FunctionCallingLLM):
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
-
-    # Both lookups run on every call. They read the private attribute from
-    # __pydantic_private__ (always a dict here: the model has private attributes) because
-    # ``self._client`` goes through pydantic's __getattr__, after a failed normal lookup that
-    # builds an AttributeError: a few microseconds a call.
-
-    def _sync_client(self) -> AIMLAPIClient:
-        client: AIMLAPIClient | None = self.__pydantic_private__["_client"]  # type: ignore[index]
-        if client is None:
-            from aimlapi_core import AIMLAPIClient
-
-            client = self._client = AIMLAPIClient(
-                **self._client_kwargs(), http_client=self._http_client
-            )
-        return client
-
-    def _async_client(self) -> AsyncAIMLAPIClient:
-        # One client for every event loop: scripts that call asyncio.run() more than once
-        # (common with LlamaIndex workflows) get a new loop each time, and the core client
-        # reopens its own pool in the new loop (aimlapi_core/_client.py).
-        client: AsyncAIMLAPIClient | None = self.__pydantic_private__["_aclient"]  # type: ignore[index]
-        if client is None:
-            from aimlapi_core import AsyncAIMLAPIClient
-
-            client = self._aclient = AsyncAIMLAPIClient(
-                **self._client_kwargs(), http_client=self._async_http_client
-            )
-        return client
-
-    def close(self) -> None:
-        """Close the sync connection pool (an injected ``http_client`` is left open)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def aclose(self) -> None:
-        """Close the async connection pool (an injected ``async_http_client`` is left open)."""
-        if self._aclient is not None:
-            await self._aclient.close()
-            self._aclient = None
 
     # ------------------------------------------------------------------ requests
 

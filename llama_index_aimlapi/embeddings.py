@@ -15,23 +15,20 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import (
     ConfigDict,
     Field,
-    PrivateAttr,
     SecretStr,
     field_serializer,
 )
 
-from aimlapi_core._travel import TravellingModel
+from ._clients import CoreClients
 
 if TYPE_CHECKING:
     import httpx
-
-    from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient
 
 DEFAULT_MODEL = "text-embedding-3-small"
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 
 
-class AIMLAPIEmbedding(TravellingModel, BaseEmbedding):
+class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
     """Embedding models on the AI/ML API, for LlamaIndex indexes and query engines.
 
     Example:
@@ -76,17 +73,6 @@ class AIMLAPIEmbedding(TravellingModel, BaseEmbedding):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="task_type / title / auto_truncate / input_type."
     )
-
-    _api_key: SecretStr | None = PrivateAttr(default=None)
-    _http_client: httpx.Client | None = PrivateAttr(default=None)
-    _async_http_client: httpx.AsyncClient | None = PrivateAttr(default=None)
-    _client: AIMLAPIClient | None = PrivateAttr(default=None)
-    _aclient: AsyncAIMLAPIClient | None = PrivateAttr(default=None)
-    # Pickles and copies (aimlapi_core/_travel.py); LlamaIndex's __setstate__ re-runs
-    # __init__ with the public fields only, so the key and the pools are put back.
-    _core_clients = ("_client", "_aclient")
-    _shared_pools = ("_http_client", "_async_http_client")
-    _restored_private = ("_api_key", "_http_client", "_async_http_client")
 
     def __init__(
         self,
@@ -135,42 +121,6 @@ class AIMLAPIEmbedding(TravellingModel, BaseEmbedding):
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
         }
-
-    # Read through __pydantic_private__, as AIMLAPI does (base.py): ``self._client`` goes
-    # through pydantic's __getattr__ after a failed lookup, a few microseconds on every call.
-
-    def _sync_client(self) -> AIMLAPIClient:
-        client: AIMLAPIClient | None = self.__pydantic_private__["_client"]  # type: ignore[index]
-        if client is None:
-            from aimlapi_core import AIMLAPIClient
-
-            client = self._client = AIMLAPIClient(
-                **self._client_kwargs(), http_client=self._http_client
-            )
-        return client
-
-    def _async_client(self) -> AsyncAIMLAPIClient:
-        # The core client reopens a pool it owns on each new event loop (asyncio.run twice).
-        client: AsyncAIMLAPIClient | None = self.__pydantic_private__["_aclient"]  # type: ignore[index]
-        if client is None:
-            from aimlapi_core import AsyncAIMLAPIClient
-
-            client = self._aclient = AsyncAIMLAPIClient(
-                **self._client_kwargs(), http_client=self._async_http_client
-            )
-        return client
-
-    def close(self) -> None:
-        """Close the sync connection pool (an injected ``http_client`` is left open)."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    async def aclose(self) -> None:
-        """Close the async connection pool (an injected ``async_http_client`` is left open)."""
-        if self._aclient is not None:
-            await self._aclient.close()
-            self._aclient = None
 
     # ------------------------------------------------------------------ BaseEmbedding
 
