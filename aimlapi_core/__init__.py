@@ -9,8 +9,9 @@ library only: no pydantic model is built, no framework imported.
 
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
+from ._async_client import AsyncAIMLAPIClient, AsyncChatStream
 from ._batches import AsyncBatches, Batches, in_input_order
-from ._client import AIMLAPIClient, AsyncAIMLAPIClient, AsyncChatStream, ChatStream
+from ._client import AIMLAPIClient, ChatStream
 from ._embedding_models import EmbeddingModel, embedding_model
 from ._embeddings import EmbeddingResult, plan_embeddings
 from ._schema import tool_input_schema

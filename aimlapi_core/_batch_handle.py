@@ -16,7 +16,8 @@ from ._types import ChatResult
 from .wire.batches import Batch
 
 if TYPE_CHECKING:
-    from ._client import AIMLAPIClient, AsyncAIMLAPIClient
+    from ._async_client import AsyncAIMLAPIClient
+    from ._client import AIMLAPIClient
 
 __all__ = ["BatchHandle", "bar_progress"]
 

@@ -32,7 +32,8 @@ from .wire.batches import Batch, encode_batch, read_body
 if TYPE_CHECKING:
     import httpx
 
-    from ._client import AIMLAPIClient, AsyncAIMLAPIClient
+    from ._async_client import AsyncAIMLAPIClient
+    from ._client import AIMLAPIClient
     from ._settings import ClientSettings
 
 __all__ = ["AsyncBatches", "Batches", "in_input_order"]

@@ -5,9 +5,10 @@
 how long its vectors are, how many inputs fit in one request — lives in
 ``_embedding_models.py``, the one home of those rules. Everything here is pure:
 :func:`plan_embeddings` checks a call and cuts it into request bodies before any I/O,
-:class:`EmbeddingCollector` folds the answers back in input order. The clients (``_client.py``)
-only send the bodies, through the same retry loop, error mapping and key redaction as chat:
-sequentially on the sync client, a bounded number at a time on the async one.
+:class:`EmbeddingCollector` folds the answers back in input order. The clients
+(``_client.py``, ``_async_client.py``) only send the bodies, through the same retry loop, error
+mapping and key redaction as chat: sequentially on the sync client, a bounded number at a time
+on the async one.
 
 Example:
     >>> plan = plan_embeddings(["a cat", "a dog"], model="text-embedding-3-small", dimensions=8)

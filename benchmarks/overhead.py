@@ -3,10 +3,11 @@
 Bare httpx, the framework floors (_floors.py), aimlapi_core, ChatAIMLAPI and AIMLAPI on both
 dialects, and the peers ChatAnthropic, ChatOpenAI and OpenAILike (the bench extra), all against
 one emulator running in its own process in lenient mode (so the peers' OpenAI-shaped requests
-are answered), so only this process's CPU (``time.process_time``) is measured. Within a round the calls
-are interleaved one by one (``_harness.cpu_rounds``); each time is the median over rounds; each ratio (to bare httpx, and to the
-framework's floor, on the same dialect) is the median over rounds of the ratio within the round
-(``paired``), so load that changes between rounds cancels. Targets (DESIGN.md):
+are answered), so only this process's CPU (``time.process_time``) is measured. Within a round
+the calls are interleaved one by one (``_harness.cpu_rounds``); each time is the median over
+rounds; each ratio (to bare httpx, and to the framework's floor, on the same dialect) is the
+median over rounds of the ratio within the round (``paired``), so load that changes between
+rounds cancels. Targets (DESIGN.md):
 
     aimlapi_core            <= 1.15x bare httpx, whole and streamed
     each adapter            <= 1.05x its framework's floor whole, <= 1.10x streamed

@@ -5,7 +5,7 @@ Bound tools are kept as Anthropic-format dicts (``name`` / ``description`` / ``i
 that is the form LangGraph and ``create_agent`` read back from ``model.kwargs["tools"]``, it
 serializes and traces, and it converts to the core's :class:`~aimlapi_core.ToolSpec` one to one.
 Everything that can be refused is refused at bind time, before any request, by the core's rules
-(``aimlapi_core/_rules.py``), which the encoder applies again to per-call values.
+(``aimlapi_core/_rules/``), which the encoder applies again to per-call values.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class CoreClients(TravellingModel):
     def _async_client(self) -> AsyncAIMLAPIClient:
         # One client for every event loop: scripts that call asyncio.run() more than once
         # (common with LlamaIndex workflows) get a new loop each time, and the core client
-        # reopens its own pool in the new loop (aimlapi_core/_client.py).
+        # reopens its own pool in the new loop (aimlapi_core/_async_client.py).
         client: AsyncAIMLAPIClient | None = self.__pydantic_private__["_aclient"]  # type: ignore[index]
         if client is None:
             from aimlapi_core import AsyncAIMLAPIClient

@@ -2,7 +2,7 @@
 
 Inbound (``to_core_messages``): every LlamaIndex role maps to a neutral role through
 ``_ROLES``; every content block goes through ``_BLOCK_CONVERTERS``. A block with no converter,
-or one the core's rules refuse (``aimlapi_core/_rules.py``), raises
+or one the core's rules refuse (``aimlapi_core/_rules/``), raises
 :class:`UnsupportedContentError` naming the block and the message it sits in, before any
 request is made. Nothing is dropped silently.
 

@@ -1,6 +1,6 @@
 """Tools: LlamaIndex tools → ``ToolSpec``, and tool calls back out of a (possibly partial,
 streamed) response. Tool names and tool choice follow the core's rules
-(``aimlapi_core/_rules.py``)."""
+(``aimlapi_core/_rules/tools.py``)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,11 @@ with :func:`get_dialect`.
 
 Imports run one way inside this package, leaf first::
 
-    _common  ←  envelope  ←  encode  ←  messages  ←  chat_completions  ←  this registry
+    _common  ←  envelope  ←  blocks  ←  encode  ←  messages  ←  chat_completions  ←  this registry
 
 ``_common`` holds what both dialects read alike (stop reasons, numbers, usage, cost, ids),
-``envelope`` the one error-envelope parser, ``encode`` the request encoder both dialects share.
+``envelope`` the one error-envelope parser, ``encode`` the request encoder both dialects share
+(``blocks`` its content half: system prompt, messages, blocks).
 No module of the package imports this one (``tests/core/test_import_cycles.py`` checks it).
 """
 

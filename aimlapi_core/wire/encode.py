@@ -7,6 +7,10 @@ chat-completions specs forbid extra keys on content blocks (``additionalProperti
 ``docs/schemas/claude-4-sonnet.json``), so ``cache_control`` and document titles go only to
 /messages.
 
+This module assembles the body and holds the request-level rules (sampling, thinking, tools,
+tool choice) and the flavor per model; the content (system prompt, messages, their blocks) is
+encoded by ``blocks.py``.
+
 Every rule the API would answer with a 400 is checked here first, and the error says how to fix
 the request. Nulls and empty lists are never sent (several models answer 400:
 docs/wire.md "Request on /chat/completions").
@@ -14,8 +18,6 @@ docs/wire.md "Request on /chat/completions").
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -24,31 +26,13 @@ from aimlapi_core import _rules as rules
 from aimlapi_core._model_rules import check_model_allows
 from aimlapi_core._rules import DialectContent as Flavor
 from aimlapi_core._schema import tool_input_schema
-from aimlapi_core._types import (
-    ChatRequest,
-    DocumentPart,
-    ImagePart,
-    Message,
-    Part,
-    RawPart,
-    RedactedThinkingPart,
-    SearchResultPart,
-    ServerToolCallPart,
-    ServerToolResultPart,
-    ServerToolSpec,
-    TextPart,
-    ThinkingPart,
-    ToolCallPart,
-    ToolResultPart,
-)
+from aimlapi_core._types import ChatRequest, ServerToolSpec
 from aimlapi_core.catalog import capabilities
-from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
+from aimlapi_core.errors import InvalidRequestError
+
+from .blocks import encode_messages, encode_system, with_cache
 
 __all__ = ["Flavor", "encode_request"]
-
-# Anthropic's tool_use id rule (tool_use.id: ^[a-zA-Z0-9_-]+$). Histories from other providers
-# carry ids with ':' '.' or '/' (Bedrock "tooluse:…", Gemini, …).
-_TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
 def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
@@ -57,9 +41,9 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
     flavor = _model_flavor(flavor, request.model)
     body: dict[str, Any] = {
         "model": request.model,
-        "messages": _messages(request.messages, flavor),
+        "messages": encode_messages(request.messages, flavor),
     }
-    system = _system(request.system, flavor)
+    system = encode_system(request.system, flavor)
     if system:
         body["system"] = system
     body["max_tokens"] = request.max_tokens
@@ -182,13 +166,13 @@ def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
             # Server tools are sent as documented: type, name and their own fields
             # (docs/wire.md "Server tools"); the catalogue checked the type (_model_rules.py).
             server: dict[str, Any] = {"type": tool.type, "name": tool.name, **tool.options}
-            out.append(_cache(server, tool.cache_control, flavor, f"tool {tool.name!r}"))
+            out.append(with_cache(server, tool.cache_control, flavor, f"tool {tool.name!r}"))
             continue
         wire: dict[str, Any] = {"name": tool.name}
         if tool.description:
             wire["description"] = tool.description
         wire["input_schema"] = tool_input_schema(tool.name, tool.input_schema)
-        out.append(_cache(wire, tool.cache_control, flavor, f"tool {tool.name!r}"))
+        out.append(with_cache(wire, tool.cache_control, flavor, f"tool {tool.name!r}"))
     return out
 
 
@@ -199,236 +183,3 @@ def _tool_choice(request: ChatRequest) -> dict[str, Any] | None:
         thinking=request.adaptive_thinking or request.thinking_budget is not None,
     )
     return None if choice is None else rules.tool_choice_dict(choice)
-
-
-# --------------------------------------------------------------------------- system and messages
-
-
-def _system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]] | None:
-    if not parts:
-        return None
-    texts = [p for p in parts if p.text]
-    if not texts:
-        return None
-    if any(p.cache_control for p in texts):
-        # Only /messages takes a list of system blocks (the chat-completions specs type
-        # ``system`` as a string), so caching the system prompt needs that dialect.
-        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
-    if any(p.citations for p in texts):
-        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
-    return "\n\n".join(p.text for p in texts)
-
-
-def _messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    role: str | None = None
-    turn: list[dict[str, Any] | str] = []  # the blocks of the turn being built
-    for i, message in enumerate(messages):
-        if message.role != "user" and message.role != "assistant":
-            raise InvalidRequestError(
-                f"messages[{i}] has role {message.role!r}: only 'user' and 'assistant' are "
-                "sent as messages; put system text in ChatRequest.system"
-            )
-        blocks: list[dict[str, Any] | str] = []
-        for part in message.parts:
-            if type(part) is TextPart and not part.citations and not part.cache_control:
-                # Plain text, the common case, kept as its string until the turn is complete
-                # (_turn): most turns are one text, sent as a string. Empty text is dropped
-                # (docs/wire.md "Content parts").
-                if part.text:
-                    blocks.append(part.text)
-            elif (block := _block(part, flavor, i)) is not None:
-                blocks.append(block)
-        if not blocks:
-            raise InvalidRequestError(
-                f"messages[{i}] ({message.role}) has no content once empty text (and unsigned "
-                "thinking, which cannot be replayed) is removed; "
-                "the API refuses empty messages: drop it or give it text"
-            )
-        if message.role == role:
-            # Anthropic requires alternating roles; consecutive turns of one role are one turn.
-            turn.extend(blocks)
-        else:
-            if role is not None:
-                out.append(_turn(role, turn))
-            role, turn = message.role, blocks
-    if role is not None:
-        out.append(_turn(role, turn))
-    return out
-
-
-def _turn(role: str, blocks: list[dict[str, Any] | str]) -> dict[str, Any]:
-    """One wire message: a turn of one plain text block is sent as its string."""
-    if len(blocks) == 1:
-        block = blocks[0]
-        if isinstance(block, str):
-            return {"role": role, "content": block}
-        if block["type"] == "text" and len(block) == 2:
-            return {"role": role, "content": block["text"]}
-    content = [{"type": "text", "text": b} if isinstance(b, str) else b for b in blocks]
-    return {"role": role, "content": content}
-
-
-def _text_block(
-    part: TextPart, flavor: Flavor, where: str, *, system: bool = False
-) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "text", "text": part.text}
-    if part.citations and system:
-        block["citations"] = [dict(c) for c in part.citations]  # _model_rules checked them
-    elif part.citations and flavor.replay_citations:
-        claude = [dict(c) for c in part.citations if str(c.get("type", "")).endswith("_location")]
-        if claude:
-            block["citations"] = claude
-    return _cache(block, part.cache_control, flavor, where)
-
-
-def _cache(block: dict[str, Any], cache_control: Any, flavor: Flavor, where: str) -> dict[str, Any]:
-    if not cache_control:
-        return block
-    if not flavor.block_cache_control:
-        # A cache hint the endpoint cannot take is refused, not dropped: dropping it would
-        # silently turn a cached prompt into a full-price one.
-        raise UnsupportedContentError(
-            f"cache_control on {where} is not accepted by /chat/completions (its spec allows no "
-            "cache_control); use api='messages' for prompt caching, or remove cache_control"
-        )
-    if not isinstance(cache_control, dict):
-        # Found by fuzzing the adapters (issue 10): cache_control "0" raised a bare ValueError.
-        raise UnsupportedContentError(
-            f"cache_control on {where} must be a dict such as {{'type': 'ephemeral'}}, got "
-            f"{type(cache_control).__name__} {cache_control!r:.40}"
-        )
-    block["cache_control"] = dict(cache_control)
-    return block
-
-
-def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
-    if isinstance(part, TextPart):
-        if not part.text:
-            return None  # a 400 for empty text (docs/wire.md "Content parts")
-        return _text_block(part, flavor, f"a text block of messages[{i}]")
-    if isinstance(part, ImagePart):
-        return _image(part, flavor, i)
-    if isinstance(part, DocumentPart):
-        return _document(part, flavor, i)
-    if isinstance(part, ToolCallPart):
-        wire_id = _wire_tool_id(part.id)
-        return {"type": "tool_use", "id": wire_id, "name": part.name, "input": dict(part.arguments)}
-    if isinstance(part, ToolResultPart):
-        return _tool_result(part, flavor, i)
-    if isinstance(part, ThinkingPart):
-        if part.signature is None:
-            # The API verifies signatures and the specs require one; /chat/completions never
-            # returns one (docs/wire.md "Thinking"), so its thinking cannot be replayed.
-            # Anthropic ignores the thinking of earlier turns anyway; signed round-trips need
-            # api="messages".
-            return None
-        return {"type": "thinking", "thinking": part.thinking, "signature": part.signature}
-    if isinstance(part, RedactedThinkingPart):
-        return {"type": "redacted_thinking", "data": part.data}
-    if isinstance(part, SearchResultPart):
-        return _search_result(part, flavor, i)
-    if isinstance(part, ServerToolCallPart):
-        # Sent back as received (docs/wire.md "Server tools"): the id is the API's own.
-        return {
-            "type": "server_tool_use",
-            "id": part.id,
-            "name": part.name,
-            "input": dict(part.arguments),
-        }
-    if isinstance(part, ServerToolResultPart):
-        return {"type": part.type, "tool_use_id": part.tool_call_id, "content": part.content}
-    if isinstance(part, RawPart):
-        return dict(part.block)  # a block newer than this library, replayed verbatim
-    raise UnsupportedContentError(
-        f"messages[{i}]: content of type {type(part).__name__} cannot be sent"
-    )
-
-
-def _image(part: ImagePart, flavor: Flavor, i: int) -> dict[str, Any]:
-    if not part.data:
-        where = f" (url {part.url!r} was not fetched)" if part.url else ""
-        raise UnsupportedContentError(
-            f"messages[{i}]: an image has no base64 data{where}; the API only takes base64 "
-            "images: pass data= and media_type=, or send it through the client, which inlines URLs"
-        )
-    rules.check_image_media_type(part.media_type, f"messages[{i}]")
-    source = {"type": "base64", "media_type": part.media_type, "data": part.data}
-    return _cache(
-        {"type": "image", "source": source},
-        part.cache_control,
-        flavor,
-        f"an image in messages[{i}]",
-    )
-
-
-def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
-    if part.media_type == "application/pdf":
-        source: dict[str, Any] = {
-            "type": "base64",
-            "media_type": part.media_type,
-            "data": part.data,
-        }
-    elif part.media_type == "text/plain":
-        # media_type on both endpoints: the newest chat schemas (claude-sonnet-5.json, the
-        # -latest ones) require it on a text source, and the 4.x chat schemas allow it (their
-        # sources are not additionalProperties: false); tests/core/test_conformance.py.
-        source = {"type": "text", "media_type": "text/plain", "data": part.data}
-    else:
-        rules.check_document_media_type(part.media_type, f"messages[{i}]")
-    block: dict[str, Any] = {"type": "document", "source": source}
-    if flavor.document_metadata:
-        if part.title:
-            block["title"] = part.title
-        if part.context:
-            block["context"] = part.context
-    return _cache(block, part.cache_control, flavor, f"a document in messages[{i}]")
-
-
-def _search_result(part: SearchResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
-    texts = [p for p in part.content if p.text]
-    if not texts:
-        raise UnsupportedContentError(
-            f"messages[{i}]: search result {part.title!r} has no text; give it content"
-        )
-    block: dict[str, Any] = {
-        "type": "search_result",
-        "source": part.source,
-        "title": part.title,
-        "content": [_text_block(p, flavor, f"a search result in messages[{i}]") for p in texts],
-    }
-    if part.citations is not None:
-        block["citations"] = {"enabled": part.citations}
-    return _cache(block, part.cache_control, flavor, f"a search result in messages[{i}]")
-
-
-def _wire_tool_id(raw: str) -> str:
-    """An id the API accepts, the same for a call and its result on every turn: valid ids (all
-    the API itself returns) are kept; others get their illegal characters replaced plus a
-    digest of the original, so ids differing only there stay distinct."""
-    if _TOOL_ID.match(raw):
-        return raw
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:12]
-    cleaned = re.sub(r"[^a-zA-Z0-9_-]", "_", raw)[:40]
-    return f"{cleaned}_{digest}" if cleaned else f"toolu_{digest}"
-
-
-def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
-    content: list[dict[str, Any]] = []
-    for item in part.content:
-        if isinstance(item, DocumentPart) and not flavor.documents_in_tool_results:
-            raise UnsupportedContentError(
-                f"messages[{i}]: tool result {part.tool_call_id!r} holds a document, which "
-                f"{flavor.name} does not accept in tool results; use api='messages'"
-            )
-        block = _block(item, flavor, i)
-        if block is not None:
-            content.append(block)
-    wire: dict[str, Any] = {"type": "tool_result", "tool_use_id": _wire_tool_id(part.tool_call_id)}
-    if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
-        wire["content"] = content[0]["text"]  # one plain text: the string form
-    elif content:
-        wire["content"] = content
-    if part.is_error:
-        wire["is_error"] = True
-    return _cache(wire, part.cache_control, flavor, f"a tool result in messages[{i}]")

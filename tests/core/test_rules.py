@@ -1,4 +1,4 @@
-"""The input rules both adapters and the encoder call (aimlapi_core/_rules.py), as tables."""
+"""The input rules both adapters and the encoder call (aimlapi_core/_rules/), as tables."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The same mistake through ChatAIMLAPI and AIMLAPI: the same error class and the same words,
-raised before any request — both adapters call the core's rules (aimlapi_core/_rules.py)."""
+raised before any request — both adapters call the core's rules (aimlapi_core/_rules/)."""
 
 from __future__ import annotations
 

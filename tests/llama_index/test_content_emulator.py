@@ -110,7 +110,7 @@ def test_documents_and_cache_points_on_messages(llm, emulator) -> None:
 @pytest.mark.parametrize("api", ["chat_completions"], indirect=True)
 def test_documents_are_sent_on_chat_completions(llm, emulator) -> None:
     """The Claude 4.x chat specs carry document blocks (one rule for every adapter, in
-    aimlapi_core/_rules.DIALECT_CONTENT); this adapter used to refuse them."""
+    aimlapi_core/_rules/content.py, DIALECT_CONTENT); this adapter used to refuse them."""
     block = DocumentBlock(data=b"The ferry leaves at 08:15.", document_mimetype="text/plain")
     llm.chat([ChatMessage(role="user", blocks=[TextBlock(text="read"), block])])
     assert emulator.requests[-1].json["messages"][0]["content"] == [

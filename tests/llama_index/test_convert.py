@@ -238,7 +238,8 @@ def test_pdf_document_is_base64() -> None:
 
 def test_percent_encoded_data_url_is_sent_as_base64() -> None:
     """RFC 2397 data URIs without ;base64 name the same bytes; the core's one parser
-    (aimlapi_core/_rules.parse_data_uri) re-encodes them. Was refused by this adapter only."""
+    (aimlapi_core/_rules/content.py, parse_data_uri) re-encodes them. Was refused by this
+    adapter only."""
     text_png = "data:image/png," + "".join(f"%{b:02X}" for b in PNG_1PX)
     _, turns = to_core_messages([ChatMessage(role="user", blocks=[ImageBlock(url=text_png)])])
     assert turns[0].parts == [ImagePart(media_type="image/png", data=PNG_B64)]
