@@ -4,7 +4,7 @@ A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain message
 the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
 fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
 ``_tools.py`` for the mappings, ``_structured.py`` for ``bind_tools`` and structured output
-(the ``ToolCalling`` mixin).
+(the ``ToolCalling`` mixin), ``_tokens.py`` for the token estimates (``TokenEstimates``).
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 import aimlapi_core as t
-from aimlapi_core import _config, tokens
+from aimlapi_core import _config
 from aimlapi_core import _rules as rules
 
 from . import _convert, _errors, _profile, _results, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
 from ._clients import CoreClients
 from ._structured import ToolCalling
+from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
@@ -44,7 +45,7 @@ register_translator(_results.PROVIDER, _results.translate_content, _results.tran
 _CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
 
-class ChatAIMLAPI(CoreClients, ToolCalling, BaseChatModel):
+class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -328,47 +329,6 @@ class ChatAIMLAPI(CoreClients, ToolCalling, BaseChatModel):
                 final = await stream.get_final_result()
         yield ChatGenerationChunk(
             message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
-        )
-
-    # ------------------------------------------------------------------ token estimates
-
-    def get_num_tokens(self, text: str) -> int:
-        """Estimated tokens in ``text``, without downloading a tokenizer.
-
-        Claude's tokenizer is not published: this is ``aimlapi_core.tokens``' estimate (about
-        3.5 characters a token). ``usage_metadata`` on a reply is the real count.
-        """
-        return tokens.estimate_text_tokens(text)
-
-    def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
-    ) -> int:
-        """Estimated input tokens for ``messages`` (and ``tools``), counting text, images,
-        documents, tool calls and results, thinking and the tool-use prompt.
-
-        An estimate (see :mod:`aimlapi_core.tokens`), computed locally: no request, no
-        download, no ``transformers``. Works as ``trim_messages(..., token_counter=llm)``.
-
-        Example:
-            .. code-block:: python
-
-                from langchain_core.messages import HumanMessage, trim_messages
-
-                llm.get_num_tokens_from_messages([HumanMessage("Hello!")])  # 6
-                trim_messages(history, max_tokens=1000, token_counter=llm)
-        """
-        system, turns = _convert.to_neutral(messages)
-        specs = [_tools.spec_from_dict(_tools.to_tool_dict(x)) for x in tools or ()]
-        request = t.ChatRequest(
-            model=self.model, messages=turns, system=system, max_tokens=1, tools=specs
-        )
-        return tokens.estimate_request_tokens(request)
-
-    def get_token_ids(self, text: str) -> list[int]:
-        """Not available: Claude's tokenizer is not published (use ``get_num_tokens``)."""
-        raise NotImplementedError(
-            "Claude's tokenizer is not published, so there are no token ids; "
-            "get_num_tokens() and get_num_tokens_from_messages() give estimates"
         )
 
     # ------------------------------------------------------------------ Batches API
