@@ -284,7 +284,7 @@ def _non_standard(block: dict[str, Any], where: str) -> Any:
     if isinstance(value, dict) and value.get("type") == "redacted_thinking":
         return _redacted(value, where)
     if isinstance(value, dict) and isinstance(value.get("type"), str):
-        # content_blocks' form of a block this library kept raw (_results._standard_blocks).
+        # content_blocks' form of a block this library kept raw (_content_blocks._standard_blocks).
         return _ai_block(value, where)
     return _unsupported(block, where)
 

@@ -34,12 +34,14 @@ from aimlapi_core import _rules as rules
 from . import _convert, _errors, _profile, _results, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
 from ._clients import CoreClients
+from ._content_blocks import translate_content, translate_content_chunk
+from ._results import PROVIDER
 from ._structured import ToolCalling
 from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
-register_translator(_results.PROVIDER, _results.translate_content, _results.translate_content_chunk)
+register_translator(PROVIDER, translate_content, translate_content_chunk)
 
 # Per-call keyword arguments that override a constructor field of the same meaning.
 _CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
