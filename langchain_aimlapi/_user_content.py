@@ -191,17 +191,7 @@ def _search_result(block: dict[str, Any], where: str) -> t.SearchResultPart:
     )
 
 
-USER_BLOCKS: dict[str, Handler] = {
-    "text": text_block,
-    "image": _image,
-    "image_url": _image_url,
-    "document": _document,
-    "file": _document,
-    "text-plain": _document,
-    "tool_result": _tool_result,
-    "search_result": _search_result,
-}
-
+# What a tool result may hold; a user turn takes those, tool results and search results.
 _RESULT_BLOCKS: dict[str, Handler] = {
     "text": text_block,
     "image": _image,
@@ -209,6 +199,12 @@ _RESULT_BLOCKS: dict[str, Handler] = {
     "document": _document,
     "file": _document,
     "text-plain": _document,
+}
+
+USER_BLOCKS: dict[str, Handler] = {
+    **_RESULT_BLOCKS,
+    "tool_result": _tool_result,
+    "search_result": _search_result,
 }
 
 
