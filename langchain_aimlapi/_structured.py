@@ -3,7 +3,7 @@ through one tool.
 
 Both are the :class:`ToolCalling` mixin, which ``ChatAIMLAPI`` (defined, serialized and pickled
 in ``chat_models.py``) puts before ``BaseChatModel``; the tool conversions are ``_tools.py``,
-tool choice the core's rule (``aimlapi_core/_rules.py``).
+tool choice the core's rule (``aimlapi_core/_rules/tools.py``).
 
 The API has no ``response_format`` (docs/wire.md), so every method goes through a tool whose input
 schema is the requested schema. The tool is forced, except with extended thinking on, where the

@@ -4,7 +4,7 @@ path.
 
 A mixin of :class:`~llama_index_aimlapi.base.AIMLAPI`, which stays defined (and pickled) in
 ``base.py``; the chat and completion glue lives there, the tool conversions in ``_tools.py``.
-Tool choice is the core's rule (``aimlapi_core/_rules.py``), read here as at every other entry.
+Tool choice is the core's rule (``aimlapi_core/_rules/tools.py``), read as at every other entry.
 """
 
 from __future__ import annotations
