@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._assistant import respond
-from ._claude_line import Line, prepare
+from ._claude_finish import Line
+from ._claude_line import prepare
 from ._models import check_model, check_prompt_size
 from ._records import RecordedRequest
 from ._reply import Answer, make_answer

@@ -3,14 +3,15 @@
 A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain messages and tools to
 the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
 fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
-``_tools.py`` for the mappings, ``_structured.py`` for structured output.
+``_tools.py`` for the mappings, ``_structured.py`` for ``bind_tools`` and structured output
+(the ``ToolCalling`` mixin), ``_tokens.py`` for the token estimates (``TokenEstimates``).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
@@ -20,33 +21,33 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 import aimlapi_core as t
-from aimlapi_core import _config, tokens
+from aimlapi_core import _config
 from aimlapi_core import _rules as rules
 
-from . import _convert, _errors, _profile, _results, _structured, _tools
+from . import _convert, _errors, _profile, _results, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
 from ._clients import CoreClients
-
-if TYPE_CHECKING:
-    pass
+from ._content_blocks import translate_content, translate_content_chunk
+from ._results import PROVIDER
+from ._structured import ToolCalling
+from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
-register_translator(_results.PROVIDER, _results.translate_content, _results.translate_content_chunk)
+register_translator(PROVIDER, translate_content, translate_content_chunk)
 
 # Per-call keyword arguments that override a constructor field of the same meaning.
 _CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
 
-class ChatAIMLAPI(CoreClients, BaseChatModel):
+class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -332,47 +333,6 @@ class ChatAIMLAPI(CoreClients, BaseChatModel):
             message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
         )
 
-    # ------------------------------------------------------------------ token estimates
-
-    def get_num_tokens(self, text: str) -> int:
-        """Estimated tokens in ``text``, without downloading a tokenizer.
-
-        Claude's tokenizer is not published: this is ``aimlapi_core.tokens``' estimate (about
-        3.5 characters a token). ``usage_metadata`` on a reply is the real count.
-        """
-        return tokens.estimate_text_tokens(text)
-
-    def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
-    ) -> int:
-        """Estimated input tokens for ``messages`` (and ``tools``), counting text, images,
-        documents, tool calls and results, thinking and the tool-use prompt.
-
-        An estimate (see :mod:`aimlapi_core.tokens`), computed locally: no request, no
-        download, no ``transformers``. Works as ``trim_messages(..., token_counter=llm)``.
-
-        Example:
-            .. code-block:: python
-
-                from langchain_core.messages import HumanMessage, trim_messages
-
-                llm.get_num_tokens_from_messages([HumanMessage("Hello!")])  # 6
-                trim_messages(history, max_tokens=1000, token_counter=llm)
-        """
-        system, turns = _convert.to_neutral(messages)
-        specs = [_tools.spec_from_dict(_tools.to_tool_dict(x)) for x in tools or ()]
-        request = t.ChatRequest(
-            model=self.model, messages=turns, system=system, max_tokens=1, tools=specs
-        )
-        return tokens.estimate_request_tokens(request)
-
-    def get_token_ids(self, text: str) -> list[int]:
-        """Not available: Claude's tokenizer is not published (use ``get_num_tokens``)."""
-        raise NotImplementedError(
-            "Claude's tokenizer is not published, so there are no token ids; "
-            "get_num_tokens() and get_num_tokens_from_messages() give estimates"
-        )
-
     # ------------------------------------------------------------------ Batches API
 
     def batch_submit(self, inputs: Sequence[LanguageModelInput], **kwargs: Any) -> AIMLAPIBatch:
@@ -407,66 +367,6 @@ class ChatAIMLAPI(CoreClients, BaseChatModel):
     def bind(self, **kwargs: Any) -> AIMLAPIBinding:
         """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
         return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
-
-    # ------------------------------------------------------------------ tools
-
-    def bind_tools(
-        self,
-        tools: Sequence[Any],
-        *,
-        tool_choice: Any = None,
-        parallel_tool_calls: bool | None = None,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Offer tools: Pydantic v1/v2 models, TypedDicts, functions, ``BaseTool``, OpenAI- or
-        Anthropic-format dicts.
-
-        Args:
-            tools: the tools.
-            tool_choice: ``"auto"``, ``"any"``, ``"required"``/``True`` (= any), ``"none"``, a
-                tool name, or a dict (``{"type": "tool", "name": ...}`` or OpenAI's form).
-            parallel_tool_calls: ``False`` asks for at most one tool call per turn.
-            strict: accepted for compatibility; the Claude tool format has no strict flag.
-
-        Raises:
-            UnsupportedContentError: a tool whose name or schema the API cannot take (named).
-            InvalidRequestError: a choice naming a tool not offered, or a
-                forced tool choice while thinking is on (the API refuses it).
-        """
-        formatted = [_tools.to_tool_dict(tool, strict=strict) for tool in tools]
-        # Repeated names are refused per call, by the encoder: LangChain's standard tests bind
-        # one schema under two spellings without ever invoking.
-        choice = rules.resolve_tool_choice(
-            tool_choice,
-            [x["name"] for x in formatted],
-            thinking=self.thinking_setting.on,
-            parallel=parallel_tool_calls,
-        )
-        if choice is not None:
-            kwargs["tool_choice"] = rules.tool_choice_dict(choice)
-        return self.bind(tools=formatted, **kwargs)
-
-    def with_structured_output(
-        self,
-        schema: Any = None,
-        *,
-        method: Literal["function_calling", "json_schema", "json_mode"] = "function_calling",
-        include_raw: bool = False,
-        strict: bool | None = None,
-        **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, Any]:
-        """Answers shaped by ``schema`` (Pydantic v1/v2 class, TypedDict, or JSON schema dict).
-
-        The API has no ``response_format`` (docs/wire.md), so every method goes through a tool
-        whose input schema is ``schema``: ``function_calling`` and ``json_schema`` name it after
-        the schema, ``json_mode`` accepts ``schema=None`` (any JSON object). The tool is forced,
-        except with thinking on, where the API refuses forced tool use: then it is offered with
-        an instruction, and a reply that ignores it raises ``OutputParserException``.
-        """
-        return _structured.with_structured_output(
-            self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs
-        )
 
 
 @functools.cache

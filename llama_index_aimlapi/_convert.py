@@ -1,4 +1,4 @@
-"""LlamaIndex chat messages ⇄ the core's neutral types. Nothing here does I/O or knows the wire.
+"""LlamaIndex chat messages → the core's neutral types. Nothing here does I/O or knows the wire.
 
 Inbound (``to_core_messages``): every LlamaIndex role maps to a neutral role through
 ``_ROLES``; every content block goes through ``_BLOCK_CONVERTERS``. A block with no converter,
@@ -6,9 +6,8 @@ or one the core's rules refuse (``aimlapi_core/_rules/``), raises
 :class:`UnsupportedContentError` naming the block and the message it sits in, before any
 request is made. Nothing is dropped silently.
 
-Outbound (``from_core_parts``): a neutral result's parts become LlamaIndex blocks. A thinking
-block keeps its signature in ``ThinkingBlock.additional_information["signature"]``, where
-``llama-index-llms-anthropic`` keeps it, so histories move between the two integrations.
+Outbound, a result's parts → LlamaIndex blocks, is ``_responses.from_core_parts``; the keys
+both directions share (where a thinking signature or a server tool block is kept) are here.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from llama_index.core.base.llms.types import (
     ThinkingBlock,
     ToolCallBlock,
 )
-from typing_extensions import assert_never
 
 from aimlapi_core import (
     DocumentPart,
@@ -40,7 +38,6 @@ from aimlapi_core import (
     RawPart,
     RedactedThinkingPart,
     Role,
-    SearchResultPart,
     ServerToolCallPart,
     ServerToolResultPart,
     TextPart,
@@ -52,7 +49,6 @@ from aimlapi_core import _rules as rules
 from aimlapi_core._rules import check_document_media_type, check_image_media_type, parse_data_uri
 from aimlapi_core.errors import (
     InvalidRequestError,
-    ResponseValidationError,
     UnsupportedContentError,
 )
 
@@ -281,15 +277,6 @@ def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
 SERVER_BLOCKS_KEY = "server_tool_blocks"
 
 
-def claude_block(part: ServerToolCallPart | ServerToolResultPart | RawPart) -> dict[str, Any]:
-    if isinstance(part, ServerToolCallPart):
-        return {"type": "server_tool_use", "id": part.id, "name": part.name,
-                "input": part.arguments}  # fmt: skip
-    if isinstance(part, ServerToolResultPart):
-        return {"type": part.type, "tool_use_id": part.tool_call_id, "content": part.content}
-    return dict(part.block)
-
-
 def _server_blocks(message: ChatMessage) -> dict[int, list[Part]]:
     entries = message.additional_kwargs.get(SERVER_BLOCKS_KEY) or []
     out: dict[int, list[Part]] = {}
@@ -371,73 +358,3 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> tuple[list[TextPart], l
             )
     system = [part for part in system_parts if isinstance(part, TextPart)]
     return system, turns
-
-
-# --------------------------------------------------------------------------- parts → blocks
-
-
-def server_blocks(parts: Sequence[Part]) -> list[dict[str, Any]]:
-    """The answer's server tool and raw blocks with their positions among the LlamaIndex
-    blocks :func:`from_core_parts` gives (see ``SERVER_BLOCKS_KEY``)."""
-    out: list[dict[str, Any]] = []
-    position = 0
-    for part in parts:
-        if isinstance(part, ServerToolCallPart | ServerToolResultPart | RawPart):
-            out.append({"position": position, "block": claude_block(part)})
-        else:
-            position += 1 + (len(_citation_blocks(part)) if isinstance(part, TextPart) else 0)
-    return out
-
-
-def _citation_blocks(part: TextPart) -> list[CitationBlock]:
-    """A text part's citations as LlamaIndex CitationBlocks: source (URL or document), title,
-    the cited text, and the location numbers (char/page/block indexes)."""
-    out = []
-    for c in part.citations or []:
-        inner = c.get("url_citation") if c.get("type") == "url_citation" else c
-        if not isinstance(inner, dict):
-            continue
-        source = inner.get("url") or inner.get("source") or str(inner.get("document_index", ""))
-        title = inner.get("title") or inner.get("document_title") or ""
-        cited = inner.get("cited_text") or ""
-        location = {
-            k: v for k, v in inner.items() if isinstance(v, int) and not isinstance(v, bool)
-        }
-        out.append(
-            CitationBlock(
-                cited_content=TextBlock(text=str(cited)),
-                source=str(source),
-                title=str(title),
-                additional_location_info=location,
-            )
-        )
-    return out
-
-
-def from_core_parts(parts: Sequence[Part]) -> list[Any]:
-    """The LlamaIndex blocks for a neutral result's parts, in order."""
-    blocks: list[Any] = []
-    for part in parts:
-        if isinstance(part, TextPart):
-            blocks.append(TextBlock(text=part.text))
-            if part.citations:
-                blocks.extend(_citation_blocks(part))
-        elif isinstance(part, ThinkingPart):
-            info = {SIGNATURE_KEY: part.signature} if part.signature else {}
-            blocks.append(ThinkingBlock(content=part.thinking, additional_information=info))
-        elif isinstance(part, RedactedThinkingPart):
-            info = {"type": REDACTED_KEY, "data": part.data}
-            blocks.append(ThinkingBlock(content="", additional_information=info))
-        elif isinstance(part, ToolCallPart):
-            blocks.append(
-                ToolCallBlock(tool_call_id=part.id, tool_name=part.name, tool_kwargs=part.arguments)
-            )
-        elif isinstance(part, ServerToolCallPart | ServerToolResultPart | RawPart):
-            continue  # in additional_kwargs (server_blocks)
-        elif isinstance(part, ImagePart | DocumentPart | ToolResultPart | SearchResultPart):
-            raise ResponseValidationError(
-                f"the model answered with a {type(part).__name__}, which only requests carry"
-            )
-        else:
-            assert_never(part)
-    return blocks

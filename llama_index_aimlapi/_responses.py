@@ -1,5 +1,12 @@
 """Neutral results and stream events → LlamaIndex ``ChatResponse`` / ``CompletionResponse``.
 
+The outbound half of the conversion (the inbound half, messages → parts, is ``_convert.py``):
+a result's parts become LlamaIndex blocks (:func:`from_core_parts`). A thinking block keeps its
+signature in ``ThinkingBlock.additional_information["signature"]``, where
+``llama-index-llms-anthropic`` keeps it, so histories move between the two integrations; server
+tool and raw blocks go to ``additional_kwargs`` (:func:`server_blocks`), which ``_convert``
+reads back on a later turn.
+
 Whole and streamed answers end in the same place: the last streamed response is built from the
 core's accumulated ``ChatResult`` by :func:`chat_response`, exactly as a whole answer is, so the
 message an agent stores is the same whichever way it was produced.
@@ -12,12 +19,14 @@ message an agent stores is the same whichever way it was produced.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
+    CitationBlock,
     CompletionResponse,
     MessageRole,
     TextBlock,
@@ -25,23 +34,119 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 from pydantic import PrivateAttr
+from typing_extensions import assert_never
 
 from aimlapi_core import (
     ChatResult,
     Cost,
+    DocumentPart,
+    ImagePart,
+    Part,
+    RawPart,
+    RedactedThinkingPart,
+    SearchResultPart,
+    ServerToolCallPart,
+    ServerToolResultPart,
     StreamAccumulator,
     StreamEvent,
     TextDelta,
+    TextPart,
     ThinkingDelta,
+    ThinkingPart,
     ToolCallDelta,
+    ToolCallPart,
+    ToolResultPart,
     Usage,
 )
 from aimlapi_core._accumulate import PartialPart
+from aimlapi_core.errors import ResponseValidationError
 
 from ._construct import chat_message, constructor
-from ._convert import REDACTED_KEY, SERVER_BLOCKS_KEY, SIGNATURE_KEY, from_core_parts, server_blocks
+from ._convert import REDACTED_KEY, SERVER_BLOCKS_KEY, SIGNATURE_KEY
 
 _COST_FIELDS = tuple(f.name for f in fields(Cost))
+
+
+# --------------------------------------------------------------------------- parts → blocks
+
+
+def server_blocks(parts: Sequence[Part]) -> list[dict[str, Any]]:
+    """The answer's server tool and raw blocks with their positions among the LlamaIndex
+    blocks :func:`from_core_parts` gives (see ``SERVER_BLOCKS_KEY``)."""
+    out: list[dict[str, Any]] = []
+    position = 0
+    for part in parts:
+        if isinstance(part, ServerToolCallPart | ServerToolResultPart | RawPart):
+            out.append({"position": position, "block": claude_block(part)})
+        else:
+            position += 1 + (len(_citation_blocks(part)) if isinstance(part, TextPart) else 0)
+    return out
+
+
+def _citation_blocks(part: TextPart) -> list[CitationBlock]:
+    """A text part's citations as LlamaIndex CitationBlocks: source (URL or document), title,
+    the cited text, and the location numbers (char/page/block indexes)."""
+    out = []
+    for c in part.citations or []:
+        inner = c.get("url_citation") if c.get("type") == "url_citation" else c
+        if not isinstance(inner, dict):
+            continue
+        source = inner.get("url") or inner.get("source") or str(inner.get("document_index", ""))
+        title = inner.get("title") or inner.get("document_title") or ""
+        cited = inner.get("cited_text") or ""
+        location = {
+            k: v for k, v in inner.items() if isinstance(v, int) and not isinstance(v, bool)
+        }
+        out.append(
+            CitationBlock(
+                cited_content=TextBlock(text=str(cited)),
+                source=str(source),
+                title=str(title),
+                additional_location_info=location,
+            )
+        )
+    return out
+
+
+def from_core_parts(parts: Sequence[Part]) -> list[Any]:
+    """The LlamaIndex blocks for a neutral result's parts, in order."""
+    blocks: list[Any] = []
+    for part in parts:
+        if isinstance(part, TextPart):
+            blocks.append(TextBlock(text=part.text))
+            if part.citations:
+                blocks.extend(_citation_blocks(part))
+        elif isinstance(part, ThinkingPart):
+            info = {SIGNATURE_KEY: part.signature} if part.signature else {}
+            blocks.append(ThinkingBlock(content=part.thinking, additional_information=info))
+        elif isinstance(part, RedactedThinkingPart):
+            info = {"type": REDACTED_KEY, "data": part.data}
+            blocks.append(ThinkingBlock(content="", additional_information=info))
+        elif isinstance(part, ToolCallPart):
+            blocks.append(
+                ToolCallBlock(tool_call_id=part.id, tool_name=part.name, tool_kwargs=part.arguments)
+            )
+        elif isinstance(part, ServerToolCallPart | ServerToolResultPart | RawPart):
+            continue  # in additional_kwargs (server_blocks)
+        elif isinstance(part, ImagePart | DocumentPart | ToolResultPart | SearchResultPart):
+            raise ResponseValidationError(
+                f"the model answered with a {type(part).__name__}, which only requests carry"
+            )
+        else:
+            assert_never(part)
+    return blocks
+
+
+def claude_block(part: ServerToolCallPart | ServerToolResultPart | RawPart) -> dict[str, Any]:
+    if isinstance(part, ServerToolCallPart):
+        return {"type": "server_tool_use", "id": part.id, "name": part.name,
+                "input": part.arguments}  # fmt: skip
+    if isinstance(part, ServerToolResultPart):
+        return {"type": part.type, "tool_use_id": part.tool_call_id, "content": part.content}
+    return dict(part.block)
+
+
+# --------------------------------------------------------------------------- responses
 
 
 def usage_dict(usage: Usage) -> dict[str, Any]:

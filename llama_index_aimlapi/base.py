@@ -3,13 +3,16 @@
 Thin glue: LlamaIndex messages are converted to the core's neutral ``ChatRequest``
 (``_convert.py``, ``_tools.py``), sent by one pooled ``aimlapi_core`` client per instance, and
 the neutral result or stream events come back as ``ChatResponse`` values (``_responses.py``).
-HTTP, retries, SSE and wire JSON all live in ``aimlapi_core``.
+This module holds the settings and the chat / completion / batch surface; the tool-calling and
+structured-output surface is the ``FunctionCalling`` mixin (``_function_calling.py``), the
+metadata from the catalogue ``_metadata.py``. HTTP, retries, SSE and wire JSON all live in
+``aimlapi_core``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.llms.types import (
@@ -26,22 +29,22 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.bridge.pydantic import Field, SecretStr, field_serializer
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from llama_index.core.llms.llm import ToolSelection
 from pydantic import field_validator
 
-from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolChoice, ToolSpec, _config
+from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolSpec, _config
 from aimlapi_core import _rules as rules
 
 from ._batch import AIMLAPIBatch
 from ._clients import CoreClients
 from ._convert import to_core_messages
+from ._function_calling import FunctionCalling
+from ._metadata import metadata_dump, metadata_fields
 from ._responses import StreamResponses, chat_response, completion_response
 from ._tokens import ClaudeTokenEstimator
-from ._tools import TOOL_REQUIRED_HINT, server_tool_spec, to_tool_specs, tool_selections
+from ._tools import server_tool_spec, to_tool_specs
 
 if TYPE_CHECKING:
     import httpx
-    from llama_index.core.tools.types import BaseTool
 
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
@@ -53,12 +56,9 @@ DEFAULT_MAX_TOKENS = 4096
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 # Request fields a call may override; their defaults are the fields of the same name.
 _FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
-# Carries "a tool call is required" through FunctionCallingProgram.stream_call, which drops
-# tool_required from the kwargs it forwards (llama-index-core program/function_program.py).
-_TOOL_REQUIRED = "_aimlapi_tool_required"
 
 
-class AIMLAPI(CoreClients, FunctionCallingLLM):
+class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
     """Claude models on the AI/ML API, for LlamaIndex query engines, chat engines and agents.
 
     Example:
@@ -160,7 +160,7 @@ class AIMLAPI(CoreClients, FunctionCallingLLM):
     @property
     def metadata(self) -> LLMMetadata:
         return LLMMetadata(
-            **_metadata_fields(self.model, self.context_window, self.num_output, self.max_tokens)
+            **metadata_fields(self.model, self.context_window, self.num_output, self.max_tokens)
         )
 
     def to_payload(self) -> dict[str, Any]:
@@ -172,7 +172,7 @@ class AIMLAPI(CoreClients, FunctionCallingLLM):
             # A subclass's own metadata, dumped as LlamaIndex's default does (written out: the
             # oldest llama-index-core supported, 0.14.5, has no to_payload to call).
             return {"class_name": self.class_name(), **self.metadata.model_dump()}
-        dump = _metadata_dump(self.model, self.context_window, self.num_output, self.max_tokens)
+        dump = metadata_dump(self.model, self.context_window, self.num_output, self.max_tokens)
         return {"class_name": self.class_name(), **dump}
 
     @property
@@ -367,139 +367,6 @@ class AIMLAPI(CoreClients, FunctionCallingLLM):
     def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
         """The handle of a batch submitted earlier, by any process (no request is sent)."""
         return AIMLAPIBatch(self, batch_id, size=None)
-
-    # ------------------------------------------------------------------ tools
-
-    # ------------------------------------------------------------------ structured output
-    # LlamaIndex's streamed structured paths (stream_structured_predict, and so
-    # as_structured_llm(...).stream_chat) call stream_chat_with_tools without tool_required,
-    # unlike the whole path (FunctionCallingProgram.__call__): the tool was merely offered, a
-    # model that chatted instead produced empty objects and no error (issue 10). Both streamed
-    # paths now require the tool exactly as the whole path does.
-
-    def _structured_llm_kwargs(self, llm_kwargs: dict[str, Any] | None) -> dict[str, Any] | None:
-        from llama_index.core.types import PydanticProgramMode
-
-        if self.pydantic_program_mode != PydanticProgramMode.DEFAULT:
-            return llm_kwargs  # another program; it does not go through our tools path
-        if not self.metadata.is_function_calling_model:
-            return llm_kwargs
-        return {**(llm_kwargs or {}), _TOOL_REQUIRED: True}
-
-    def _structured_stream_call(
-        self,
-        output_cls: Any,
-        prompt: Any,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Any:
-        return super()._structured_stream_call(
-            output_cls, prompt, self._structured_llm_kwargs(llm_kwargs), **prompt_args
-        )
-
-    async def _structured_astream_call(
-        self,
-        output_cls: Any,
-        prompt: Any,
-        llm_kwargs: dict[str, Any] | None = None,
-        **prompt_args: Any,
-    ) -> Any:
-        return await super()._structured_astream_call(
-            output_cls, prompt, self._structured_llm_kwargs(llm_kwargs), **prompt_args
-        )
-
-    def _prepare_chat_with_tools(
-        self,
-        tools: Sequence[BaseTool],
-        user_msg: str | ChatMessage | None = None,
-        chat_history: list[ChatMessage] | None = None,
-        verbose: bool = False,
-        allow_parallel_tool_calls: bool = False,
-        tool_required: bool = False,
-        tool_choice: Any = None,
-        **kwargs: Any,
-    ) -> dict[str, Any]:
-        tool_required = bool(kwargs.pop(_TOOL_REQUIRED, False)) or tool_required
-        specs = to_tool_specs(tools)
-        messages = list(chat_history or [])  # a new list: the caller's history is not touched
-        if isinstance(user_msg, str):
-            user_msg = ChatMessage(role=MessageRole.USER, content=user_msg)
-        if user_msg is not None:
-            messages.append(user_msg)
-        thinking = rules.thinking_setting(kwargs.get("thinking", self.thinking)).on
-        if tool_choice is None and tool_required and specs:
-            if thinking:
-                # A forced choice is refused with thinking on (see _tools.TOOL_REQUIRED_HINT).
-                messages.append(ChatMessage(role=MessageRole.SYSTEM, content=TOOL_REQUIRED_HINT))
-            else:
-                tool_choice = ToolChoice(type="any")
-        chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
-        choice = rules.resolve_tool_choice(
-            tool_choice,
-            [spec.name for spec in specs],
-            thinking=thinking,
-            parallel=allow_parallel_tool_calls,
-        )
-        if specs:  # no tools: send no tool fields at all (empty / null ones get a 400)
-            chat_kwargs["tools"] = specs
-            chat_kwargs["tool_choice"] = choice
-        return chat_kwargs
-
-    def get_tool_calls_from_response(
-        self,
-        response: ChatResponse,
-        error_on_no_tool_call: bool = True,
-        **kwargs: Any,
-    ) -> list[ToolSelection]:
-        selections = tool_selections(response)
-        if not selections and error_on_no_tool_call:
-            raise ValueError(
-                "expected at least one tool call in the response, got none; the model answered: "
-                f"{(response.message.content or '')[:200]!r}"
-            )
-        return selections
-
-
-def _cached(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    """``function`` kept per argument values; its results are read-only (callers copy them).
-    Fields are not validated on assignment, so an unhashable value can come: computed as is."""
-    cached = functools.lru_cache(maxsize=64)(function)
-
-    @functools.wraps(function)
-    def call(*args: Any) -> dict[str, Any]:
-        try:
-            return cached(*args)
-        except TypeError:
-            return function(*args)
-
-    return call
-
-
-@_cached
-def _metadata_fields(
-    model: str, context_window: int | None, num_output: int | None, max_tokens: int
-) -> dict[str, Any]:
-    from aimlapi_core.catalog import model_info  # never raises, for any id spelling
-
-    info = model_info(model)
-    return {
-        # The model page's window (catalog.json); an undocumented id borrows its family's.
-        "context_window": context_window or info.context_window,
-        # What a call asks for, never more than the model can write.
-        "num_output": num_output or min(max_tokens, info.max_output_tokens),
-        "is_chat_model": True,
-        "is_function_calling_model": info.supports_tools,
-        "model_name": model,
-    }
-
-
-@_cached
-def _metadata_dump(
-    model: str, context_window: int | None, num_output: int | None, max_tokens: int
-) -> dict[str, Any]:
-    return LLMMetadata(
-        **_metadata_fields(model, context_window, num_output, max_tokens)
-    ).model_dump()
 
 
 @functools.cache

@@ -34,7 +34,8 @@ from aimlapi_core._types import (
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 from aimlapi_emulator import Emulator
 from llama_index_aimlapi import AIMLAPI
-from llama_index_aimlapi._convert import from_core_parts, to_core_messages
+from llama_index_aimlapi._convert import to_core_messages
+from llama_index_aimlapi._responses import from_core_parts
 
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
