@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 import pydantic
 
@@ -75,22 +75,39 @@ def parse_thinking(value: Any) -> int | None:
     return thinking_budget(value)
 
 
-def check_settings(
-    *,
-    model: str,
-    max_tokens: int,
-    temperature: float | None,
-    top_p: float | None,
-    top_k: int | None,
-    thinking: Any,
-    timeout: float | None,
-    max_retries: int,
-) -> None:
+class AdapterSettings(Protocol):
+    """What :func:`check_settings` reads: the fields both adapters name alike."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def max_tokens(self) -> int: ...
+    @property
+    def temperature(self) -> float | None: ...
+    @property
+    def top_p(self) -> float | None: ...
+    @property
+    def top_k(self) -> int | None: ...
+    @property
+    def thinking(self) -> Any: ...
+    @property
+    def timeout(self) -> float | None: ...
+    @property
+    def max_retries(self) -> int: ...
+
+
+def check_settings(settings: AdapterSettings) -> None:
     """Check an adapter's settings at construction, by the rules every request is checked by.
+
+    Args:
+        settings: the adapter model (``ChatAIMLAPI``, ``AIMLAPI``): its ``model``,
+            ``max_tokens``, ``temperature``, ``top_p``, ``top_k``, ``thinking``, ``timeout`` and
+            ``max_retries`` are read, under the same names in both frameworks.
 
     Raises:
         InvalidRequestError: the first setting the API (or the client) would refuse.
     """
+    timeout, max_retries, top_k = settings.timeout, settings.max_retries, settings.top_k
     if timeout is not None and not timeout > 0:
         raise InvalidRequestError(f"timeout must be a positive number of seconds, got {timeout}")
     if max_retries < 0:
@@ -104,13 +121,13 @@ def check_settings(
 
     validate_settings(
         ChatRequest(
-            model=model,
+            model=settings.model,
             messages=[Message(role="user", parts=[TextPart(text=".")])],
-            max_tokens=max_tokens,
-            temperature=temperature,
-            top_p=top_p,
+            max_tokens=settings.max_tokens,
+            temperature=settings.temperature,
+            top_p=settings.top_p,
             top_k=top_k,
-            **thinking_setting(thinking).request_fields(),
+            **thinking_setting(settings.thinking).request_fields(),
         )
     )
 

@@ -117,16 +117,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         )
         with _config.settings_errors("ChatAIMLAPI"):
             super().__init__(**kwargs)
-        _config.check_settings(
-            model=self.model,
-            max_tokens=self.max_tokens,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            top_k=self.top_k,
-            thinking=self.thinking,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-        )
+        _config.check_settings(self)
 
     @field_validator("thinking", mode="before")
     @classmethod

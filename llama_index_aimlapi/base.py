@@ -126,16 +126,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         )
         with _config.settings_errors("AIMLAPI"):
             super().__init__(**kwargs)
-        _config.check_settings(
-            model=self.model,
-            max_tokens=self.max_tokens,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            top_k=self.top_k,
-            thinking=self.thinking,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-        )
+        _config.check_settings(self)
         if api_key is not None:
             self._api_key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         self._http_client = http_client
