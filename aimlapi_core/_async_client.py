@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from . import _transport as h
 from ._base_client import _ClientBase
-from ._batches import AsyncBatches
 from ._embeddings import (
     DEFAULT_EMBEDDING_MODEL,
     EmbeddingCollector,
@@ -34,6 +33,9 @@ from ._images import ImageFetch, Inlined, inline_images, urls_to_fetch
 from ._stream import AsyncChatStream
 from ._types import ChatRequest, ChatResult
 from .errors import InvalidRequestError
+
+if TYPE_CHECKING:  # imported by the batches property: a chat call never needs it
+    from ._batches import AsyncBatches
 
 __all__ = ["AsyncAIMLAPIClient", "AsyncChatStream"]
 
@@ -182,6 +184,8 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
     @property
     def batches(self) -> AsyncBatches:
         """The Batches API, awaited: ``await client.batches.create(...)``."""
+        from ._batches import AsyncBatches
+
         return AsyncBatches(self)
 
     async def list_models(self) -> list[dict[str, Any]]:

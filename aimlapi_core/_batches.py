@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import _transport as h
+from ._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
 from ._types import ChatRequest, ChatResult
 from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
 from .wire.batches import Batch, encode_batch, read_body
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncBatches", "Batches", "in_input_order"]
 
 ProgressCallback = Callable[[Batch], None]
-DEFAULT_POLL_INTERVAL = 5.0
-DEFAULT_MAX_INTERVAL = 60.0
 _BACKOFF = 1.5  # each still-running poll waits 1.5× longer, up to max_interval
 
 

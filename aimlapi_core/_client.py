@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from . import _transport as h
 from ._base_client import _ClientBase
-from ._batches import Batches
 from ._embeddings import (
     DEFAULT_EMBEDDING_MODEL,
     EmbeddingCollector,
@@ -34,6 +33,9 @@ from ._embeddings import (
 from ._images import ImageFetch, Inlined, inline_images, urls_to_fetch
 from ._stream import ChatStream
 from ._types import ChatRequest, ChatResult
+
+if TYPE_CHECKING:  # imported by the batches property: a chat call never needs it
+    from ._batches import Batches
 
 __all__ = ["AIMLAPIClient", "ChatStream"]
 
@@ -175,6 +177,8 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
     @property
     def batches(self) -> Batches:
         """The Batches API (``create``, ``retrieve``, ``cancel``, ``wait``); see ``_batches.py``."""
+        from ._batches import Batches
+
         return Batches(self)
 
     def list_models(self) -> list[dict[str, Any]]:

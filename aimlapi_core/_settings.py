@@ -20,6 +20,8 @@ from .errors import MissingAPIKeyError
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_INTERVAL",
+    "DEFAULT_POLL_INTERVAL",
     "DEFAULT_TIMEOUT",
     "VERSION",
     "ClientSettings",
@@ -37,6 +39,13 @@ BASE_URL_ENV = "AIMLAPI_BASE_URL"
 # (docs/schemas/claude-4-sonnet.json) — is silent until it is complete; 600 s is what Anthropic's
 # own SDK allows.
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, read=600.0)
+
+# Waiting for a batch (``client.batches.wait``, the adapters' ``AIMLAPIBatch.results``): the first
+# poll interval and the cap its backoff grows to, in seconds. Here rather than in ``_batches.py``
+# so that the adapters' batch handles (``_batch_handle.py``) can default to them without
+# importing the Batches API, which a chat call never needs.
+DEFAULT_POLL_INTERVAL = 5.0
+DEFAULT_MAX_INTERVAL = 60.0
 
 Api = Literal["chat_completions", "messages"]
 _APIS: tuple[Api, ...] = ("chat_completions", "messages")

@@ -1,13 +1,23 @@
-"""LangChain integration for the AI/ML API: Claude chat models and embedding models."""
+"""LangChain integration for the AI/ML API: Claude chat models and embedding models.
+
+The embedding models are loaded on first use (PEP 562 ``__getattr__``): a chat model needs
+none of them. ``from langchain_aimlapi import AIMLAPIEmbeddings``, ``dir()`` and ``__all__``
+work as before; type checkers read the ``TYPE_CHECKING`` import.
+"""
 
 from langchain_aimlapi._conflict import warn_if_old_distribution_installed
 
 warn_if_old_distribution_installed()  # first, before anything that may be the old package's
 
+import importlib  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from aimlapi_core import __version__  # noqa: E402
 from langchain_aimlapi._batch import AIMLAPIBatch  # noqa: E402
 from langchain_aimlapi.chat_models import ChatAIMLAPI, ChatAimlapi  # noqa: E402
-from langchain_aimlapi.embeddings import AIMLAPIEmbeddings, AimlapiEmbeddings  # noqa: E402
+
+if TYPE_CHECKING:
+    from langchain_aimlapi.embeddings import AIMLAPIEmbeddings, AimlapiEmbeddings
 
 __all__ = [
     "AIMLAPIBatch",
@@ -17,3 +27,22 @@ __all__ = [
     "ChatAimlapi",
     "__version__",
 ]
+
+# name -> the module that defines it, imported on first access.
+_LAZY = {
+    "AIMLAPIEmbeddings": "langchain_aimlapi.embeddings",
+    "AimlapiEmbeddings": "langchain_aimlapi.embeddings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later lookups do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
