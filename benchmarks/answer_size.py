@@ -121,7 +121,7 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--sizes", default="1000,100000,10000000", help="answer sizes in bytes")
     p.add_argument("--chunk-bytes", type=int, default=20, help="text bytes per delta")
-    p.add_argument("--rounds", type=int, default=5, help="rounds for sizes under 1 MB")
+    p.add_argument("--rounds", type=int, default=9, help="rounds for sizes under 1 MB")
     p.add_argument("--large-rounds", type=int, default=3, help="rounds for sizes from 1 MB")
     p.add_argument(
         "--chunks-per-round",
@@ -144,6 +144,7 @@ def main() -> None:
     with serving(start_server([*server, "--chunk-bytes", str(args.chunk_bytes)])) as url:
         empty = build(f"{url}/size/0/v1", dialects=dialects, peers=False, generators=True)
         names = [c.name for c in empty]
+        plan: dict[int, tuple[list[tuple[Client, Client]], int, int]] = {}
         for size in sizes:
             clients = build(
                 f"{url}/size/{size}/v1", dialects=dialects, peers=False, generators=True
@@ -154,8 +155,14 @@ def main() -> None:
             for c, e in zip(clients, empty, strict=True):  # warm up; check the answer's size
                 if e.stream() != "" or (size < 1_000_000 and len(c.stream()) != size):
                     raise SystemExit(f"{c.name} did not read an answer of {size} bytes")
-            pairs = list(zip(clients, empty, strict=True))
-            for r in range(n_rounds):
+            plan[size] = (list(zip(clients, empty, strict=True)), calls, n_rounds)
+        # Rounds of every size interleave in time (round 1 of each size, then round 2...): the
+        # machine's speed drifts over minutes, and sizes measured in separate stretches of the
+        # run would differ by that drift, which a flatness ratio across sizes cannot cancel.
+        for r in range(max(n for _, _, n in plan.values())):
+            for size, (pairs, calls, n_rounds) in plan.items():
+                if r >= n_rounds:
+                    continue
                 shift = r % len(pairs)
                 for c, e in pairs[shift:] + pairs[:shift]:
                     key = (c.name, size)
