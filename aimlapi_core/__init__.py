@@ -15,8 +15,7 @@ read the ``TYPE_CHECKING`` imports.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import errors
 from ._accumulate import StreamAccumulator, accumulate
@@ -24,6 +23,7 @@ from ._async_client import AsyncAIMLAPIClient, AsyncChatStream
 from ._client import AIMLAPIClient, ChatStream
 from ._embedding_models import EmbeddingModel, embedding_model
 from ._embeddings import EmbeddingResult, plan_embeddings
+from ._lazy import lazy_attributes
 from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
 from ._settings import ClientSettings
@@ -145,14 +145,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # once: later lookups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)

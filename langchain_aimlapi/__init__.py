@@ -9,10 +9,10 @@ from langchain_aimlapi._conflict import warn_if_old_distribution_installed
 
 warn_if_old_distribution_installed()  # first, before anything that may be the old package's
 
-import importlib  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from aimlapi_core import __version__  # noqa: E402
+from aimlapi_core._lazy import lazy_attributes  # noqa: E402
 from langchain_aimlapi._batch import AIMLAPIBatch  # noqa: E402
 from langchain_aimlapi.chat_models import ChatAIMLAPI, ChatAimlapi  # noqa: E402
 
@@ -35,14 +35,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once: later lookups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)

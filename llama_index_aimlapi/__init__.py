@@ -5,9 +5,9 @@ The embedding model is loaded on first use (PEP 562 ``__getattr__``): an LLM nee
 type checkers read the ``TYPE_CHECKING`` import.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from aimlapi_core._lazy import lazy_attributes
 from llama_index_aimlapi._batch import AIMLAPIBatch
 from llama_index_aimlapi.base import AIMLAPI
 
@@ -20,14 +20,4 @@ __all__ = ["AIMLAPI", "AIMLAPIBatch", "AIMLAPIEmbedding"]
 _LAZY = {"AIMLAPIEmbedding": "llama_index_aimlapi.embeddings"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # once: later lookups do not come back here
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(globals(), _LAZY)
