@@ -83,7 +83,7 @@ def usage_fields(u: Mapping[str, Any]) -> dict[str, int | None]:
     are ``None``.
     """
     out: dict[str, int | None] = {}
-    if "prompt_tokens" in u or "completion_tokens" in u:
+    if _openai_named(u):
         out["input_tokens"] = as_int(u.get("prompt_tokens"))
         out["output_tokens"] = as_int(u.get("completion_tokens"))
         details = u.get("prompt_tokens_details")
@@ -108,6 +108,11 @@ def usage_fields(u: Mapping[str, Any]) -> dict[str, int | None]:
     return out
 
 
+def _openai_named(u: Mapping[str, Any]) -> bool:
+    """Whether a usage object uses OpenAI's names (``prompt_tokens``) rather than Anthropic's."""
+    return "prompt_tokens" in u or "completion_tokens" in u
+
+
 def _anthropic_usage(
     u: Mapping[str, Any],
 ) -> tuple[int | None, int | None, int | None, int | None]:
@@ -126,7 +131,7 @@ def _anthropic_usage(
 def usage_from_wire(u: Any) -> Usage:
     if not isinstance(u, dict):
         return Usage()
-    if "prompt_tokens" not in u and "completion_tokens" not in u:
+    if not _openai_named(u):
         # Anthropic's naming (every /messages answer, every batch result): read straight into
         # Usage, without usage_fields' intermediate dict.
         total, output, read, write = _anthropic_usage(u)
