@@ -32,6 +32,8 @@ class Client:
     role: str  # "baseline" | "floor" | "ours" | "peer"
     whole: Callable[[], str]
     pieces: Callable[[], Iterator[str]]
+    # A LangChain model's own ``_stream`` generator, read without ``BaseChatModel.stream``.
+    stream_alone: bool = False
 
     def stream(self) -> str:
         return "".join(self.pieces())
@@ -98,7 +100,15 @@ def build(
             for generation in model._stream(messages):
                 yield generation.message.text
 
-        return Client(name, "langchain", dialect, role, lambda: model.invoke(PROMPT).text, pieces)
+        return Client(
+            name,
+            "langchain",
+            dialect,
+            role,
+            lambda: model.invoke(PROMPT).text,
+            pieces,
+            stream_alone=True,
+        )
 
     def llama(name: str, dialect: str, role: str, llm: Any) -> Client:
         def pieces() -> Iterator[str]:
