@@ -1,5 +1,5 @@
-"""Build the model catalogue (``aimlapi_core/catalog.json``) and the model table of docs/models.md from
-the gateway's published request schemas and model pages.
+"""Build the model catalogue (``aimlapi_core/catalog.json``) and the model table of
+``docs/models.md`` from the gateway's published request schemas and model pages.
 
     python scripts/build_catalog.py            # rewrite catalog.json and the docs/models.md table
     python scripts/build_catalog.py --check    # exit 1 when either is stale (tests do this)
@@ -408,7 +408,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.import_docs:
         import_docs(args.import_docs)
     catalog = build()
-    outputs = {CATALOG: render(catalog), MODELS_PAGE: page_with_table(MODELS_PAGE.read_text(), catalog)}
+    outputs = {
+        CATALOG: render(catalog),
+        MODELS_PAGE: page_with_table(MODELS_PAGE.read_text(), catalog),
+    }
     stale = [p for p, text in outputs.items() if not p.exists() or p.read_text() != text]
     if args.check:
         for p in stale:

@@ -86,7 +86,8 @@ def test_the_readme_links_resolve(site: Path) -> None:
         path, _, anchor = link.partition("#")
         assert (ROOT / path).exists(), f"README.md links to {link}: no such file"
         if anchor:
-            assert path.startswith("docs/") and path.endswith(".md"), link
+            assert path.startswith("docs/"), link
+            assert path.endswith(".md"), link
             page = site / path.removeprefix("docs/").removesuffix(".md").removesuffix("index")
             html = (page / "index.html").read_text(encoding="utf-8")
             assert f'id="{anchor}"' in html, f"README.md links to {link}: no such anchor"

@@ -4,9 +4,10 @@
 The pages are README.md and every ``docs/*.md`` (a page added later is picked up by the glob).
 A fenced block is run according to its language:
 
-- ``python`` (or ``py``): a script. It runs in its own Python subprocess with only ``AIMLAPI_API_KEY`` and
-  ``AIMLAPI_BASE_URL`` pointing at a fresh emulator, as a reader who exported those two would
-  run it; if it defines top-level ``test_*`` functions it is a test file, and runs under pytest.
+- ``python`` (or ``py``): a script. It runs in its own Python subprocess with only
+  ``AIMLAPI_API_KEY`` and ``AIMLAPI_BASE_URL`` pointing at a fresh emulator, as a reader who
+  exported those two would run it; if it defines top-level ``test_*`` functions it is a test
+  file, and runs under pytest.
 - ``pycon``: an interactive session, checked with doctest.
 - anything else (``sh``, ``text``, ``json``...): shown, not run. A sketch that is not meant
   to run is fenced ``text``, never ``python``.
@@ -21,9 +22,10 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ("python", "py", "pycon")
@@ -68,10 +70,10 @@ class Block:
 
     @property
     def is_test_file(self) -> bool:
-        tree = ast.parse(self.code)
+        functions = (ast.FunctionDef, ast.AsyncFunctionDef)
         return any(
-            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
-            for node in tree.body
+            isinstance(node, functions) and node.name.startswith("test_")
+            for node in ast.parse(self.code).body
         )
 
 

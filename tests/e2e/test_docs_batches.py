@@ -2,10 +2,11 @@
 Batches API examples and the Ray recipe (a local Ray with 2 CPUs).
 
 Each block runs in its own subprocess with only ``AIMLAPI_API_KEY`` / ``AIMLAPI_BASE_URL``
-pointing at the emulator, as every page's blocks do (tests/e2e/doc_snippets.py); this page has
-a test of its own for the emulator its examples need (scripted answers, one batch poll). The emulator accepts
-that key only, so every answer the Ray workers got proves the key travelled inside the pickled
-models; the recipe's own check shows it was not in the workers' environment.
+pointing at the emulator, as every page's blocks do (tests/e2e/doc_snippets.py); this page
+has a test of its own for the emulator its examples need (scripted answers, one batch poll).
+The emulator accepts that key only, so every answer the Ray workers got proves the key
+travelled inside the pickled models; the recipe's own check shows it was not in the workers'
+environment.
 """
 
 from __future__ import annotations
