@@ -23,7 +23,7 @@ from langchain_core.messages import (
 )
 
 import aimlapi_core as t
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 from ._user_content import (

@@ -16,7 +16,7 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageR
 from llama_index.core.llms.llm import ToolSelection
 
 from aimlapi_core import ToolChoice
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 
 from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
 

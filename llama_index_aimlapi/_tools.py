@@ -13,7 +13,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from llama_index.core.tools.types import ToolMetadata
 
 from aimlapi_core import ServerToolSpec, ToolSpec
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:

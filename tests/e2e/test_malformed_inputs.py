@@ -274,7 +274,7 @@ def test_fuzz_langchain_converter_raises_only_library_errors(
     model = chat(api)
     for kwargs in ({}, {"tools": [TOOL], "tool_choice": choice}):
         with contextlib.suppress(AIMLAPIError):
-            model._sync_client().dialect.encode(
+            model._sync_core().dialect.encode(
                 model._request(conversation, None, kwargs), stream=False
             )
 
@@ -333,4 +333,4 @@ def test_fuzz_llama_index_converter_raises_only_library_errors(
     model = llm(api)
     for kwargs in ({}, {"tool_choice": choice}):
         with contextlib.suppress(AIMLAPIError):
-            model._sync_client().dialect.encode(model._request(messages, kwargs), stream=False)
+            model._sync_core().dialect.encode(model._request(messages, kwargs), stream=False)
