@@ -219,7 +219,7 @@ class ChunkStream:
         self.blocks = False
         self._text_index: int | None = None
 
-    def chunk(self, event: t.StreamEvent) -> AIMessageChunk | None:
+    def on_event(self, event: t.StreamEvent) -> AIMessageChunk | None:
         if isinstance(event, t.TextDelta) and not self.blocks:
             # The hot path (most events of most answers): the same chunk as to_chunk's.
             if self._text_index is None:

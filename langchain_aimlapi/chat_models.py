@@ -213,7 +213,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         cache_control = kwargs.pop("cache_control", None)
-        system, turns = _convert.to_neutral(messages)
+        system, turns = _convert.to_core_messages(messages)
         if cache_control is not None:
             _convert.cache_last_block(turns, cache_control)
         if instruction := kwargs.pop("structured_output_instruction", None):
@@ -300,7 +300,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         with _errors.translated(), self._sync_core().stream(request) as stream:
             chunks = _results.ChunkStream()
             for event in stream:
-                if (chunk := chunks.chunk(event)) is not None:
+                if (chunk := chunks.on_event(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=generation)
@@ -322,7 +322,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
                 async for event in stream:
-                    if (chunk := chunks.chunk(event)) is not None:
+                    if (chunk := chunks.on_event(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=generation)
