@@ -325,7 +325,9 @@ def test_streamed_events_aggregate_to_what_invoke_returns() -> None:
         "index": 0,
     }
     # The aggregated message replays with its signed thinking intact.
-    _, turns = to_core_messages([HumanMessage("q"), full, ToolMessage("sunny", tool_call_id="toolu_1")])
+    _, turns = to_core_messages(
+        [HumanMessage("q"), full, ToolMessage("sunny", tool_call_id="toolu_1")]
+    )
     assert turns[1].parts == RESULT.parts
 
 
