@@ -44,7 +44,7 @@ class CoreClients(TravellingModel):
     # Both lookups run on every call. They read the private attribute from
     # ``__pydantic_private__`` (always a dict here: the model has private attributes) because
     # ``self._client`` goes through pydantic's ``__getattr__`` after a failed lookup along a
-    # long MRO (measured in benchmarks/results/, "overhead").
+    # long MRO (figures in benchmarks/results/adapter_micro_timings.md).
 
     def _sync_core(self) -> AIMLAPIClient:
         client: AIMLAPIClient | None = self.__pydantic_private__["_client"]  # type: ignore[index]

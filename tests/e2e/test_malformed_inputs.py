@@ -1,5 +1,5 @@
 """Malformed caller inputs raise the library's own typed errors naming what was wrong, before
-any request (issue 10 item 8); and hypothesis strategies over both adapters' converters assert
+any request; and hypothesis strategies over both adapters' converters assert
 that nothing but the library's own errors escapes (`make fuzz` runs them with 2,500 examples)."""
 
 from __future__ import annotations

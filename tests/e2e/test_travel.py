@@ -1,4 +1,4 @@
-"""Models that travel (issue 10 item 5): pickled, deep-copied and sent to worker processes
+"""Models that travel: pickled, deep-copied and sent to worker processes
 after first use, sync and async, by both adapters. The key travels inside the pickle (as
 pydantic pickles a ``SecretStr``) and never through the worker's environment: the emulator
 answers 401 to any other key, so every answer a worker got proves its key came in the pickle.

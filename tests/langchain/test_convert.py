@@ -268,7 +268,7 @@ def test_result_maps_to_ai_message() -> None:
         "model_provider": "aimlapi",
         "model_name": "claude-sonnet-4-20250514",
         "finish_reason": "tool_calls",
-        "stop_reason": "tool_use",  # the core's word, as a stream reports it (issue 10)
+        "stop_reason": "tool_use",  # the core's word, as a stream reports it
         "raw_stop_reason": "tool_calls",
         "id": "msg_1",
         "request_id": "req-1",
