@@ -41,7 +41,7 @@ $(DEMO_STAMP): pyproject.toml
 
 demo:
 	@$(MAKE) --no-print-directory -q $(DEMO_STAMP) 2>/dev/null || { \
-	  echo "make demo: installing the project with LangChain, LangGraph, LlamaIndex and the emulator (the demo extra) into $(DEMO); the first run takes a minute or two (log: $(DEMO)-install.log)"; \
+	  echo "make demo: installing the project with LangChain, LangGraph, LlamaIndex and the emulator (the demo extra) into $(DEMO); the first run takes a few minutes (log: $(DEMO)-install.log)"; \
 	  $(MAKE) --no-print-directory $(DEMO_STAMP) >$(DEMO)-install.log 2>&1 || { tail -n 30 $(DEMO)-install.log; exit 1; }; }
 	$(DEMO)/bin/python demo/main.py
 

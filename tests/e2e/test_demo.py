@@ -64,7 +64,7 @@ def test_with_a_key_the_first_line_says_where_calls_go(emulator: Emulator) -> No
 def test_make_demo_installs_the_demo_extra_alone_and_says_so() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
-    assert "the first run takes a minute or two" in demo
+    assert "the first run takes a few minutes" in demo
     assert "LangChain" in demo
     assert "LlamaIndex" in demo
     assert "$(DEMO)/bin/python demo/main.py" in demo
