@@ -11,7 +11,7 @@ import re
 import secrets
 import string
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -97,9 +97,11 @@ class RequestContext:
             headers["retry-after"] = f"{retry_after:g}"
         return Output(exc.status, headers, content, media_type=media_type)
 
-    def json(self, value: Any, status: int = 200, **headers: str) -> Output:
-        """A whole JSON answer with this request's headers."""
-        return Output(status, {**self.headers, **headers}, json.dumps(value).encode())
+    def json(
+        self, value: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Output:
+        """A whole JSON answer with this request's headers (and ``headers``)."""
+        return Output(status, {**self.headers, **(headers or {})}, json.dumps(value).encode())
 
 
 # `async handler(state, ctx) -> Output`; it raises APIError for a documented error.

@@ -115,7 +115,7 @@ async def _models(state: ServerState, ctx: RequestContext) -> Output:
 
 async def _embeddings(state: ServerState, ctx: RequestContext) -> Output:
     status, payload, headers = embeddings_answer(ctx.body)
-    return ctx.json(payload, status, **headers)
+    return ctx.json(payload, status, headers)
 
 
 def _chat_route(dialect: Dialect) -> Route:
@@ -150,14 +150,11 @@ def _chat_route(dialect: Dialect) -> Route:
             whole = messages_whole(reply, model, msg_id, signature, price)
         else:
             whole = chat_whole(reply, model, msg_id, created, price)
-        return ctx.json(
-            whole,
-            status,
-            **{
-                "x-aimlapi-credits-used": str(price["credits_used"]),
-                "x-aimlapi-usd-spent": f"{price['usd_spent']:.9f}",
-            },
-        )
+        cost_headers = {
+            "x-aimlapi-credits-used": str(price["credits_used"]),
+            "x-aimlapi-usd-spent": f"{price['usd_spent']:.9f}",
+        }
+        return ctx.json(whole, status, cost_headers)
 
     return Route(handler, dialect)
 
