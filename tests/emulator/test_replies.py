@@ -160,3 +160,39 @@ def test_cli_takes_replies():
     )
     assert bad.returncode == 2
     assert "unknown Reply field(s) ['txt']" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("argument", "texts"),
+    [
+        ("Hello", ["Hello"]),
+        ("Bonjour !", ["Bonjour !"]),
+        ('{"text": "Paris."}', ["Paris."]),
+        ('["one", {"text": "two"}]', ["one", "two"]),
+    ],
+)
+def test_cli_reply_takes_plain_text_as_the_python_api_does(argument: str, texts: list[str]):
+    from aimlapi_emulator.__main__ import parse_reply
+
+    assert parse_reply(argument) == [Reply(text=t) for t in texts]
+
+
+def test_cli_reply_that_starts_like_json_must_be_json():
+    from aimlapi_emulator.__main__ import parse_reply
+
+    with pytest.raises(ValueError):
+        parse_reply('{"text": "unclosed')
+
+
+def test_cli_serves_a_plain_text_reply():
+    command = [sys.executable, "-m", "aimlapi_emulator", "--port", "0", "--reply", "Hello"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        base_url = proc.stdout.readline().strip()
+        body = {"model": MODEL, "messages": user("Hi")}
+        response = httpx.post(
+            f"{base_url}/chat/completions", json=body, headers={"Authorization": "Bearer k"}
+        )
+        assert response.json()["choices"][0]["message"]["content"] == "Hello"
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
