@@ -16,7 +16,7 @@ from types import TracebackType
 
 import httpx
 
-from ._accumulate import StreamAccumulator, events_of
+from ._accumulate import PartialPart, StreamAccumulator, events_of
 from ._sse import SSEDecoder
 from ._transport import (
     HTTPX_ERRORS,
@@ -113,6 +113,10 @@ class StreamState:
                 partial=self.partial(),
             )
 
+    def partial_parts(self) -> list[PartialPart]:
+        """The parts so far, as snapshots (:meth:`StreamAccumulator.partial_parts`)."""
+        return self._acc.partial_parts()
+
     def partial(self) -> ChatResult | None:
         """What arrived so far (``StreamError.partial``)."""
         result = self._acc.partial()
@@ -171,6 +175,13 @@ class _StreamBase:
     @property
     def response_headers(self) -> httpx.Headers | None:
         return self._state.headers
+
+    def partial_parts(self) -> list[PartialPart]:
+        """The answer so far, as :class:`PartialPart` snapshots from the stream's own
+        accumulator (which every event has already been folded into): an adapter that shows
+        the answer so far on each event reads it here rather than folding the events again.
+        Constant work per part; later events do not change a snapshot."""
+        return self._state.partial_parts()
 
 
 class ChatStream(_StreamBase):
