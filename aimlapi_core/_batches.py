@@ -19,9 +19,9 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from . import _transport as h
@@ -33,8 +33,6 @@ from .wire.batches import Batch, encode_batch, read_body
 if TYPE_CHECKING:
     import httpx
 
-    from ._async_client import AsyncAIMLAPIClient
-    from ._client import AIMLAPIClient
     from ._settings import ClientSettings
 
 __all__ = ["AsyncBatches", "Batches", "in_input_order"]
@@ -113,6 +111,53 @@ def _create_body(items: Iterator[dict[str, Any]]) -> bytes:
     return b'{"requests":[' + b",".join(chunks) + b"]}"
 
 
+class _OwnerBase(Protocol):
+    """What both Batches resources use of the client that owns them, beside its I/O: its
+    settings and its key (to scrub errors). Typed by use: no client module is imported here,
+    as the Anthropic SDK types its resources against the base client."""
+
+    @property
+    def settings(self) -> ClientSettings: ...
+
+    @property
+    def _key(self) -> str | None: ...
+
+
+class _Owner(_OwnerBase, Protocol):
+    """``AIMLAPIClient`` as :class:`Batches` uses it: its send loop (retries, error mapping)
+    and its sleep (so tests record the polling)."""
+
+    @property
+    def _sleep(self) -> Callable[[float], None]: ...
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None,
+        timeout: httpx.Timeout,
+    ) -> httpx.Response: ...
+
+
+class _AsyncOwner(_OwnerBase, Protocol):
+    """``AsyncAIMLAPIClient`` as :class:`AsyncBatches` uses it: the same, awaited."""
+
+    @property
+    def _sleep(self) -> Callable[[float], Awaitable[None]]: ...
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None,
+        timeout: httpx.Timeout,
+    ) -> httpx.Response: ...
+
+
 class _BatchesBase:
     """Everything about a Batches request but its I/O: URL, body, headers, reading."""
 
@@ -141,7 +186,7 @@ class Batches(_BatchesBase):
     """``AIMLAPIClient.batches``. Each method is one HTTP request through the client, except
     :meth:`wait`, which polls :meth:`retrieve`."""
 
-    def __init__(self, client: AIMLAPIClient) -> None:
+    def __init__(self, client: _Owner) -> None:
         super().__init__(client.settings)
         self._client = client
 
@@ -195,7 +240,7 @@ class Batches(_BatchesBase):
 class AsyncBatches(_BatchesBase):
     """``AsyncAIMLAPIClient.batches``: the same methods as :class:`Batches`, awaited."""
 
-    def __init__(self, client: AsyncAIMLAPIClient) -> None:
+    def __init__(self, client: _AsyncOwner) -> None:
         super().__init__(client.settings)
         self._client = client
 
