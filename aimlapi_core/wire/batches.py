@@ -44,7 +44,7 @@ from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 from .batch_answers import Batch, BatchCounts, BatchResult, parse_body, read_batch, read_body
 from .encode import encode_request
-from .messages import _FLAVOR as MESSAGES_FLAVOR
+from .messages import _CONTENT as MESSAGES_CONTENT
 
 __all__ = [
     "MAX_REQUESTS",
@@ -116,7 +116,7 @@ def encode_params(request: ChatRequest, custom_id: str) -> dict[str, Any]:
             "carries them all); set default_headers on the client instead"
         )
     try:
-        params = encode_request(request, stream=False, flavor=MESSAGES_FLAVOR)
+        params = encode_request(request, stream=False, dialect_content=MESSAGES_CONTENT)
     except InvalidRequestError as exc:
         raise type(exc)(f"{_where(custom_id)}: {exc.message}") from None
     if not _PARAMS.issuperset(params):
