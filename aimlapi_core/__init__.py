@@ -21,12 +21,12 @@ from . import errors
 from ._accumulate import StreamAccumulator, accumulate
 from ._async_client import AsyncAIMLAPIClient, AsyncChatStream
 from ._client import AIMLAPIClient, ChatStream
+from ._client_settings import VERSION as __version__
+from ._client_settings import ClientSettings
 from ._embedding_models import EmbeddingModel, embedding_model
 from ._embeddings import EmbeddingResult, plan_embeddings
 from ._lazy import lazy_attributes
 from ._schema import tool_input_schema
-from ._settings import VERSION as __version__
-from ._settings import ClientSettings
 from ._types import (
     ChatRequest,
     ChatResult,

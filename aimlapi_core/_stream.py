@@ -17,8 +17,7 @@ from types import TracebackType
 import httpx
 
 from ._accumulate import PartialPart, StreamAccumulator, events_of
-from ._sse import SSEDecoder
-from ._transport import (
+from ._exchange import (
     HTTPX_ERRORS,
     Deadline,
     failure,
@@ -26,6 +25,7 @@ from ._transport import (
     json_or_raise,
     stream_read_error,
 )
+from ._sse import SSEDecoder
 from ._types import ChatResult, StreamEvent
 from .errors import StreamError
 from .wire import Dialect
@@ -128,7 +128,7 @@ class StreamState:
     def fail(self, exc: Exception, key: str | None) -> Exception:
         """The exception to raise for ``exc`` met while reading: an httpx error mapped, a
         :class:`StreamError` given what arrived before it, the key scrubbed
-        (``_transport.failure``)."""
+        (``_exchange.failure``)."""
         if isinstance(exc, httpx.TimeoutException) and self.deadline.expired():
             try:  # the read timed out because the deadline cut it: say so
                 self.deadline.check()
