@@ -86,7 +86,8 @@ class _ClientBase(Generic[_H]):
 
     def _url(self, path: str) -> httpx.URL:
         """``base_url + path`` for one of the API's fixed paths, parsed once per client: httpx
-        parses a ``str`` URL on every request, about 30 µs of a 1 ms call."""
+        parses a ``str`` URL on every request, a few percent of a call's CPU
+        (benchmarks/results/micro_timings.md)."""
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(self.settings.base_url + path)
@@ -95,9 +96,10 @@ class _ClientBase(Generic[_H]):
     def _new_pool_headers(self) -> dict[str, str]:
         """The headers a pool we own carries for every request: those of a whole-body POST.
 
-        httpx merges per-request headers into the pool's one by one (about 4 µs a header), so
-        ``_build`` passes only what differs. ``None`` when two names differ only in case
-        (``default_headers={"authorization": ...}``): then every request carries its own."""
+        httpx merges per-request headers into the pool's one by one (a cost per header:
+        benchmarks/results/micro_timings.md), so ``_build`` passes only what differs. ``None``
+        when two names differ only in case (``default_headers={"authorization": ...}``): then
+        every request carries its own."""
         headers = _PoolHeaders(exchange.request_headers(self.settings, self._key, stream=False))
         unique = len({name.lower() for name in headers}) == len(headers)
         self._pool_headers = headers if unique else None

@@ -85,7 +85,8 @@ def encode_batch(requests: Mapping[str, ChatRequest]) -> Iterator[dict[str, Any]
 
     Lazy so that the caller can serialise a slice of items at a time (``_batches.py``): a
     100,000-request batch then never holds every params dict at once — memory, and the
-    collector's passes over every live container (issue 14: "memory bounded"). Nothing is sent
+    collector's passes over every live container (memory bounded: benchmarks/batches.py
+    measures the peak). Nothing is sent
     before the last item is taken, so a bad request anywhere is still refused before any
     request.
     """

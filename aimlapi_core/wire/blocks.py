@@ -140,7 +140,8 @@ def with_cache(
             "cache_control); use api='messages' for prompt caching, or remove cache_control"
         )
     if not isinstance(cache_control, dict):
-        # Found by fuzzing the adapters (issue 10): cache_control "0" raised a bare ValueError.
+        # Found by fuzzing the adapters (tests/e2e/test_malformed_inputs.py): cache_control "0"
+        # raised a bare ValueError.
         raise UnsupportedContentError(
             f"cache_control on {where} must be a dict such as {{'type': 'ephemeral'}}, got "
             f"{type(cache_control).__name__} {cache_control!r:.40}"
