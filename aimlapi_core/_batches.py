@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from . import _exchange as exchange
@@ -111,10 +111,16 @@ def _create_body(items: Iterator[dict[str, Any]]) -> bytes:
     return b'{"requests":[' + b",".join(chunks) + b"]}"
 
 
-class _OwnerBase(Protocol):
-    """What both Batches resources use of the client that owns them, beside its I/O: its
-    settings and its key (to scrub errors). Typed by use: no client module is imported here,
-    as the Anthropic SDK types its resources against the base client."""
+_Sent = TypeVar("_Sent", covariant=True)  # httpx.Response, or an awaitable of one
+_Slept = TypeVar("_Slept", covariant=True)  # None, or an awaitable of None
+
+
+class _Owner(Protocol[_Sent, _Slept]):
+    """What a Batches resource uses of the client that owns it: its settings, its key (to
+    scrub errors), its send loop (retries, error mapping) and its sleep (so tests record the
+    polling). Typed by use, as the Anthropic SDK types its resources against the base client:
+    no client module is imported here. ``AIMLAPIClient`` is an ``_Owner[httpx.Response,
+    None]``, ``AsyncAIMLAPIClient`` the same, awaited."""
 
     @property
     def settings(self) -> ClientSettings: ...
@@ -122,13 +128,8 @@ class _OwnerBase(Protocol):
     @property
     def _key(self) -> str | None: ...
 
-
-class _Owner(_OwnerBase, Protocol):
-    """``AIMLAPIClient`` as :class:`Batches` uses it: its send loop (retries, error mapping)
-    and its sleep (so tests record the polling)."""
-
     @property
-    def _sleep(self) -> Callable[[float], None]: ...
+    def _sleep(self) -> Callable[[float], _Slept]: ...
 
     def _send(
         self,
@@ -138,24 +139,7 @@ class _Owner(_OwnerBase, Protocol):
         headers: dict[str, str],
         content: bytes | None,
         timeout: httpx.Timeout,
-    ) -> httpx.Response: ...
-
-
-class _AsyncOwner(_OwnerBase, Protocol):
-    """``AsyncAIMLAPIClient`` as :class:`AsyncBatches` uses it: the same, awaited."""
-
-    @property
-    def _sleep(self) -> Callable[[float], Awaitable[None]]: ...
-
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: dict[str, str],
-        content: bytes | None,
-        timeout: httpx.Timeout,
-    ) -> httpx.Response: ...
+    ) -> _Sent: ...
 
 
 class _BatchesBase:
@@ -188,7 +172,7 @@ class Batches(_BatchesBase):
     """``AIMLAPIClient.batches``. Each method is one HTTP request through the client, except
     :meth:`wait`, which polls :meth:`retrieve`."""
 
-    def __init__(self, client: _Owner) -> None:
+    def __init__(self, client: _Owner[httpx.Response, None]) -> None:
         super().__init__(client.settings)
         self._client = client
 
@@ -242,7 +226,7 @@ class Batches(_BatchesBase):
 class AsyncBatches(_BatchesBase):
     """``AsyncAIMLAPIClient.batches``: the same methods as :class:`Batches`, awaited."""
 
-    def __init__(self, client: _AsyncOwner) -> None:
+    def __init__(self, client: _Owner[Awaitable[httpx.Response], Awaitable[None]]) -> None:
         super().__init__(client.settings)
         self._client = client
 
