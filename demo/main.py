@@ -79,7 +79,7 @@ def where(base_url: str) -> str:
 def backend() -> Iterator[str]:
     """Yield the model id, with the environment pointing at the real API or the emulator."""
     if os.environ.get("AIMLAPI_API_KEY"):
-        from aimlapi_core._settings import DEFAULT_BASE_URL
+        from aimlapi_core._client_settings import DEFAULT_BASE_URL
 
         base_url = os.environ.get("AIMLAPI_BASE_URL") or DEFAULT_BASE_URL
         console.print(
