@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from ._client_settings import VERSION, ClientSettings
-from ._json import excerpt
+from ._client_settings import DEFAULT_BASE_URL, VERSION, ClientSettings
+from ._json import excerpt, is_web_page
 from ._redact import redact, scrub
 from ._retry import (
     MAX_RETRY_AFTER,
@@ -228,6 +228,10 @@ def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
         request_id=response.headers.get("x-request-id"),
         headers=response.headers,
     )
+    # A 5xx page is a proxy's in front of the right server (its message stays as sent).
+    if response.status_code < 500 and isinstance(body, str) and is_web_page(body):
+        error.message = wrong_server(response.status_code, response.url, body)
+        error.args = (error.message,)
     asked = asked_beyond_cap(response.headers)
     if asked is not None and is_retryable_status(response.status_code, response.headers):
         error.message += (
@@ -347,7 +351,7 @@ def rebuilt(response: httpx.Response, raw: bytes) -> httpx.Response:
 
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
-    body = json_or_raise(response.content, response.status_code)
+    body = json_or_raise(response.content, response.status_code, response.url)
     return dialect.decode(body, header_values(response.headers))
 
 
@@ -360,17 +364,29 @@ def header_values(headers: httpx.Headers) -> dict[str, str]:
 
 def json_of(response: httpx.Response) -> Any:
     """A whole (already read) success body as JSON, or :class:`ResponseValidationError`."""
-    return json_or_raise(response.content, response.status_code)
+    return json_or_raise(response.content, response.status_code, response.url)
 
 
-def json_or_raise(content: bytes, status: int = 200) -> Any:
+def json_or_raise(content: bytes, status: int = 200, url: httpx.URL | None = None) -> Any:
     try:
         return json.loads(content)
     except ValueError:
         text = content.decode("utf-8", "replace")
+        if is_web_page(text):
+            raise ResponseValidationError(wrong_server(status, url, text)) from None
         raise ResponseValidationError(
             f"the API answered {status} with a body that is not JSON: {excerpt(text)!r}"
         ) from None
+
+
+def wrong_server(status: int, url: httpx.URL | None, page: str) -> str:
+    """A web page where the API's JSON was expected: the base URL is the likely mistake (the
+    page itself, often kilobytes, stays on the error's ``body``)."""
+    return (
+        f"{url or 'the server'} answered {status} with a web page (not JSON, not the AI/ML API): "
+        f"the base URL may be wrong (the API's is {DEFAULT_BASE_URL}; an emulator prints its "
+        f"own). The page begins {excerpt(' '.join(page.split()), 80)!r}"
+    )
 
 
 def models_of(response: httpx.Response) -> list[dict[str, Any]]:

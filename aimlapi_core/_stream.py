@@ -38,6 +38,7 @@ class StreamState:
 
     __slots__ = (
         "_acc",
+        "_answered",
         "_decoder",
         "_dialect",
         "_json_body",
@@ -58,6 +59,7 @@ class StreamState:
         self._decoder = dialect.stream_decoder()
         self._acc = StreamAccumulator()
         self._json_body: bytearray | None = None
+        self._answered: tuple[int, httpx.URL | None] = (200, None)  # status, URL of a whole body
         self.idle_timeout = idle_timeout
         self.headers: httpx.Headers | None = None
         self._values: dict[str, str] = {}  # the headers as a dict, once started (header_values)
@@ -68,11 +70,13 @@ class StreamState:
         self._values = values = header_values(response.headers)
         self.request_id = values.get("x-request-id")
         ctype = values.get("content-type", "")
-        if ctype.startswith("application/") and "json" in ctype:
+        if (ctype.startswith("application/") and "json" in ctype) or ctype.startswith("text/html"):
             # A stream request answered with one JSON body — an error envelope on a 2xx, or a
-            # whole completion from a route that ignores "stream": it is read as what it is
-            # instead of failing later as a stream that "never finished".
+            # whole completion from a route that ignores "stream" — or with a web page (a wrong
+            # base URL): it is read as what it is instead of failing later as a stream that
+            # "never finished".
             self._json_body = bytearray()
+            self._answered = (response.status_code, response.url)
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         if self.deadline.end is not None:
@@ -96,7 +100,7 @@ class StreamState:
         :meth:`check_finished` once these were handed out: nothing received is dropped)."""
         events: list[StreamEvent] = []
         if self._json_body is not None:
-            body = json_or_raise(bytes(self._json_body))
+            body = json_or_raise(bytes(self._json_body), *self._answered)
             events = events_of(self._dialect.decode(body, self._values))
         else:
             for sse in self._sse.flush():
