@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from ._client_settings import DEFAULT_BASE_URL, VERSION, ClientSettings
-from ._json import excerpt, is_web_page
+from ._client_settings import VERSION, ClientSettings
+from ._json import excerpt
 from ._redact import redact, scrub
 from ._retry import (
     MAX_RETRY_AFTER,
@@ -29,6 +29,7 @@ from ._retry import (
     retry_delay,
 )
 from ._types import ChatRequest, ChatResult
+from ._web_page import is_web_page, url_of, wrong_server
 from .errors import (
     AIMLAPIError,
     APIConnectionError,
@@ -230,7 +231,7 @@ def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     )
     # A 5xx page is a proxy's in front of the right server (its message stays as sent).
     if response.status_code < 500 and isinstance(body, str) and is_web_page(body):
-        error.message = wrong_server(response.status_code, response.url, body)
+        error.message = wrong_server(response.status_code, url_of(response), body)
         error.args = (error.message,)
     asked = asked_beyond_cap(response.headers)
     if asked is not None and is_retryable_status(response.status_code, response.headers):
@@ -351,7 +352,7 @@ def rebuilt(response: httpx.Response, raw: bytes) -> httpx.Response:
 
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
-    body = json_or_raise(response.content, response.status_code, response.url)
+    body = json_or_raise(response.content, response.status_code, url_of(response))
     return dialect.decode(body, header_values(response.headers))
 
 
@@ -364,7 +365,7 @@ def header_values(headers: httpx.Headers) -> dict[str, str]:
 
 def json_of(response: httpx.Response) -> Any:
     """A whole (already read) success body as JSON, or :class:`ResponseValidationError`."""
-    return json_or_raise(response.content, response.status_code, response.url)
+    return json_or_raise(response.content, response.status_code, url_of(response))
 
 
 def json_or_raise(content: bytes, status: int = 200, url: httpx.URL | None = None) -> Any:
@@ -377,16 +378,6 @@ def json_or_raise(content: bytes, status: int = 200, url: httpx.URL | None = Non
         raise ResponseValidationError(
             f"the API answered {status} with a body that is not JSON: {excerpt(text)!r}"
         ) from None
-
-
-def wrong_server(status: int, url: httpx.URL | None, page: str) -> str:
-    """A web page where the API's JSON was expected: the base URL is the likely mistake (the
-    page itself, often kilobytes, stays on the error's ``body``)."""
-    return (
-        f"{url or 'the server'} answered {status} with a web page (not JSON, not the AI/ML API): "
-        f"the base URL may be wrong (the API's is {DEFAULT_BASE_URL}; an emulator prints its "
-        f"own). The page begins {excerpt(' '.join(page.split()), 80)!r}"
-    )
 
 
 def models_of(response: httpx.Response) -> list[dict[str, Any]]:

@@ -43,11 +43,6 @@ def excerpt(body: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def is_web_page(text: str) -> bool:
-    """An HTML or XML document: a web server's, a proxy's login page; never the API's answer."""
-    return text.lstrip()[:15].lower().startswith(("<!doctype", "<html", "<?xml", "<head", "<body"))
-
-
 def parse_arguments(text: str, tool_name: str) -> dict[str, Any]:
     """Tool arguments from their JSON text: empty means no arguments."""
     if not text or text.isspace():
