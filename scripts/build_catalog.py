@@ -144,6 +144,7 @@ def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any
         "images": "image" in blocks,
         "documents": "document" in blocks,
         "tool_result_documents": "document" in result_blocks,
+        "document_urls": "url" in _types(_document_sources(props.get("messages")), {}),
         "redacted_thinking": "redacted_thinking" in blocks,
         "cache_control": "cache_control" in json.dumps(props.get("messages")),
         "system_blocks": "text" in system_types or "array" in json.dumps(system),
@@ -156,6 +157,21 @@ def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any
         "sampling": [k for k in ("temperature", "top_p", "top_k") if k in props],
         "max_tokens_default": props.get("max_tokens", {}).get("default"),
     }
+
+
+def _document_sources(messages: Any) -> list[Any]:
+    """The ``source`` schemas of the document blocks inside ``messages``."""
+    out: list[Any] = []
+    if isinstance(messages, dict):
+        enum = messages.get("properties", {}).get("type", {})
+        if isinstance(enum, dict) and enum.get("enum") == ["document"]:
+            out.append(messages["properties"].get("source"))
+        for v in messages.values():
+            out.extend(_document_sources(v))
+    elif isinstance(messages, list):
+        for v in messages:
+            out.extend(_document_sources(v))
+    return out
 
 
 def _tool_result(messages: Any) -> list[Any]:
