@@ -61,6 +61,7 @@ from aimlapi_core import (
 from aimlapi_core._accumulate import PartialPart
 from aimlapi_core.errors import ResponseValidationError
 
+from ._citations import citation_block
 from ._construct import chat_message, constructor
 from ._convert import REDACTED_KEY, SERVER_BLOCKS_KEY, SIGNATURE_KEY
 
@@ -84,28 +85,8 @@ def server_blocks(parts: Sequence[Part]) -> list[dict[str, Any]]:
 
 
 def _citation_blocks(part: TextPart) -> list[CitationBlock]:
-    """A text part's citations as LlamaIndex CitationBlocks: source (URL or document), title,
-    the cited text, and the location numbers (char/page/block indexes)."""
-    out = []
-    for c in part.citations or []:
-        inner = c.get("url_citation") if c.get("type") == "url_citation" else c
-        if not isinstance(inner, dict):
-            continue
-        source = inner.get("url") or inner.get("source") or str(inner.get("document_index", ""))
-        title = inner.get("title") or inner.get("document_title") or ""
-        cited = inner.get("cited_text") or ""
-        location = {
-            k: v for k, v in inner.items() if isinstance(v, int) and not isinstance(v, bool)
-        }
-        out.append(
-            CitationBlock(
-                cited_content=TextBlock(text=str(cited)),
-                source=str(source),
-                title=str(title),
-                additional_location_info=location,
-            )
-        )
-    return out
+    """A text part's citations as LlamaIndex CitationBlocks (``_citations.py``)."""
+    return [b for b in map(citation_block, part.citations or []) if b is not None]
 
 
 def from_core_parts(parts: Sequence[Part]) -> list[Any]:

@@ -112,7 +112,7 @@ URL_PDF = DocumentPart(media_type="application/pdf", url="https://example.com/re
 
 @pytest.mark.parametrize("api", ["chat_completions", "messages"])
 def test_a_url_document_is_sent_as_a_url_source_where_the_schema_lists_it(api: str) -> None:
-    (body,) = _sent(api, "claude-sonnet-5", URL_PDF)
+    (body,) = _sent(api, "anthropic/claude-sonnet-5", URL_PDF)
     assert body["messages"] == [
         {
             "role": "user",
@@ -144,4 +144,4 @@ def test_a_url_document_is_refused_naming_the_model_where_the_schema_lacks_it() 
 )
 def test_a_url_document_the_api_cannot_fetch_is_refused(doc: DocumentPart, says: str) -> None:
     with pytest.raises(UnsupportedContentError, match=says):
-        _sent("messages", "claude-sonnet-5", doc)
+        _sent("messages", "anthropic/claude-sonnet-5", doc)
