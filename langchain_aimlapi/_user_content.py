@@ -110,7 +110,13 @@ def _document_part(block: dict[str, Any], where: str) -> t.DocumentPart:
     source = block.get("source")
     if isinstance(source, dict) and source.get("type") == "url":  # Anthropic, fetched by the API
         url = rules.document_url(source.get("url"), None, where)
-        return t.DocumentPart(media_type="application/pdf", url=url, cache_control=cache, **extra)
+        return t.DocumentPart(
+            media_type="application/pdf",
+            url=url,
+            title=extra["title"],
+            context=extra["context"],
+            cache_control=cache,
+        )
     if isinstance(source, dict) and source.get("type") in ("base64", "text"):  # Anthropic
         return t.DocumentPart(
             media_type=source.get("media_type", "application/pdf"),
