@@ -1,5 +1,6 @@
 """Retrieved nodes as citable sources, and an answer's citations back as those nodes: what the
-grounded synthesizer and chat engine (``grounded.py``) share.
+grounded synthesizer (``grounded.py``) and chat engine (``_grounded_chat.py``) share, down to
+the request they send and the streams they pass through.
 
 Each node goes out as a ``CitableBlock`` (a ``search_result`` block on the wire: docs/wire.md
 "Citations") whose text blocks are the node's sentences, cut so that they join back into the
@@ -13,11 +14,18 @@ no block range: the span is found by the text it covers).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from llama_index.core.base.llms.types import ChatMessage, CitableBlock, TextBlock
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CitableBlock,
+    MessageRole,
+    TextBlock,
+)
+from llama_index.core.base.response.schema import Response
 from llama_index.core.schema import MetadataMode, NodeWithScore
 
 from aimlapi_core import Part, SearchResultPart, TextPart
@@ -25,7 +33,18 @@ from aimlapi_core.grounding import cited_sources
 
 from ._convert import to_core_messages
 
-__all__ = ["CITED_SPANS", "NodeCitation", "Sources"]
+__all__ = [
+    "CITED_SPANS",
+    "DEFAULT_SYSTEM_PROMPT",
+    "NodeCitation",
+    "Request",
+    "Sources",
+    "adeltas",
+    "apassing",
+    "ask",
+    "deltas",
+    "passing",
+]
 
 # A sentence and the whitespace after it; the pieces of a text join back into it exactly.
 _SENTENCE = re.compile(r".+?(?:[.!?]+(?=\s|$)|$)\s*", re.S)
@@ -142,3 +161,66 @@ def _text_parts(message: ChatMessage) -> list[Part]:
         return []
     _, turns = to_core_messages([message])
     return turns[0].parts if turns else []
+
+
+# --------------------------------------------------------------------------- requests
+
+DEFAULT_SYSTEM_PROMPT = (
+    "Answer from the search results given with the question, citing the passages you use. "
+    "If they do not hold the answer, say so."
+)
+
+
+def ask(
+    system_prompt: str, history: Sequence[ChatMessage], blocks: list[Any], question: str
+) -> tuple[list[ChatMessage], ChatMessage]:
+    """The request: the system prompt, the history, then the sources and the question."""
+    user = ChatMessage(role=MessageRole.USER, blocks=[*blocks, TextBlock(text=question)])
+    return [ChatMessage(role=MessageRole.SYSTEM, content=system_prompt), *history, user], user
+
+
+def passing(stream: Iterator[ChatResponse], done: Any) -> Generator[ChatResponse, None, None]:
+    """``stream`` as it is, then ``done(last response)`` once it ends."""
+    last = None
+    for last in stream:
+        yield last
+    if last is not None:
+        done(last)
+
+
+async def apassing(
+    stream: AsyncIterator[ChatResponse], done: Any
+) -> AsyncGenerator[ChatResponse, None]:
+    last = None
+    async for last in stream:
+        yield last
+    if last is not None:
+        done(last)
+
+
+def deltas(stream: Iterator[ChatResponse], done: Any) -> Generator[str, None, None]:
+    return (r.delta for r in passing(stream, done) if r.delta)
+
+
+async def adeltas(stream: AsyncIterator[ChatResponse], done: Any) -> AsyncGenerator[str, None]:
+    async for r in apassing(stream, done):
+        if r.delta:
+            yield r.delta
+
+
+@dataclass
+class Request:
+    """One grounded request: its messages, the sources they carry, the response's source
+    nodes and metadata (``metadata["citations"]`` filled by :meth:`done`)."""
+
+    messages: list[ChatMessage]
+    sources: Sources
+    source_nodes: list[NodeWithScore]
+    metadata: dict[str, Any] = field(init=False, default_factory=lambda: {"citations": []})
+
+    def done(self, last: ChatResponse) -> None:
+        self.metadata["citations"].extend(self.sources.cite(last.message, self.messages))
+
+    def whole(self, answer: ChatResponse) -> Response:
+        self.done(answer)
+        return Response(answer.message.content or "", self.source_nodes, self.metadata)
