@@ -25,17 +25,21 @@ from llama_index.core.base.llms.types import CitationBlock, TextBlock
 __all__ = ["citation_block", "wire_citation"]
 
 
-def citation_block(citation: dict[str, Any]) -> CitationBlock | None:
-    """A wire citation (Claude's ``*_location`` or the chat endpoint's ``url_citation``) as a
-    ``CitationBlock``; None for a value that is not a citation object."""
+def citation_block(citation: dict[str, Any], text: str) -> CitationBlock | None:
+    """A wire citation of the answer ``text`` (Claude's ``*_location`` or the chat endpoint's
+    ``url_citation``) as a ``CitationBlock``; None for a value that is not a citation object.
+    A ``url_citation`` quotes nothing: its cited content is the span of ``text`` it covers."""
     inner = citation.get("url_citation") if citation.get("type") == "url_citation" else citation
     if not isinstance(inner, dict):
         return None
     source = inner.get("url") or inner.get("source") or str(inner.get("document_index", ""))
     title = inner.get("title") or inner.get("document_title") or ""
     location = {k: v for k, v in inner.items() if isinstance(v, int) and not isinstance(v, bool)}
+    cited = inner.get("cited_text")
+    if cited is None and "start_index" in location and "end_index" in location:
+        cited = text[location["start_index"] : location["end_index"]]
     return CitationBlock(
-        cited_content=TextBlock(text=str(inner.get("cited_text") or "")),
+        cited_content=TextBlock(text=str(cited or "")),
         source=str(source),
         title=str(title),
         additional_location_info=location,

@@ -86,7 +86,8 @@ def server_blocks(parts: Sequence[Part]) -> list[dict[str, Any]]:
 
 def _citation_blocks(part: TextPart) -> list[CitationBlock]:
     """A text part's citations as LlamaIndex CitationBlocks (``_citations.py``)."""
-    return [b for b in map(citation_block, part.citations or []) if b is not None]
+    blocks = (citation_block(c, part.text) for c in part.citations or [])
+    return [b for b in blocks if b is not None]
 
 
 def from_core_parts(parts: Sequence[Part]) -> list[Any]:

@@ -120,6 +120,7 @@ def test_every_citation_kind_round_trips_through_citation_blocks() -> None:
     assert blocks[1].additional_location_info == {
         "search_result_index": 0, "start_block_index": 1, "end_block_index": 2,
     }  # fmt: skip
+    assert blocks[5].cited_content.text == "Cited"  # a url_citation: the span it covers
     history = [ChatMessage(role="user", content="Q"), ChatMessage(role="assistant", blocks=blocks)]
     _, turns = to_core_messages(history)
     assert turns[1].parts == answer
