@@ -47,13 +47,7 @@ from aimlapi_core import (
     ToolCallPart,
     ToolResultPart,
 )
-from aimlapi_core import _rules as rules
-from aimlapi_core._rules import (
-    check_document_media_type,
-    check_image_media_type,
-    document_url,
-    parse_data_uri,
-)
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import (
     InvalidRequestError,
     UnsupportedContentError,
@@ -128,12 +122,12 @@ def _image(block: ImageBlock, ctx: _Ctx) -> None:
     data = _image_data(block)
     url = str(block.url) if block.url is not None and data is None else None
     if url is not None and url.startswith("data:"):
-        uri = parse_data_uri(url, ctx.where(block))
+        uri = rules.parse_data_uri(url, ctx.where(block))
         media_type, data, url = uri.media_type or media_type, uri.data, None
     if data is None and url is None:
         raise _unsupported(ctx, block, "it has no image, path or url")
     if data is not None:
-        check_image_media_type(media_type, ctx.where(block))
+        rules.check_image_media_type(media_type, ctx.where(block))
     # A remote url is fetched and inlined as base64 by the core client before encoding.
     ctx.parts.append(ImagePart(media_type=media_type, data=data, url=url))
 
@@ -144,11 +138,11 @@ def _document(block: DocumentBlock, ctx: _Ctx) -> None:
     if block.url and block.data is None and block.path is None:
         # Fetched by the API where the model's schema lists URL sources (the core's rule,
         # docs/wire.md "Content parts"); DocumentBlock guesses a media type from the URL.
-        url = document_url(str(block.url), block.document_mimetype, ctx.where(block))
+        url = rules.document_url(str(block.url), block.document_mimetype, ctx.where(block))
         title = block.title if block.title != _PLACEHOLDER_TITLE else None
         ctx.parts.append(DocumentPart(media_type="application/pdf", url=url, title=title))
         return
-    media_type = check_document_media_type(block.document_mimetype, ctx.where(block))
+    media_type = rules.check_document_media_type(block.document_mimetype, ctx.where(block))
     raw = block.resolve_document().read()
     try:
         data = raw.decode("utf-8") if media_type == "text/plain" else base64.b64encode(raw).decode()

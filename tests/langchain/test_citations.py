@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 import aimlapi_core as t
 from aimlapi_core.errors import UnsupportedContentError
-from langchain_aimlapi._convert import to_neutral
+from langchain_aimlapi._convert import to_core_messages
 from langchain_aimlapi.citations import (
     cited_documents,
     search_result_blocks,
@@ -35,7 +35,7 @@ def test_documents_become_search_results_with_distinct_sources() -> None:
     assert blocks[0]["citations"] == {"enabled": True}
     assert blocks[0]["source"].startswith("kb/sea.md#")
     assert blocks[0]["source"] != blocks[1]["source"]
-    _, turns = to_neutral([HumanMessage([*blocks, {"type": "text", "text": "Q"}])])
+    _, turns = to_core_messages([HumanMessage([*blocks, {"type": "text", "text": "Q"}])])
     assert turns[0].parts[0] == t.SearchResultPart(
         source=blocks[0]["source"],
         title="Sea",
@@ -50,7 +50,7 @@ def test_a_tool_may_return_search_results() -> None:
         AIMessage("", tool_calls=[{"id": "t1", "name": "search", "args": {}}]),
         ToolMessage(search_result_blocks(DOCS), tool_call_id="t1", artifact=DOCS),
     ]
-    _, turns = to_neutral(messages)
+    _, turns = to_core_messages(messages)
     (result,) = turns[2].parts
     assert isinstance(result, t.ToolResultPart)
     assert [type(p).__name__ for p in result.content] == ["SearchResultPart"] * 2
@@ -104,7 +104,7 @@ def test_chat_url_citations_read_back_by_source() -> None:
     ],
 )
 def test_a_document_with_a_url_is_a_url_document(block: dict) -> None:
-    _, turns = to_neutral([HumanMessage([block])])
+    _, turns = to_core_messages([HumanMessage([block])])
     assert turns[0].parts == [
         t.DocumentPart(media_type="application/pdf", url="https://e.com/r.pdf")
     ]
@@ -113,4 +113,4 @@ def test_a_document_with_a_url_is_a_url_document(block: dict) -> None:
 def test_a_url_document_that_is_not_a_pdf_is_refused() -> None:
     block = {"type": "file", "url": "https://e.com/n.txt", "mime_type": "text/plain"}
     with pytest.raises(UnsupportedContentError, match="must be a PDF"):
-        to_neutral([HumanMessage([block])])
+        to_core_messages([HumanMessage([block])])
