@@ -58,13 +58,23 @@ def index(embed_model: AIMLAPIEmbedding) -> VectorStoreIndex:
     return VectorStoreIndex.from_documents(docs, embed_model=embed_model)
 
 
+@pytest.fixture(scope="module")
+def lc_embeddings(emu: Emulator) -> Iterator[AIMLAPIEmbeddings]:
+    model = AIMLAPIEmbeddings(api_key=emu.api_key, base_url=emu.base_url)
+    yield model
+    model.close()
+
+
 _MADE: list[AIMLAPI] = []
 
 
 @pytest.fixture(autouse=True)
-async def _close_models(embed_model: AIMLAPIEmbedding) -> AsyncIterator[None]:
+async def _close_models(
+    embed_model: AIMLAPIEmbedding, lc_embeddings: AIMLAPIEmbeddings
+) -> AsyncIterator[None]:
     yield  # async calls opened pools on this test's event loop: close them there
     await embed_model.aclose()
+    await lc_embeddings.aclose()
     while _MADE:
         model = _MADE.pop()
         model.close()
@@ -185,15 +195,13 @@ def test_on_chat_completions_the_next_request_replays_the_text_alone(
 
 
 @pytest.fixture(scope="module")
-def retriever(emu: Emulator) -> Iterator[Any]:
-    embeddings = AIMLAPIEmbeddings(api_key=emu.api_key, base_url=emu.base_url)
+def retriever(emu: Emulator, lc_embeddings: AIMLAPIEmbeddings) -> Any:
     docs = [
         Document(text, metadata={"source": f"kb/{title}.md", "title": title})
         for title, text in DOCUMENTS.items()
     ]
-    store = InMemoryVectorStore.from_documents(docs, embeddings)
-    yield store.as_retriever(search_kwargs={"k": 10})
-    embeddings.close()
+    store = InMemoryVectorStore.from_documents(docs, lc_embeddings)
+    return store.as_retriever(search_kwargs={"k": 10})
 
 
 def ask(inputs: dict[str, Any]) -> list[HumanMessage]:
@@ -279,3 +287,41 @@ async def test_create_agent_with_a_retrieval_tool_cites_its_search_results(
     assert cited.document.metadata["title"] == "Greenway Railway"
     assert cited.cited_text == ANSWERS[question][1]
     assert cited.cited_text in cited.document.page_content
+
+
+# Building an agent, llama-index-workflows reads every attribute of the instance, deprecated
+# pydantic ones included: the framework's warnings (tests/e2e/test_llama_index_agents.py).
+@pytest.mark.filterwarnings("ignore::pydantic.warnings.PydanticDeprecatedSince20")
+@pytest.mark.filterwarnings("ignore::pydantic.warnings.PydanticDeprecatedSince211")
+@pytest.mark.parametrize("api", APIS)
+async def test_a_function_agent_tool_returning_citable_blocks_gets_a_cited_answer(
+    emu: Emulator, api: str
+) -> None:
+    """A LlamaIndex tool may return ``CitableBlock``s (FunctionTool keeps them): they go back
+    as search results inside the tool result, and the answer cites them."""
+    from llama_index.core.agent.workflow import FunctionAgent
+    from llama_index.core.llms import CitableBlock, CitationBlock, TextBlock
+
+    def search(query: str) -> list[CitableBlock]:
+        """Search the knowledge base."""
+        return [
+            CitableBlock(source=f"kb://{t}", title=t, content=[TextBlock(text=x)])
+            for t, x in DOCUMENTS.items()
+        ]
+
+    agent = FunctionAgent(
+        tools=[search],
+        llm=llama(emu, api),
+        system_prompt="Call the search tool before you answer.",
+    )
+    question = "Why are heavy trucks banned from the bridge?"
+    emu.clear_requests()
+    result = await agent.run(user_msg=question)
+    sent = emu.requests[-1].json["messages"][2]["content"][0]
+    assert sent["type"] == "tool_result"
+    assert [b["source"] for b in sent["content"]] == [f"kb://{t}" for t in DOCUMENTS]
+    (cited,) = [b for b in result.response.blocks if isinstance(b, CitationBlock)]
+    title, sentence = ANSWERS[question]
+    assert cited.source == f"kb://{title}"
+    assert cited.cited_content.text == sentence
+    assert sentence in DOCUMENTS[title]
