@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._grounded import url_citations
 from ._reply import Reply, ToolCall
 from ._usage import count_tokens, prompt_tokens, truncate_tokens
 
@@ -30,6 +31,16 @@ class Answer:
     reasoning_tokens: int = 0
     web_search: WebSearch | None = None  # the scripted web search turn (_web_search.py)
     cache: CacheUse | None = None  # prompt-cache reads and writes (_prompt_cache.py)
+    # The text's citations of the request's search results, Claude's form (_grounded.py), and
+    # the indexes a scripted reply asked for (Reply.citations), resolved into them.
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    cited_results: list[int] = field(default_factory=list)
+
+    def annotations(self) -> list[dict[str, Any]] | None:
+        """The text's citations as /chat/completions carries them (``url_citation``)."""
+        if self.web_search is not None:
+            return self.web_search.annotations(self.text)
+        return url_citations(self.text, self.citations) if self.citations else None
 
 
 @dataclass
@@ -121,6 +132,7 @@ def make_answer(reply: Reply, body: dict[str, Any]) -> Answer:
         if isinstance(c, ToolCall)
     ]
     answer = Answer(thinking=reply.thinking, text=reply.text, tool_calls=calls)
+    answer.cited_results = list(reply.citations)
     if reply.stop_reason is None:
         _apply_limits(answer, body)
     else:
