@@ -387,6 +387,8 @@ def _acknowledge(kind: str, blocks: list[dict[str, Any]]) -> str:
 
 
 def _describe(source: dict[str, Any]) -> str:
+    if source["type"] == "url":
+        return f"a PDF at {source['url']}"
     if source["type"] == "text":
         return f"text/plain, {len(source['data'].encode())} bytes"
     return f"{source['media_type']}, {len(base64.b64decode(source['data']))} bytes"

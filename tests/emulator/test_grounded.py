@@ -115,3 +115,24 @@ def test_a_scripted_citation_of_a_search_result_the_request_lacks_is_refused(
 def test_reply_citations_must_be_indexes() -> None:
     with pytest.raises(ValueError, match=r"Reply\.citations"):
         Reply(text="x", citations=["first"])  # type: ignore[list-item]
+
+
+URL_PDF = {"type": "document", "source": {"type": "url", "url": "https://example.com/r.pdf"}}
+
+
+@pytest.mark.parametrize("path", ["/chat/completions", "/messages"])
+def test_a_url_document_is_taken_where_the_schema_lists_url_sources(api: Api, path: str) -> None:
+    content = [URL_PDF, {"type": "text", "text": "Summarise it."}]
+    body = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": content}]}
+    response = api.post(path, body)
+    assert response.status_code in (200, 201), response.text
+    assert "a PDF at https://example.com/r.pdf" in response.text
+
+
+def test_a_url_document_is_refused_where_the_schema_has_no_url_source(api: Api) -> None:
+    content = [URL_PDF, {"type": "text", "text": "Summarise it."}]
+    body = {"model": "claude-sonnet-4", "max_tokens": 64,
+            "messages": [{"role": "user", "content": content}]}  # fmt: skip
+    response = api.post("/chat/completions", body)
+    assert response.status_code == 400
+    assert "source.type: Expected 'base64' | 'text', received 'url'" in response.text

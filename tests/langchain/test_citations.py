@@ -10,6 +10,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 import aimlapi_core as t
 from aimlapi_core.errors import UnsupportedContentError
+from aimlapi_emulator import Emulator
+from langchain_aimlapi import ChatAIMLAPI
 from langchain_aimlapi._convert import to_core_messages
 from langchain_aimlapi.citations import (
     cited_documents,
@@ -114,3 +116,15 @@ def test_a_url_document_that_is_not_a_pdf_is_refused() -> None:
     block = {"type": "file", "url": "https://e.com/n.txt", "mime_type": "text/plain"}
     with pytest.raises(UnsupportedContentError, match="must be a PDF"):
         to_core_messages([HumanMessage([block])])
+
+
+def test_a_url_document_is_refused_naming_the_model_before_any_request(
+    emulator: Emulator, emulator_api_key: str
+) -> None:
+    emulator.clear_requests()
+    llm = ChatAIMLAPI(model="claude-sonnet-4", api_key=emulator_api_key, base_url=emulator.base_url)
+    report = {"type": "file", "url": "https://e.com/r.pdf", "mime_type": "application/pdf"}
+    with pytest.raises(UnsupportedContentError, match="claude-sonnet-4") as caught:
+        llm.invoke([HumanMessage([report, "Sum it up."])])
+    assert "documents fetched from a URL" in str(caught.value)
+    assert emulator.requests == []

@@ -189,3 +189,17 @@ def test_sent_on_a_model_whose_schema_lists_them(
                     {"type": "text", "text": "Two a day."}],
         "citations": {"enabled": True},
     }  # fmt: skip
+
+
+def test_a_url_document_is_sent_on_a_model_whose_schema_lists_url_sources(
+    llm_factory: Callable[..., AIMLAPI], emulator: Emulator
+) -> None:
+    llm = llm_factory(model="anthropic/claude-sonnet-5")
+    block = DocumentBlock(url="https://example.com/report.pdf")
+    answer = llm.chat([ChatMessage(role="user", blocks=[block, TextBlock(text="Sum it up.")])])
+    (sent,) = emulator.requests
+    assert sent.json["messages"][0]["content"][0] == {
+        "type": "document",
+        "source": {"type": "url", "url": "https://example.com/report.pdf"},
+    }
+    assert "a PDF at https://example.com/report.pdf" in str(answer.message.content)
