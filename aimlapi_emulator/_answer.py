@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._grounded import url_citations
 from ._reply import Reply, ToolCall
 from ._usage import count_tokens, prompt_tokens, truncate_tokens
 
-__all__ = ["Answer", "CacheUse", "WebSearch", "make_answer", "snippet", "tool_id"]
+__all__ = [
+    "Answer",
+    "CacheUse",
+    "WebSearch",
+    "make_answer",
+    "snippet",
+    "tool_id",
+    "url_citations",
+]
 
 
 @dataclass
@@ -84,6 +92,28 @@ class WebSearch:
             }
             for r in self.results
         ]
+
+
+def url_citations(text: str, citations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``/chat/completions``'s form of search-result citations (``_grounded.py``): a
+    ``url_citation`` per citation, its ``url`` the search result's source, over the span of
+    ``text`` that quotes it (the whole text when it does not)."""
+    out = []
+    for c in citations:
+        at = text.find(c["cited_text"]) if c["cited_text"] else -1
+        start, end = (at, at + len(c["cited_text"])) if at >= 0 else (0, len(text))
+        out.append(
+            {
+                "type": "url_citation",
+                "url_citation": {
+                    "url": c["source"],
+                    "title": c["title"],
+                    "start_index": start,
+                    "end_index": end,
+                },
+            }
+        )
+    return out
 
 
 def snippet(result: dict[str, Any]) -> str:

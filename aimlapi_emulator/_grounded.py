@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ._answer import Answer
     from ._context import ChatCall
 
-__all__ = ["grounded_turn", "search_results", "url_citations"]
+__all__ = ["grounded_turn", "search_results"]
 
 
 def grounded_turn(call: ChatCall, answer: Answer) -> None:
@@ -128,24 +128,3 @@ def cite(body: dict[str, Any], indexes: Sequence[int]) -> list[dict[str, Any]]:
                 f"Reply.citations names search result {index}, but the request has {len(results)}"
             )
     return [_citation(results, i, 0, (_texts(results[i]) or [""])[0]) for i in indexes]
-
-
-def url_citations(text: str, citations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``/chat/completions``'s form of the citations: a ``url_citation`` per citation, over the
-    span of ``text`` that quotes it (the whole text when it does not)."""
-    out = []
-    for c in citations:
-        at = text.find(c["cited_text"]) if c["cited_text"] else -1
-        start, end = (at, at + len(c["cited_text"])) if at >= 0 else (0, len(text))
-        out.append(
-            {
-                "type": "url_citation",
-                "url_citation": {
-                    "url": c["source"],
-                    "title": c["title"],
-                    "start_index": start,
-                    "end_index": end,
-                },
-            }
-        )
-    return out
