@@ -38,6 +38,7 @@ from typing_extensions import assert_never
 
 from aimlapi_core import (
     ChatResult,
+    CitationDelta,
     Cost,
     DocumentPart,
     ImagePart,
@@ -275,7 +276,7 @@ class PartialChatResponse(_Lazy, ChatResponse):
         return _partial_chat({"_parts": parts}, delta=delta, additional_kwargs=kwargs)
 
     def _build(self) -> ChatMessage:
-        blocks = [b for b in map(_partial_block, self._parts) if b is not None]
+        blocks = [b for part in self._parts for b in _partial_blocks(part)]
         return chat_message(
             role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
         )
@@ -297,12 +298,19 @@ _partial_chat = constructor(PartialChatResponse, lazy="message")
 _partial_completion = constructor(PartialCompletionResponse, lazy="text")
 
 
-def _partial_block(part: PartialPart) -> Any | None:
+def _partial_blocks(part: PartialPart) -> list[Any]:
     # The blocks the last response will hold (from_core_parts), but for tool-call arguments,
     # which stay raw JSON text until the stream ends; get_tool_calls_from_response parses them
-    # leniently.
+    # leniently. A text's citations follow it as they arrive (citations_delta).
     if part.kind == "text":
-        return TextBlock(text=part.text)
+        text = part.text
+        cited = (citation_block(c, text) for c in part.cited)
+        return [TextBlock(text=text), *(b for b in cited if b is not None)]
+    block = _partial_block(part)
+    return [] if block is None else [block]
+
+
+def _partial_block(part: PartialPart) -> Any | None:
     if part.kind == "thinking":
         info = {SIGNATURE_KEY: part.signature} if part.signature else {}
         return ThinkingBlock(content=part.text, additional_information=info)
@@ -311,9 +319,9 @@ def _partial_block(part: PartialPart) -> Any | None:
             content="", additional_information={"type": REDACTED_KEY, "data": part.text}
         )
     if part.kind != "tool_call":
-        # Server tool calls and whole blocks (server tool results, raw blocks) and citations
-        # reach the caller on the last response, from the accumulated result, as a whole
-        # answer shows them; a server tool call is never a ToolCallBlock the agent would run.
+        # Server tool calls and whole blocks (server tool results, raw blocks) reach the caller
+        # on the last response, from the accumulated result, as a whole answer shows them; a
+        # server tool call is never a ToolCallBlock the agent would run.
         return None
     return ToolCallBlock(tool_call_id=part.id, tool_name=part.name or "", tool_kwargs=part.text)
 
@@ -322,7 +330,7 @@ class StreamResponses:
     """Stream events → the streamed responses before the last, read from the core's accumulator.
 
     ``on_event`` returns a response for events that add content (text, thinking, tool-call
-    deltas) and ``None`` for the rest (ids, usage, cost, finish reach the caller on the last
+    deltas, a text's citation) and ``None`` for the rest (ids, usage, cost, finish reach the caller on the last
     response, built by :func:`chat_response` from the accumulated result). Each response holds
     a snapshot of the answer so far from ``partial_parts``: a core stream's
     (``ChatStream.partial_parts``), whose accumulator has already folded the event, so each
@@ -346,6 +354,6 @@ class StreamResponses:
             return PartialChatResponse.of(self._partial_parts(), event.text)
         if isinstance(event, ThinkingDelta):
             return PartialChatResponse.of(self._partial_parts(), "", thinking_delta=event.thinking)
-        if isinstance(event, ToolCallDelta):
+        if isinstance(event, ToolCallDelta | CitationDelta):
             return PartialChatResponse.of(self._partial_parts(), "")
         return None

@@ -32,12 +32,18 @@ PNG_1PX = bytes.fromhex(
 TIDES = CitableBlock(
     source="kb://tides",
     title="Tides",
-    content=[TextBlock(text="Tides follow the moon."), TextBlock(text="Two a day.")],
+    content=[
+        TextBlock(text="Tides follow the moon."),
+        TextBlock(text="High tide comes twice a day."),
+    ],
 )
 SEARCH_RESULT = SearchResultPart(
     source="kb://tides",
     title="Tides",
-    content=[TextPart(text="Tides follow the moon."), TextPart(text="Two a day.")],
+    content=[
+        TextPart(text="Tides follow the moon."),
+        TextPart(text="High tide comes twice a day."),
+    ],
     citations=True,
 )
 CITATIONS = [
@@ -186,7 +192,7 @@ def test_sent_on_a_model_whose_schema_lists_them(
         "source": "kb://tides",
         "title": "Tides",
         "content": [{"type": "text", "text": "Tides follow the moon."},
-                    {"type": "text", "text": "Two a day."}],
+                    {"type": "text", "text": "High tide comes twice a day."}],
         "citations": {"enabled": True},
     }  # fmt: skip
 
@@ -203,3 +209,37 @@ def test_a_url_document_is_sent_on_a_model_whose_schema_lists_url_sources(
         "source": {"type": "url", "url": "https://example.com/report.pdf"},
     }
     assert "a PDF at https://example.com/report.pdf" in str(answer.message.content)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_citations_come_back_as_citation_blocks_and_are_replayed(
+    llm_factory: Callable[..., AIMLAPI], emulator: Emulator, api: str, streamed: bool
+) -> None:
+    llm = llm_factory(model="anthropic/claude-sonnet-5")
+    question = ChatMessage(
+        role="user", blocks=[TIDES, TextBlock(text="How often does high tide come?")]
+    )
+    if streamed:
+        responses = list(llm.stream_chat([question]))
+        answer = responses[-1].message
+        # The citation shows on the streamed responses as it arrives, before the last one.
+        assert any(isinstance(b, CitationBlock) for r in responses[:-1] for b in r.message.blocks)
+    else:
+        answer = llm.chat([question]).message
+    text, cited = answer.blocks
+    assert isinstance(cited, CitationBlock)
+    assert cited.source == "kb://tides"
+    assert cited.cited_content.text == "High tide comes twice a day."
+    assert cited.cited_content.text in text.text
+    emulator.clear_requests()
+    llm.chat([question, answer, ChatMessage(role="user", content="Thanks.")])
+    replayed = emulator.requests[0].json["messages"][1]["content"]
+    if api == "messages":  # Claude's citation goes back on its text (docs/wire.md "Citations")
+        assert replayed == [
+            {"type": "text", "text": text.text, "citations": [
+                {"type": "search_result_location", "cited_text": "High tide comes twice a day.",
+                 "source": "kb://tides", "title": "Tides", "search_result_index": 0,
+                 "start_block_index": 1, "end_block_index": 2}]}
+        ]  # fmt: skip
+    else:  # the chat endpoint's url_citation is not a Claude citation: the text alone
+        assert replayed == text.text
