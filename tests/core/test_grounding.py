@@ -14,6 +14,7 @@ from aimlapi_core import (
     ChatRequest,
     DocumentPart,
     Message,
+    Part,
     SearchResultPart,
     TextPart,
     ToolResultPart,
@@ -145,3 +146,14 @@ def test_a_url_document_is_refused_naming_the_model_where_the_schema_lacks_it() 
 def test_a_url_document_the_api_cannot_fetch_is_refused(doc: DocumentPart, says: str) -> None:
     with pytest.raises(UnsupportedContentError, match=says):
         _sent("messages", "anthropic/claude-sonnet-5", doc)
+
+
+def test_a_url_document_is_estimated_as_one_pdf_page() -> None:
+    """Its length is unknown without fetching it (aimlapi_core/tokens.py)."""
+    from aimlapi_core.tokens import PDF_PAGE_TOKENS, estimate_request_tokens
+
+    def tokens(*parts: Part) -> int:
+        message = Message(role="user", parts=[*parts, TextPart(text="Sum it up.")])
+        return estimate_request_tokens(ChatRequest(model="m", max_tokens=8, messages=[message]))
+
+    assert tokens(URL_PDF) - tokens() == PDF_PAGE_TOKENS

@@ -243,3 +243,10 @@ def test_citations_come_back_as_citation_blocks_and_are_replayed(
         ]  # fmt: skip
     else:  # the chat endpoint's url_citation is not a Claude citation: the text alone
         assert replayed == text.text
+
+
+def test_the_grounded_query_engine_needs_an_index_or_a_retriever() -> None:
+    from llama_index_aimlapi.grounded import GroundedQueryEngine
+
+    with pytest.raises(ValueError, match="needs an index or a retriever"):
+        GroundedQueryEngine.from_args(llm=AIMLAPI(api_key="sk-test"))
