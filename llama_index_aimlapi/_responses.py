@@ -330,8 +330,9 @@ class StreamResponses:
     """Stream events → the streamed responses before the last, read from the core's accumulator.
 
     ``on_event`` returns a response for events that add content (text, thinking, tool-call
-    deltas, a text's citation) and ``None`` for the rest (ids, usage, cost, finish reach the caller on the last
-    response, built by :func:`chat_response` from the accumulated result). Each response holds
+    deltas, a text's citation) and ``None`` for the rest (ids, usage, cost, finish reach the
+    caller on the last response, built by :func:`chat_response` from the accumulated result).
+    Each response holds
     a snapshot of the answer so far from ``partial_parts``: a core stream's
     (``ChatStream.partial_parts``), whose accumulator has already folded the event, so each
     event is folded once. Without a stream (events from elsewhere), the events are folded here,
