@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from ._json import excerpt
+from ._json import read_json
 from ._redact import redact, scrub
 from ._retry import (
     MAX_RETRY_AFTER,
@@ -216,8 +216,8 @@ def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
     text = redact(response.text, key)  # also keeps the key out of ``body``
     body: Any
     try:
-        body = json.loads(text) if text else None
-    except ValueError:
+        body = read_json(text, "an error body") if text else None
+    except ResponseValidationError:  # not JSON, or not readable as JSON: kept as text
         body = text
     error = make_status_error(
         response.status_code,
@@ -362,21 +362,12 @@ def json_of(response: httpx.Response) -> Any:
 
 
 def json_or_raise(content: bytes, status: int = 200) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError:
-        text = content.decode("utf-8", "replace")
-        raise ResponseValidationError(
-            f"the API answered {status} with a body that is not JSON: {excerpt(text)!r}"
-        ) from None
+    return read_json(content, f"the API answered {status} with a body")
 
 
 def models_of(response: httpx.Response) -> list[dict[str, Any]]:
     """The ``data`` list of ``GET /models`` (complete-model-list.md)."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        raise ResponseValidationError("GET /models answered with a body that is not JSON") from None
+    body = read_json(response.content, "GET /models answered with a body")
     data = body.get("data") if isinstance(body, dict) else body
     if not isinstance(data, list):
         raise ResponseValidationError("GET /models answered without a 'data' list")

@@ -179,10 +179,11 @@ def parse_body(content: bytes) -> Any:
     while pos < end:
         try:
             value, pos = decode(text, pos)
-        except ValueError:
+        except (ValueError, RecursionError) as exc:  # read_json's bounds, line by line
             line = text.count("\n", 0, pos) + 1
+            why = "nests JSON too deep" if isinstance(exc, RecursionError) else "is not JSON"
             raise ResponseValidationError(
-                f"line {line} of a batches answer is not JSON: {excerpt(text[pos : pos + 300])}"
+                f"line {line} of a batches answer {why}: {excerpt(text[pos : pos + 300])}"
             ) from None
         items.append(value)
         pos = _skip_ws(text, pos)
