@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import _transport as h
+from ._redact import redact, redact_value, scrub
 from ._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
 from ._types import ChatRequest, ChatResult
 from .errors import (
@@ -154,9 +155,18 @@ class _BatchesBase:
         key = self._settings.require_key()
         return h.request_headers(self._settings, key, stream=False, has_body=body is not None)
 
-    @staticmethod
-    def _read(response: httpx.Response, batch_id: str | None) -> Batch:
-        return read_body(response.content, batch_id)
+    def _read(self, response: httpx.Response, batch_id: str | None) -> Batch:
+        """The answer as a :class:`Batch`, with the key out of everything the server wrote into
+        it: each result's error (the client's one exit scrubs only the error it raises; these
+        are handed back as values, in ``return_exceptions`` slots), custom_ids, the raw answer."""
+        batch = read_body(response.content, batch_id)
+        key = self._settings.api_key.get_secret_value() if self._settings.api_key else None
+        batch.raw = redact_value(batch.raw, key)
+        for item in batch.results or ():
+            item.custom_id = redact(item.custom_id, key)
+            if item.error is not None:
+                scrub(item.error, key)
+        return batch
 
 
 class Batches(_BatchesBase):

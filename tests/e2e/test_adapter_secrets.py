@@ -5,8 +5,11 @@ with tools), so the core clients exist while everything is captured."""
 
 from __future__ import annotations
 
+import json
+import traceback
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.load import dumpd, dumps
@@ -18,6 +21,7 @@ from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
+from aimlapi_core.errors import AIMLAPIError
 from langchain_aimlapi import ChatAIMLAPI
 from llama_index_aimlapi import AIMLAPI
 
@@ -142,3 +146,54 @@ async def test_llama_index_key_in_no_serialization_event_or_callback_payload(
     assert any("hello" in text for text in texts[5:])  # the captures see what was sent
     leaks = [text[:80] for text in texts if emulator_api_key in text]
     assert leaks == []
+
+
+# --------------------------------------------------------------------------- batch results
+
+BATCH_KEY = "sk-adapter-batch-secret-9a8b7c6d5e"
+ECHO_RESULTS = b"".join(
+    json.dumps(line).encode() + b"\n"
+    for line in [
+        {
+            "custom_id": "0",
+            "result": {
+                "type": "errored",
+                "error": {
+                    "type": "error",
+                    "error": {"type": "invalid_request_error", "message": f"bad {BATCH_KEY}"},
+                },
+            },
+        },
+        {"custom_id": "1", "result": {"type": f"unknown {BATCH_KEY}"}},
+    ]
+)
+
+
+def _echoing(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, content=ECHO_RESULTS)
+
+
+def _shown(exc: BaseException) -> str:
+    return str(exc) + repr(exc) + repr(vars(exc)) + "".join(traceback.format_exception(exc))
+
+
+async def test_batch_result_errors_carry_no_key_in_slots_or_raised() -> None:
+    lc = ChatAIMLAPI(
+        api_key=BATCH_KEY,
+        http_client=httpx.Client(transport=httpx.MockTransport(_echoing)),
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(_echoing)),
+    )
+    li = AIMLAPI(
+        api_key=BATCH_KEY,
+        http_client=httpx.Client(transport=httpx.MockTransport(_echoing)),
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(_echoing)),
+    )
+    for llm in (lc, li):
+        slots = llm.batch_resume("b1").results(return_exceptions=True)
+        aslots = await llm.batch_resume("b1").aresults(return_exceptions=True)
+        for slot in [*slots, *aslots]:
+            assert isinstance(slot, AIMLAPIError)
+            assert BATCH_KEY not in _shown(slot)
+        with pytest.raises(AIMLAPIError) as raised:
+            llm.batch_resume("b1").results()
+        assert BATCH_KEY not in _shown(raised.value)
