@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
 
     def _client(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
+        if self._pid != os.getpid():
+            self._after_fork()
         # No await between check and set: no race on one event loop. A pool we own belongs to
         # the loop that opened it; after asyncio.run() ended that loop, reusing its connections
         # fails with "Event loop is closed", so a later loop gets a pool of its own.
@@ -275,6 +278,8 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         # Best effort, as for the sync client: an async pool can only be closed on its loop.
         http = getattr(self, "_http", None)
         if not getattr(self, "_owns_http", False) or http is None or http.is_closed:
+            return
+        if getattr(self, "_pid", None) != os.getpid():  # a forked child's: the parent's sockets
             return
         try:
             loop = asyncio.get_running_loop()

@@ -10,6 +10,7 @@ under them are ``_transport.py``'s (headers, body, retry policy, error mapping).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -23,6 +24,11 @@ from ._types import ChatRequest
 from .wire import Dialect, get_dialect
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+
+# Pools a forked child inherited from its parent: their sockets are the parent's keep-alive
+# connections, so the child must neither use them (it would read the parent's answers) nor
+# close them (a TLS close_notify would end the parent's session). Kept here, never collected.
+_INHERITED: list[Any] = []
 
 
 class _PoolHeaders(dict[str, str]):
@@ -64,10 +70,22 @@ class _ClientBase(Generic[_H]):
         self._owns_http = http_client is None
         self._jitter = jitter
         self._lock = threading.Lock()
+        self._pid = os.getpid()  # the process whose pool this is (fork safety: _after_fork)
         self._urls: dict[str, httpx.URL] = {}
         # The headers every request of this client carries, set once on the pool we own (None
         # for a pool passed in, which gets them per request): see _build.
         self._pool_headers: _PoolHeaders | None = None
+
+    def _after_fork(self) -> None:
+        """Called when this process is not the one that opened the pool: a child forked after
+        the client was used (gunicorn/uWSGI preload, multiprocessing with fork). The inherited
+        pool is left behind untouched (``_INHERITED``) and the next call opens a fresh one, as
+        the Anthropic and OpenAI SDKs and database drivers do. A pool passed in is the caller's."""
+        self._pid = os.getpid()
+        self._lock = threading.Lock()  # held by another thread at the fork, it stays held here
+        if self._owns_http and self._http is not None:
+            _INHERITED.append(self._http)
+            self._http = None
 
     @property
     def _key(self) -> str | None:

@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,8 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         self._sleep = sleep
 
     def _client(self) -> httpx.Client:
+        if self._pid != os.getpid():
+            self._after_fork()
         if self._http is None:
             with self._lock:
                 if self._http is None:
@@ -262,6 +265,8 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         # The adapters' models (a LangChain chat model) have no close(): free the pooled
         # sockets when the client is collected instead of leaking them (ResourceWarning).
         http = getattr(self, "_http", None)
+        if getattr(self, "_pid", None) != os.getpid():  # a forked child's: the parent's sockets
+            return
         if getattr(self, "_owns_http", False) and http is not None and not http.is_closed:
             http.close()
 
