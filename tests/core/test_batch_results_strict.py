@@ -212,3 +212,14 @@ def test_bad_waiting_arguments_are_refused_before_any_request(name: str, value: 
     with pytest.raises(InvalidRequestError, match=name):
         client.batches.wait("b1", **{name: value})
     assert sent == []
+
+
+def test_a_resumed_handle_takes_the_size_from_the_counts_it_polled() -> None:
+    from langchain_aimlapi import ChatAIMLAPI
+
+    running = {"id": "b1", "processing_status": "in_progress", "request_counts": {"processing": 3}}
+    client, sent = client_answering(json.dumps(running).encode(), jsonl(ok("0"), ok("1", "B")))
+    llm = ChatAIMLAPI(api_key=KEY, base_url=BASE, http_client=client._http)
+    out = llm.batch_resume("b1").results(poll_interval=0.01, return_exceptions=True)
+    assert [getattr(o, "text", type(o).__name__) for o in out] == ["A", "B", "BatchError"]
+    assert len(sent) == 2
