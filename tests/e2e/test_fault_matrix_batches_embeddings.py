@@ -196,8 +196,8 @@ BATCH_ROWS = [
         [A0, A1, A2]),
     Row("401 echoing the key", [(401, _body({"message": ECHO}))], AuthenticationError),
     Row("nested too deep", [(200, DEEP)], ResponseValidationError),
-    Row("not UTF-8", [(200, _body(GOOD_RESULTS[:2]) + b"\n" + _body(result("2", "caf")).replace(
-        b"caf", b"caf\xff"))], ResponseValidationError),
+    Row("not UTF-8", [(200, results(*GOOD_RESULTS)[1].replace(b"answer 2", b"answer \xff"))],
+        ResponseValidationError),
     Row("a huge custom_id", [results(result("0"), result("1"), result("1000000"))],
         [A0, A1, BatchError]),
     Row("custom_id 1e20", [results(result("0"), result("1"), result("1e20"))],
