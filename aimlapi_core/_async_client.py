@@ -177,7 +177,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             )
             return h.decode_result(self.dialect, resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> AsyncChatStream:
         deadline = self._deadline()  # started by the stream when it opens
@@ -196,7 +196,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 deadline=deadline,
             )
 
-        idle, key = self.settings.stream_idle_timeout, self._key
+        idle, key = self.settings.stream_idle_timeout, self._secrets
         return AsyncChatStream(
             open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
         )
@@ -214,7 +214,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
             return h.models_of(resp)
         except Exception as exc:
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     async def embed(
         self,
@@ -270,7 +270,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             await self._embed_workers(worker, min(max_concurrency, len(plan.bodies)))
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     @staticmethod
     async def _embed_workers(worker: Callable[[], Awaitable[None]], workers: int) -> None:

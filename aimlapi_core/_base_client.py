@@ -19,6 +19,7 @@ import httpx
 
 from . import _transport as h
 from ._embeddings import EMBEDDINGS_PATH, EmbeddingPlan, plan_embeddings
+from ._redact import header_secrets
 from ._settings import ClientSettings
 from ._types import ChatRequest
 from .wire import Dialect, get_dialect
@@ -71,6 +72,7 @@ class _ClientBase(Generic[_H]):
         self._jitter = jitter
         self._lock = threading.Lock()
         self._pid = os.getpid()  # the process whose pool this is (fork safety: _after_fork)
+        self._header_secrets = header_secrets(self.settings.default_headers)
         self._urls: dict[str, httpx.URL] = {}
         # The headers every request of this client carries, set once on the pool we own (None
         # for a pool passed in, which gets them per request): see _build.
@@ -90,6 +92,13 @@ class _ClientBase(Generic[_H]):
     @property
     def _key(self) -> str | None:
         return self.settings.api_key.get_secret_value() if self.settings.api_key else None
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        """What leaves no error of this client: the key and the default headers' credentials
+        (a key given only as a default ``Authorization`` header is still a key)."""
+        key = self._key
+        return (key, *self._header_secrets) if key else self._header_secrets
 
     def _post(
         self, request: ChatRequest, *, stream: bool
@@ -153,7 +162,7 @@ class _ClientBase(Generic[_H]):
         delay = h.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
         if delay is None:
             deadline.check()
-            raise h.transport_error(exc, req.url, self._key) from exc
+            raise h.transport_error(exc, req.url, self._secrets) from exc
         h.log_retry(req, type(exc).__name__, delay, retries)
         return delay
 
@@ -162,7 +171,7 @@ class _ClientBase(Generic[_H]):
     ) -> float:
         """After a read non-2xx answer: the delay before the next attempt (logged), or its
         status error raised."""
-        error = h.status_error(resp, self._key)
+        error = h.status_error(resp, self._secrets)
         delay = h.retry_after_status(self.settings, retries, resp, self._jitter, deadline, error)
         if delay is None:
             raise error

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from . import _transport as h
-from ._redact import redact, redact_value, scrub
+from ._redact import Secrets, redact, redact_value, scrub
 from ._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
 from ._types import ChatRequest, ChatResult
 from .errors import (
@@ -155,12 +155,12 @@ class _BatchesBase:
         key = self._settings.require_key()
         return h.request_headers(self._settings, key, stream=False, has_body=body is not None)
 
-    def _read(self, response: httpx.Response, batch_id: str | None) -> Batch:
+    @staticmethod
+    def _read(response: httpx.Response, batch_id: str | None, key: Secrets) -> Batch:
         """The answer as a :class:`Batch`, with the key out of everything the server wrote into
         it: each result's error (the client's one exit scrubs only the error it raises; these
         are handed back as values, in ``return_exceptions`` slots), custom_ids, the raw answer."""
         batch = read_body(response.content, batch_id)
-        key = self._settings.api_key.get_secret_value() if self._settings.api_key else None
         batch.raw = redact_value(batch.raw, key)
         for item in batch.results or ():
             item.custom_id = redact(item.custom_id, key)
@@ -182,9 +182,9 @@ class Batches(_BatchesBase):
         headers, timeout = self._headers(body), self._settings.timeout
         try:
             resp = self._client._send(method, url, headers=headers, content=body, timeout=timeout)
-            return self._read(resp, batch_id)
+            return self._read(resp, batch_id, self._client._secrets)
         except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._client._secrets)  # noqa: B904 (failure() chains the cause)
 
     def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         """Submit ``requests`` (``{custom_id: request}``, or a sequence: ids ``"0"``, ``"1"``…).
@@ -238,9 +238,9 @@ class AsyncBatches(_BatchesBase):
             resp = await self._client._send(
                 method, url, headers=headers, content=body, timeout=timeout
             )
-            return self._read(resp, batch_id)
+            return self._read(resp, batch_id, self._client._secrets)
         except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._client._secrets)  # noqa: B904 (failure() chains the cause)
 
     async def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         return await self._call(self._create_call(requests))

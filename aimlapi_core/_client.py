@@ -152,7 +152,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             )
             return h.decode_result(self.dialect, resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """A lazy stream of :data:`StreamEvent`: nothing is sent before ``with`` or iteration."""
@@ -172,7 +172,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 deadline=deadline,
             )
 
-        idle, key = self.settings.stream_idle_timeout, self._key
+        idle, key = self.settings.stream_idle_timeout, self._secrets
         return ChatStream(
             open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
         )
@@ -191,7 +191,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             resp = self._send("GET", url, headers=headers, timeout=self.settings.timeout)
             return h.models_of(resp)
         except Exception as exc:
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def embed(
         self,
@@ -254,7 +254,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 out.add(i, h.json_of(resp), resp.headers)
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise h.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:

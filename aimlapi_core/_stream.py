@@ -17,6 +17,7 @@ from types import TracebackType
 import httpx
 
 from ._accumulate import StreamAccumulator, events_of
+from ._redact import Secrets
 from ._sse import SSEDecoder
 from ._transport import (
     HTTPX_ERRORS,
@@ -121,7 +122,7 @@ class StreamState:
             result.inference_id = result.inference_id or self._values.get("x-inference-id")
         return result
 
-    def fail(self, exc: Exception, key: str | None) -> Exception:
+    def fail(self, exc: Exception, key: Secrets) -> Exception:
         """The exception to raise for ``exc`` met while reading: an httpx error mapped, a
         :class:`StreamError` given what arrived before it, the key scrubbed
         (``_transport.failure``)."""
@@ -157,7 +158,7 @@ class _StreamBase:
         dialect: Dialect,
         *,
         idle_timeout: float | None,
-        key: str | None,
+        key: Secrets,
         deadline: Deadline | None = None,
     ) -> None:
         self._key = key
@@ -187,7 +188,7 @@ class ChatStream(_StreamBase):
         dialect: Dialect,
         *,
         idle_timeout: float | None,
-        key: str | None,
+        key: Secrets,
         deadline: Deadline | None = None,
     ) -> None:
         super().__init__(dialect, idle_timeout=idle_timeout, key=key, deadline=deadline)
@@ -262,7 +263,7 @@ class AsyncChatStream(_StreamBase):
         dialect: Dialect,
         *,
         idle_timeout: float | None,
-        key: str | None,
+        key: Secrets,
         deadline: Deadline | None = None,
     ) -> None:
         super().__init__(dialect, idle_timeout=idle_timeout, key=key, deadline=deadline)

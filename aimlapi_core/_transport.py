@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from ._json import read_json
-from ._redact import redact, scrub
+from ._redact import Secrets, redact, scrub
 from ._retry import (
     MAX_RETRY_AFTER,
     asked_beyond_cap,
@@ -209,7 +209,7 @@ def log_response(request: httpx.Request, response: httpx.Response, retries: int)
 # --------------------------------------------------------------------------- errors
 
 
-def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
+def status_error(response: httpx.Response, key: Secrets) -> APIStatusError:
     """The :class:`APIStatusError` subclass for a failed (already read) response; the envelope
     is read by the same parser as 2xx error bodies and stream error events. The response's
     headers are kept on the error (``Retry-After``...)."""
@@ -261,7 +261,7 @@ HTTPX_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def from_httpx(exc: Exception, url: httpx.URL | str | None, key: str | None) -> AIMLAPIError:
+def from_httpx(exc: Exception, url: httpx.URL | str | None, key: Secrets) -> AIMLAPIError:
     """Any httpx exception as an error of the family (the caller chains the cause)."""
     where = f" {url}" if url is not None else ""
     detail = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, key)
@@ -279,14 +279,14 @@ def from_httpx(exc: Exception, url: httpx.URL | str | None, key: str | None) -> 
     return APIConnectionError(f"the request to{where} failed ({detail})")
 
 
-def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> AIMLAPIError:
+def transport_error(exc: Exception, url: httpx.URL | str, key: Secrets) -> AIMLAPIError:
     """An httpx exception raised before any answer, as our error (the caller chains the cause)."""
     scrub(exc, key)
     return from_httpx(exc, url, key)
 
 
 def stream_read_error(
-    exc: Exception, *, idle_timeout: float | None, request_id: str | None, key: str | None
+    exc: Exception, *, idle_timeout: float | None, request_id: str | None, key: Secrets
 ) -> Exception:
     """An httpx exception raised while reading a stream's body."""
     scrub(exc, key)
@@ -306,7 +306,7 @@ def stream_read_error(
     )
 
 
-def failure(exc: Exception, key: str | None) -> Exception:
+def failure(exc: Exception, key: Secrets) -> Exception:
     """The exception a client lets go for ``exc``: the one exit of every call (create, stream
     iteration, list_models). An error of the family is scrubbed of the key
     (``_redact.scrub``); an httpx exception is mapped into the family first (its cause

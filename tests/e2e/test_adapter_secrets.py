@@ -22,8 +22,9 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
 from aimlapi_core.errors import AIMLAPIError
-from langchain_aimlapi import ChatAIMLAPI
-from llama_index_aimlapi import AIMLAPI
+from aimlapi_emulator import Emulator
+from langchain_aimlapi import AIMLAPIEmbeddings, ChatAIMLAPI
+from llama_index_aimlapi import AIMLAPI, AIMLAPIEmbedding
 
 APIS = ["chat_completions", "messages"]
 
@@ -197,3 +198,98 @@ async def test_batch_result_errors_carry_no_key_in_slots_or_raised() -> None:
         with pytest.raises(AIMLAPIError) as raised:
             llm.batch_resume("b1").results()
         assert BATCH_KEY not in _shown(raised.value)
+
+
+# --------------------------------------------------------------------------- default_headers
+
+HEADER_SECRETS = {
+    "Authorization": "Bearer sk-proxy-credential-0a1b2c3d4e",
+    "proxy-authorization": "Basic cHJveHktdXNlcjpodW50ZXIy",
+    "Cookie": "session=cookie-secret-5f6e7d8c",
+    "X-Api-Key": "xkey-secret-9d8c7b6a",
+    "x-goog-api-key": "goog-secret-1234abcd",
+    "X-Upstream-Token": "token-secret-4321dcba",
+}
+VISIBLE = {"X-Trace": "trace-visible-42"}
+
+
+def _langchain_texts(model: Any, capture: Capture) -> list[str]:
+    return [
+        dumps(model),
+        repr(dumpd(model)),
+        repr(model),
+        model.model_dump_json(),
+        repr(model.model_dump()),
+        repr(model.to_json()),
+        *capture.seen,
+    ]
+
+
+def test_langchain_models_never_serialize_a_secret_looking_header() -> None:
+    headers = {**HEADER_SECRETS, **VISIBLE}
+    capture = Capture()
+    with Emulator() as emulator:  # any key: the header's Authorization is what it sees
+        chat = ChatAIMLAPI(
+            api_key="sk-langchain-header-test-0",
+            base_url=emulator.base_url,
+            default_headers=headers,
+            callbacks=[capture],
+        )
+        embeddings = AIMLAPIEmbeddings(
+            api_key="sk-langchain-header-test-0",
+            base_url=emulator.base_url,
+            default_headers=headers,
+        )
+        chat.invoke("hello")  # the callbacks get `serialized`: what tracers upload
+        sent = emulator.last_request
+    assert sent is not None
+    assert sent.headers.get("x-trace") == VISIBLE["X-Trace"]
+    assert any("serialized" in seen or "'kwargs'" in seen for seen in capture.seen)
+    texts = _langchain_texts(chat, capture) + _langchain_texts(embeddings, Capture())
+    leaks = [(name, t[:60]) for t in texts for name, v in HEADER_SECRETS.items() if v in t]
+    assert leaks == []
+    assert all(VISIBLE["X-Trace"] in t for t in texts[:2])  # the rest is kept
+    assert chat.default_headers == headers  # the model itself still sends them
+    chat.close()
+
+
+def test_llama_index_models_never_serialize_a_secret_looking_header() -> None:
+    headers = {**HEADER_SECRETS, **VISIBLE}
+    for model in (
+        AIMLAPI(api_key="sk-unused-llama-key-0", default_headers=headers),
+        AIMLAPIEmbedding(api_key="sk-unused-llama-key-0", default_headers=headers),
+    ):
+        texts = [model.to_json(), repr(model.to_dict()), model.model_dump_json(), repr(model)]
+        leaks = [(name, t[:60]) for t in texts for name, v in HEADER_SECRETS.items() if v in t]
+        assert leaks == []
+        assert VISIBLE["X-Trace"] in texts[0]
+
+
+def test_an_error_echoing_request_headers_hides_a_key_given_only_in_default_headers() -> None:
+    from aimlapi_core import AIMLAPIClient
+
+    real = HEADER_SECRETS["Authorization"]
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        shown = "; ".join(f"{k}: {v}" for k, v in request.headers.items())
+        return httpx.Response(401, text=f"<pre>{shown}</pre>", headers={"x-echo": shown})
+
+    client = AIMLAPIClient(
+        api_key="placeholder",  # the credential a proxy checks is the header's
+        default_headers=HEADER_SECRETS,
+        http_client=httpx.Client(transport=httpx.MockTransport(echo)),
+        max_retries=0,
+    )
+    with pytest.raises(AIMLAPIError) as caught:
+        client.list_models()  # no api key sent: only the default headers
+    with pytest.raises(AIMLAPIError) as caught_chat:
+        ChatAIMLAPI(
+            api_key="placeholder",
+            default_headers=HEADER_SECRETS,
+            http_client=httpx.Client(transport=httpx.MockTransport(echo)),
+            max_retries=0,
+        ).invoke("hi")
+    for error in (caught.value, caught_chat.value):
+        shown = _shown(error)
+        assert [n for n, v in HEADER_SECRETS.items() if v in shown] == []
+        assert real.split()[1] not in shown
