@@ -13,6 +13,7 @@ key is in no error. Counted: 0 silent mismatches, 0 errors outside the family.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 from llama_index.core.llms import ChatMessage
+from matrix_support import key_in
 
 from aimlapi_core import (
     AIMLAPIClient,
@@ -127,35 +129,35 @@ def _pools(answers: list[Answer]) -> tuple[httpx.Client, httpx.AsyncClient]:
 
 
 TEXTS = ["first text", "second text"]
+Make = Callable[[httpx.Client, httpx.AsyncClient], Any]
+EMBEDDERS: list[tuple[str, Make, tuple[str, ...], dict[str, Any]]] = [
+    # (label, the model on the hostile pools, its sync and async methods, their keywords)
+    ("core", lambda s, a: AIMLAPIClient(api_key=KEY, http_client=s, jitter=lambda: 0),
+     ("embed",), {"dimensions": DIMS}),
+    ("core async", lambda s, a: AsyncAIMLAPIClient(api_key=KEY, http_client=a, jitter=lambda: 0),
+     ("embed",), {"dimensions": DIMS}),
+    ("AIMLAPIEmbeddings", lambda s, a: AIMLAPIEmbeddings(
+        api_key=KEY, dimensions=DIMS, http_client=s, http_async_client=a),
+     ("embed_documents", "aembed_documents"), {}),
+    ("AIMLAPIEmbedding", lambda s, a: AIMLAPIEmbedding(
+        api_key=KEY, dimensions=DIMS, http_client=s, async_http_client=a),
+     ("get_text_embedding_batch", "aget_text_embedding_batch"), {}),
+]  # fmt: skip
+
+
+def _embedding_surface(make: Make, method: str, kw: dict[str, Any]) -> Callable[..., Any]:
+    def run(answers: list[Answer]) -> Any:
+        out = getattr(make(*_pools(answers)), method)(TEXTS, **kw)
+        out = asyncio.run(out) if inspect.isawaitable(out) else out
+        return getattr(out, "vectors", out)  # the core's EmbeddingResult, else the vectors
+
+    return run
+
+
 EMBEDDING_SURFACES: dict[str, Callable[[list[Answer]], Any]] = {
-    "core.embed": lambda a: (
-        AIMLAPIClient(api_key=KEY, http_client=_pools(a)[0], jitter=lambda: 0)
-        .embed(TEXTS, dimensions=DIMS)
-        .vectors
-    ),
-    "core.aembed": lambda a: (
-        asyncio.run(
-            AsyncAIMLAPIClient(api_key=KEY, http_client=_pools(a)[1], jitter=lambda: 0).embed(
-                TEXTS, dimensions=DIMS
-            )
-        ).vectors
-    ),
-    "AIMLAPIEmbeddings.embed_documents": lambda a: AIMLAPIEmbeddings(
-        api_key=KEY, dimensions=DIMS, http_client=_pools(a)[0]
-    ).embed_documents(TEXTS),
-    "AIMLAPIEmbeddings.aembed_documents": lambda a: asyncio.run(
-        AIMLAPIEmbeddings(
-            api_key=KEY, dimensions=DIMS, http_async_client=_pools(a)[1]
-        ).aembed_documents(TEXTS)
-    ),
-    "AIMLAPIEmbedding.get_text_embedding_batch": lambda a: AIMLAPIEmbedding(
-        api_key=KEY, dimensions=DIMS, http_client=_pools(a)[0]
-    ).get_text_embedding_batch(TEXTS),
-    "AIMLAPIEmbedding.aget_text_embedding_batch": lambda a: asyncio.run(
-        AIMLAPIEmbedding(
-            api_key=KEY, dimensions=DIMS, async_http_client=_pools(a)[1]
-        ).aget_text_embedding_batch(TEXTS)
-    ),
+    f"{label}.{method}": _embedding_surface(make, method, kw)
+    for label, make, methods, kw in EMBEDDERS
+    for method in methods
 }
 
 # --------------------------------------------------------------------------- batches
@@ -308,12 +310,7 @@ BATCH_SURFACES: dict[str, Callable[[list[Answer]], Any]] = {
 
 
 def _key_in(exc: BaseException) -> bool:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return any(KEY in str(e) or KEY in repr(e) or KEY in repr(vars(e)) for e in chain)
+    return key_in(exc, KEY)
 
 
 def _judge(
