@@ -86,12 +86,7 @@ def parse_arguments(text: str, tool_name: str) -> dict[str, Any]:
     """Tool arguments from their JSON text: empty means no arguments."""
     if not text or text.isspace():
         return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise ResponseValidationError(
-            f"the arguments of tool call {tool_name!r} are not valid JSON: {excerpt(text)}"
-        ) from None
+    value = read_json(text, f"tool call {tool_name!r} came with arguments")
     if not isinstance(value, dict):
         raise ResponseValidationError(
             f"the arguments of tool call {tool_name!r} are not a JSON object: {excerpt(text)}"

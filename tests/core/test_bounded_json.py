@@ -8,6 +8,7 @@ A hostile server here is an ``httpx.MockTransport`` answering every request with
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -121,3 +122,47 @@ def test_a_body_that_is_not_utf8_is_a_response_validation_error(
 ) -> None:
     with pytest.raises(ResponseValidationError, match="UTF-8"):
         call(NOT_UTF8, 200)
+
+
+def test_tool_arguments_nested_too_deep_are_a_response_validation_error() -> None:
+    """Tool-call arguments are JSON text inside the answer, read once the call is complete
+    (whole or at the end of a stream): the same bounded read."""
+    deep = "[" * 3000 + "]" * 3000
+    body = {
+        "id": "c",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "tool_calls": [
+                        {
+                            "id": "t",
+                            "type": "function",
+                            "function": {"name": "f", "arguments": deep},
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    with pytest.raises(ResponseValidationError, match="'f'"):
+        _sync(json.dumps(body).encode()).create(_request())
+    chunks = [
+        {"id": "c", "choices": [{"index": 0, "delta": {"tool_calls": [
+            {"index": 0, "id": "t", "function": {"name": "f", "arguments": deep}}]}}]},
+        {"id": "c", "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+    ]  # fmt: skip
+    sse = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
+    http = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(
+                200, content=sse, headers={"content-type": "text/event-stream"}
+            )
+        )
+    )
+    client = AIMLAPIClient(api_key=KEY, http_client=http, max_retries=0)
+    with client.stream(_request()) as stream:
+        list(stream)
+        with pytest.raises(ResponseValidationError, match="'f'"):
+            stream.get_final_result()  # the arguments are read once the call is complete
