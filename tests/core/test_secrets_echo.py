@@ -359,3 +359,70 @@ async def test_no_embedding_error_carries_the_key(case: str) -> None:
     with pytest.raises(AIMLAPIError) as acaught:
         await async_client(handler).embed(["a"])
     assert leaks(acaught.value) == []
+
+
+# --------------------------------------------------------------------------- default_headers
+
+PROXY_KEY = "sk-proxy-only-in-default-headers-77"
+COOKIE = "session-cookie-secret-5e4d"
+HEADERS = {"Authorization": f"Bearer {PROXY_KEY}", "Cookie": f"sid={COOKIE}"}
+
+
+def _echo_request_headers(req: httpx.Request) -> httpx.Response:
+    shown = "\n".join(f"{k}: {v}" for k, v in req.headers.items())
+    return httpx.Response(502, text=f"<pre>{shown}</pre>", headers={"x-echo": shown})
+
+
+async def _calls_with(headers: dict[str, str]) -> list[BaseException]:
+    """Every call surface of both clients, against a server echoing the request's headers."""
+    mock = httpx.MockTransport(_echo_request_headers)
+    sync = AIMLAPIClient(
+        api_key="placeholder-key",
+        default_headers=headers,
+        http_client=httpx.Client(transport=mock),
+        max_retries=0,
+    )
+    aclient = AsyncAIMLAPIClient(
+        api_key="placeholder-key",
+        default_headers=headers,
+        http_client=httpx.AsyncClient(transport=mock),
+        max_retries=0,
+    )
+
+    def stream() -> None:
+        with sync.stream(request()) as events:
+            list(events)
+
+    async def astream() -> None:
+        async with aclient.stream(request()) as events:
+            [e async for e in events]
+
+    caught: list[BaseException] = []
+    for call in (
+        lambda: sync.create(request()),
+        stream,
+        lambda: sync.embed(["a"]),
+        lambda: sync.list_models(),
+        lambda: sync.batches.retrieve("b1"),
+    ):
+        with pytest.raises(AIMLAPIError) as info:
+            call()
+        caught.append(info.value)
+    for acall in (
+        lambda: aclient.create(request()),
+        astream,
+        lambda: aclient.embed(["a"]),
+        lambda: aclient.batches.retrieve("b1"),
+    ):
+        with pytest.raises(AIMLAPIError) as ainfo:
+            await acall()
+        caught.append(ainfo.value)
+    return caught
+
+
+async def test_no_error_shows_a_credential_given_only_in_default_headers() -> None:
+    caught = await _calls_with(HEADERS)
+    assert len(caught) == 9
+    shown = ["".join(traceback.format_exception(e)) + repr(vars(e)) + repr(e.args) for e in caught]
+    assert [s[:60] for s in shown if PROXY_KEY in s or COOKIE in s] == []
+    assert all("placeholder-key" in s or "[redacted]" in s for s in shown)  # echoed, redacted
