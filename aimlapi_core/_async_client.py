@@ -264,7 +264,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                     content=plan.bodies[i],
                     timeout=self.settings.timeout,
                 )
-                out.add(i, exchange.json_of(resp), resp.headers)
+                out.add(i, exchange.json_of(resp), resp.headers, resp.content)
 
         try:
             await self._embed_workers(worker, min(max_concurrency, len(plan.bodies)))

@@ -252,7 +252,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 resp = self._send(
                     "POST", url, headers=headers, content=body, timeout=self.settings.timeout
                 )
-                out.add(i, exchange.json_of(resp), resp.headers)
+                out.add(i, exchange.json_of(resp), resp.headers, resp.content)
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
             raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)

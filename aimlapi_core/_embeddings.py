@@ -225,34 +225,46 @@ def _little_endian_floats(text: str, where: str) -> list[float]:
 _NUMBER_TYPES = frozenset({float, int})  # bool is its own type: True is no coordinate
 
 
-def _vector(embedding: Any, where: str) -> list[float]:
+def _vector(embedding: Any, where: str, booleans: bool = True) -> list[float]:
     """An ``embedding`` as the vector a caller may store: a list of finite numbers (or
     OpenAI's base64 float32 array). A string, null, boolean, nested value, NaN or Infinity is
-    refused here, before it reaches a vector store that would keep it (or index it as 0)."""
+    refused here, before it reaches a vector store that would keep it (or index it as 0).
+
+    The vectors are the whole answer, so the usual case costs one ``sum``: it fails on any
+    value that is not a number and is finite only when every value is. Booleans pass ``sum``
+    (True is 1); ``booleans=False`` says the answer's bytes hold no ``true``/``false`` at all.
+    Anything else gets the precise pass, which names the first bad value."""
     if isinstance(embedding, str):
         value = _little_endian_floats(embedding, where)
     elif isinstance(embedding, list):
         value = embedding
     else:
         raise ResponseValidationError(f"{where} is neither a list of numbers nor base64")
-    kinds = set(map(type, value))  # one C-level pass: the vectors are the whole answer
+    try:
+        total = sum(value)
+        plain = math.isfinite(total)
+    except (TypeError, OverflowError):  # not numbers, or an int past the float range
+        plain = False
+    if not plain or booleans:
+        _check_values(value, where)
+    return value
+
+
+def _check_values(value: list[Any], where: str) -> None:
+    kinds = set(map(type, value))
     if not kinds <= _NUMBER_TYPES:
         odd = next(v for v in value if type(v) not in _NUMBER_TYPES)
         raise ResponseValidationError(
             f"{where} holds {type(odd).__name__} {excerpt(odd, 40)}, not a number"
         )
     try:
-        finite = math.isfinite(math.fsum(value))  # NaN or ±Infinity anywhere: not finite
-    except (OverflowError, ValueError):  # inf - inf, or an exact sum past the float range
-        try:
-            finite = all(map(math.isfinite, value))
-        except OverflowError:  # an integer no float can hold
-            finite = False
+        finite = all(map(math.isfinite, value))
+    except OverflowError:  # an integer no float can hold
+        finite = False
     if not finite:
         raise ResponseValidationError(
             f"{where} holds NaN, Infinity or a number past the float range, not a finite number"
         )
-    return value
 
 
 class EmbeddingCollector:
@@ -268,8 +280,9 @@ class EmbeddingCollector:
         self._model: str | None = None
         self._ids: list[str | None] = [None] * len(plan.batches)
 
-    def add(self, i: int, body: Any, headers: Mapping[str, str]) -> None:
-        """The decoded JSON answer to request ``i`` (``plan.bodies[i]``) and its headers."""
+    def add(self, i: int, body: Any, headers: Mapping[str, str], raw: bytes | None = None) -> None:
+        """The decoded JSON answer to request ``i`` (``plan.bodies[i]``) and its headers;
+        ``raw``, its bytes, spares the vectors a pass when they hold no ``true``/``false``."""
         batch = self._plan.batches[i]
         body = require_object(body, "an embeddings response")
         raise_if_error_envelope(body, headers)  # an error envelope that came with a 2xx status
@@ -280,13 +293,15 @@ class EmbeddingCollector:
                 f"the embeddings response to {batch.count} input(s) has {got} item(s)"
             )
         vectors, start = self._vectors, batch.start
+        booleans = raw is None or b"true" in raw or b"false" in raw
         for item in data:
             index = as_int(item.get("index")) if isinstance(item, dict) else None
             if index is None or not 0 <= index < batch.count or vectors[start + index] is not None:
                 raise ResponseValidationError(
                     f"embeddings response item without a valid, unique index: {str(item)[:120]}"
                 )
-            vectors[start + index] = _vector(item.get("embedding"), f"embedding {start + index}")
+            where = f"embedding {start + index}"
+            vectors[start + index] = _vector(item.get("embedding"), where, booleans)
         usage = body.get("usage")
         if isinstance(usage, dict):
             tokens = as_int(usage.get("prompt_tokens"))
