@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from . import _exchange as exchange
 from ._client_settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
-from ._redact import Secrets, redact, redact_value, scrub
+from ._redact import Secrets, redact_value, redactor, scrub
 from ._types import ChatRequest, ChatResult
 from .errors import (
     AIMLAPIError,
@@ -193,8 +193,9 @@ class _BatchesBase:
         are handed back as values, in ``return_exceptions`` slots), custom_ids, the raw answer."""
         batch = read_body(response.content, batch_id)
         batch.raw = redact_value(batch.raw, key)
+        clean = redactor(key)
         for item in batch.results or ():
-            item.custom_id = redact(item.custom_id, key)
+            item.custom_id = clean(item.custom_id)
             if item.error is not None:
                 scrub(item.error, key)
         return batch
