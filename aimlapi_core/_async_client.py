@@ -155,7 +155,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 timeout=self.settings.timeout,
                 deadline=deadline,
             )
-            return h.decode_result(self.dialect, resp)
+            return h.decode_result(self.dialect_for(request), resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
             raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
@@ -178,7 +178,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
 
         idle, key = self.settings.stream_idle_timeout, self._key
         return AsyncChatStream(
-            open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
+            open_response, self.dialect_for(request), idle_timeout=idle, key=key, deadline=deadline
         )
 
     @property

@@ -147,7 +147,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 timeout=self.settings.timeout,
                 deadline=deadline,
             )
-            return h.decode_result(self.dialect, resp)
+            return h.decode_result(self.dialect_for(request), resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
             raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
@@ -171,7 +171,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
 
         idle, key = self.settings.stream_idle_timeout, self._key
         return ChatStream(
-            open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
+            open_response, self.dialect_for(request), idle_timeout=idle, key=key, deadline=deadline
         )
 
     @property

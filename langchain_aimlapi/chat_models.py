@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 import aimlapi_core as t
 from aimlapi_core import _config
+from aimlapi_core.catalog import default_api
 from aimlapi_core import _rules as rules
 
 from . import _convert, _errors, _profile, _results, _tools
@@ -60,8 +61,8 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             llm = ChatAIMLAPI(model="claude-sonnet-4-20250514", max_tokens=1024)
             llm.invoke("Say hi").text
 
-            # Anthropic-native endpoint: signed thinking round-trips across turns.
-            thinker = ChatAIMLAPI(api="messages", thinking=2048, max_tokens=4096)
+            # Signed thinking round-trips across turns (the default endpoint, /messages).
+            thinker = ChatAIMLAPI(thinking=2048, max_tokens=4096)
 
     Output content uses Claude's block shapes (``text``, ``thinking`` + ``signature``,
     ``redacted_thinking``); ``content_blocks`` gives LangChain's standard blocks (``reasoning``,
@@ -79,8 +80,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     """Defaults to ``AIMLAPI_API_KEY``. Not needed to build or serialize the model."""
     base_url: str | None = Field(default=None, alias="aimlapi_api_base")
     """Defaults to ``AIMLAPI_BASE_URL`` or ``https://api.aimlapi.com/v1`` (resolved by the core)."""
-    api: Literal["chat_completions", "messages"] = "chat_completions"
-    """Wire dialect: ``/chat/completions`` (default) or Anthropic-native ``/messages``."""
+    api: Literal["chat_completions", "messages"] | None = None
+    """Wire dialect: ``None`` (default) picks per model the full-fidelity endpoint the
+    catalogue names (Anthropic-native ``/messages`` for every id a /v1/messages schema lists:
+    signed thinking replayed, caching, documents; ``/chat/completions`` for the ids documented
+    there only); ``"chat_completions"`` or ``"messages"`` fix it (docs/agents.md)."""
     max_tokens: int = 4096
     temperature: float | None = None
     top_p: float | None = None
@@ -132,7 +136,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         return "aimlapi-chat"
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return _profile.model_profile(self.model, self.api)
+        return _profile.model_profile(self.model, self.api or default_api(self.model))
 
     @property
     def lc_secrets(self) -> dict[str, str]:
