@@ -154,9 +154,7 @@ def _check_sampling(request: ChatRequest, info: ModelInfo, api: str, caps: Capab
             )  # fmt: skip
 
 
-def _check_tool_fields(
-    request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities
-) -> None:
+def _check_tool_fields(request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities) -> None:
     """A custom tool's optional fields (``strict``, ``eager_input_streaming``, ...) only where
     the model's schema lists them on a custom tool (docs/wire.md "Tools")."""
     for tool in request.tools:

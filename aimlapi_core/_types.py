@@ -181,11 +181,18 @@ class ToolSpec:
     def wire_fields(self) -> JSONObject:
         """The optional per-tool fields that are set, by their wire names (``cache_control``
         aside: where it may go is the content rule's, ``wire/blocks.py``)."""
-        return {name: getattr(self, name) for name in TOOL_FIELDS if getattr(self, name) is not None}
+        fields = ((name, getattr(self, name)) for name in TOOL_FIELDS)
+        return {name: value for name, value in fields if value is not None}
 
 
 # The optional per-tool fields of :class:`ToolSpec`, named as the schemas name them.
-TOOL_FIELDS = ("strict", "eager_input_streaming", "defer_loading", "input_examples", "allowed_callers")
+TOOL_FIELDS = (
+    "strict",
+    "eager_input_streaming",
+    "defer_loading",
+    "input_examples",
+    "allowed_callers",
+)
 
 
 @dataclass(slots=True, kw_only=True)

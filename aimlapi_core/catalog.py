@@ -72,7 +72,7 @@ class Capabilities:
     search_results: bool = False  # search_result content blocks
     server_tools: tuple[str, ...] = ()  # server tool types, e.g. "web_search_20250305"
     tool_choice: tuple[str, ...] = ()  # auto / any / tool / none
-    sampling: tuple[str, ...] = ()  # temperature / top_p / top_k (the model's: "sampling-per-model")
+    sampling: tuple[str, ...] = ()  # temperature / top_p / top_k: judgement "sampling-per-model"
     max_tokens_default: int | None = None
     # A custom tool's fields beyond name / description / input_schema / cache_control:
     # strict, eager_input_streaming, defer_loading, input_examples, allowed_callers.

@@ -29,15 +29,15 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 import aimlapi_core as t
 from aimlapi_core import _config
-from aimlapi_core.catalog import default_api
 from aimlapi_core import _rules as rules
+from aimlapi_core.catalog import default_api
 
 from . import _convert, _errors, _profile, _results, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
 from ._clients import CoreClients
 from ._content_blocks import translate_content, translate_content_chunk
 from ._results import PROVIDER
-from ._structured import ToolCalling
+from ._structured import AnswerTool, ToolCalling, check_required_call
 from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
@@ -205,12 +205,17 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     # ------------------------------------------------------------------ request
 
     def _request(
-        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None = None,
     ) -> t.ChatRequest:
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)
         kwargs.pop("stream_usage", None)
-        response_format = kwargs.pop("response_format", None)
+        kwargs.pop("response_format", None)  # the answer tool (_answer_tool)
+        kwargs.pop("tool_call_required", None)  # checked on the reply (_structured.py)
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         cache_control = kwargs.pop("cache_control", None)
@@ -219,14 +224,17 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             _convert.cache_last_block(turns, cache_control)
         if instruction := kwargs.pop("structured_output_instruction", None):
             system.append(t.TextPart(text=instruction))
-        if response_format is not None:
-            system.append(t.TextPart(text=_tools.response_format_instruction(response_format)))
         tools = [_tools.to_tool_dict(x) for x in kwargs.pop("tools", None) or []]
         # Any spelling, per call or bound; the encoder checks it against the tools and thinking.
         choice = rules.with_parallel(
             rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
             kwargs.pop("parallel_tool_calls", None),
         )
+        thinking = self.thinking_setting
+        if answer is not None:
+            choice, instruction = answer.offer(tools, choice, thinking=thinking.on)
+            if instruction:
+                system.append(t.TextPart(text=instruction))
         if kwargs:
             _config.reject_unknown(
                 "ChatAIMLAPI.invoke",
@@ -234,7 +242,6 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
                 (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
                 passthrough="model_kwargs={...} on the model",
             )
-        thinking = self.thinking_setting
         return t.ChatRequest(
             model=model,
             messages=turns,
@@ -253,6 +260,27 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     def _stream_usage(self, kwargs: dict[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))
 
+    @staticmethod
+    def _answer_tool(kwargs: dict[str, Any]) -> AnswerTool | None:
+        """A ``response_format`` (``create_agent``'s ProviderStrategy) served through a tool."""
+        response_format = kwargs.get("response_format")
+        if response_format is None:
+            return None
+        return AnswerTool(_tools.response_format_tool(response_format))
+
+    def _reply(
+        self,
+        result: t.ChatResult,
+        request: t.ChatRequest,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None,
+    ) -> ChatResult:
+        if answer is not None:
+            result = answer.result(result)
+        message = _results.to_ai_message(result, request.model)
+        check_required_call(message, kwargs.get("tool_call_required"))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
     # ------------------------------------------------------------------ generate / stream
 
     def _generate(
@@ -264,11 +292,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = self._sync_client().create(request)
-        message = _results.to_ai_message(result, request.model)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return self._reply(result, request, kwargs, answer)
 
     async def _agenerate(
         self,
@@ -279,11 +307,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = await self._async_core().create(request)
-        message = _results.to_ai_message(result, request.model)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return self._reply(result, request, kwargs, answer)
 
     def _stream(
         self,
@@ -292,19 +320,18 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated(), self._sync_client().stream(request) as stream:
             chunks = _results.ChunkStream()
-            for event in stream:
+            for event in _answer_events(stream, answer):
                 if (chunk := chunks.chunk(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=generation)
                     yield generation
             final = stream.get_final_result()
-        yield ChatGenerationChunk(
-            message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
-        )
+        yield self._final_chunk(chunks, final, request, kwargs, answer)
 
     async def _astream(
         self,
@@ -313,19 +340,37 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
-                async for event in stream:
-                    if (chunk := chunks.chunk(event)) is not None:
+                async for raw in stream:
+                    event = answer.event(raw) if answer is not None else raw
+                    if event is not None and (chunk := chunks.chunk(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=generation)
                         yield generation
                 final = await stream.get_final_result()
-        yield ChatGenerationChunk(
-            message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
+        yield self._final_chunk(chunks, final, request, kwargs, answer)
+
+    def _final_chunk(
+        self,
+        chunks: _results.ChunkStream,
+        final: t.ChatResult,
+        request: t.ChatRequest,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None,
+    ) -> ChatGenerationChunk:
+        if answer is not None:
+            final = answer.result(final)
+        check_required_call(
+            _results.to_ai_message(final, request.model), kwargs.get("tool_call_required")
+        )
+        with_usage = self._stream_usage(kwargs)
+        return ChatGenerationChunk(
+            message=chunks.final(final, request.model, with_usage=with_usage)
         )
 
     # ------------------------------------------------------------------ Batches API
@@ -362,6 +407,15 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     def bind(self, **kwargs: Any) -> AIMLAPIBinding:
         """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
         return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
+
+
+def _answer_events(
+    events: Iterator[t.StreamEvent], answer: AnswerTool | None
+) -> Iterator[t.StreamEvent]:
+    for raw in events:
+        event = answer.event(raw) if answer is not None else raw
+        if event is not None:
+            yield event
 
 
 @functools.cache

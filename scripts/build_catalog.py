@@ -30,11 +30,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog_models import (
     CHAT_PROXY,
+    DEPRECATED,
     JUDGEMENTS,
+    LATEST_CONTEXT,
     MODELS,
     PAGE_TYPO_IDS,
-    DEPRECATED,
-    LATEST_CONTEXT,
     PUBLISHED_MAX_OUTPUT,
     SHARED_PROSE,
     STANDARD_CONTEXT,
