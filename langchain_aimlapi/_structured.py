@@ -35,7 +35,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, Runn
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
 import aimlapi_core as t
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 
 from . import _tools
 
@@ -240,11 +240,15 @@ class AnswerTool:
         return str(self.tool["name"])
 
     def offer(
-        self, tools: list[dict[str, Any]], choice: t.ToolChoice | None, *, thinking: bool
+        self,
+        tools: list[t.ToolSpec | t.ServerToolSpec],
+        choice: t.ToolChoice | None,
+        *,
+        thinking: bool,
     ) -> tuple[t.ToolChoice | None, str | None]:
         """Add the tool to ``tools``; the choice to send and the instruction, if any."""
         alone = not tools and choice is None
-        tools.append(self.tool)
+        tools.append(_tools.spec_from_dict(self.tool))
         if alone and not thinking:
             return t.ToolChoice(type="tool", name=self.name), None
         instruction = (

@@ -16,7 +16,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from aimlapi_core import TOOL_FIELDS, ServerToolSpec, ToolSpec, errors, tool_input_schema
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 
 # Every per-tool field a custom tool may carry besides name, description and input schema:
 # ToolSpec's optional fields and cache_control, by their wire names (docs/wire.md "Tools").
