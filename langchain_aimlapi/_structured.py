@@ -19,7 +19,6 @@ the tool's input comes back as the answer's text (:class:`AnswerTool`).
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
@@ -49,7 +48,6 @@ else:  # a plain mixin at run time: ChatAIMLAPI puts BaseChatModel after it in i
 
 __all__ = ["AnswerTool", "ToolCalling"]
 
-logger = logging.getLogger("langchain_aimlapi")
 
 Method = Literal["function_calling", "json_schema", "json_mode"]
 
@@ -99,14 +97,12 @@ class ToolCalling(_Base):
         names = [x["name"] for x in formatted]
         thinking = self.thinking_setting.on
         choice = rules.with_parallel(rules.parse_tool_choice(tool_choice), parallel_tool_calls)
-        if thinking and choice is not None and choice.type in ("any", "tool") and names:
-            # The API refuses a forced choice while thinking is on; resolve it as
-            # with_structured_output does: offered, asked for, and required.
-            _say_once_unforced(choice)
-            required = [choice.name] if choice.type == "tool" else names
-            kwargs["structured_output_instruction"] = call_instruction(required)
+        # The API refuses a forced choice while thinking is on; resolve it as
+        # with_structured_output does: offered, asked for, and required.
+        choice, required = rules.unforced_with_thinking(choice, names, thinking=thinking)
+        if required:
+            kwargs["structured_output_instruction"] = rules.call_instruction(required)
             kwargs["tool_call_required"] = required
-            choice = replace(choice, type="auto", name=None)
         # Repeated names are refused per call, by the encoder: LangChain's standard tests bind
         # one schema under two spellings without ever invoking.
         choice = rules.check_tool_choice(choice, names, thinking=thinking)
@@ -164,32 +160,6 @@ def structured_output_parser(schema: Any, tool_name: str) -> Any:
     if isinstance(schema, type) and is_basemodel_subclass(schema):
         return PydanticToolsParser(tools=[schema], first_tool_only=True)
     return JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
-
-
-def call_instruction(tool_names: Sequence[str]) -> str:
-    """The system-prompt instruction that stands in for a forced tool choice."""
-    if len(tool_names) == 1:
-        return (
-            f"Answer by calling the tool `{tool_names[0]}` exactly once, with arguments that "
-            "match its schema. Do not answer in plain text."
-        )
-    listed = ", ".join(f"`{n}`" for n in tool_names)
-    return f"Answer by calling one of the tools {listed}. Do not answer in plain text."
-
-
-_said: set[str] = set()
-
-
-def _say_once_unforced(choice: rules.ToolChoice) -> None:
-    if choice.type in _said:
-        return
-    _said.add(choice.type)
-    logger.warning(
-        "tool_choice %r forces a tool call, which the API refuses while thinking is on: the "
-        "tools are offered with tool_choice 'auto' and an instruction to call one, and a reply "
-        "without a tool call raises OutputParserException (docs/agents.md)",
-        choice.name or choice.type,
-    )
 
 
 def require_tool_call(tool_name: str) -> Callable[[AIMessage], AIMessage]:

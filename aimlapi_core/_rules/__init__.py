@@ -53,6 +53,7 @@ from .thinking import (
     thinking_setting,
 )
 from .tools import (
+    call_instruction,
     check_forced_choice,
     check_tool_choice,
     check_tool_name,
@@ -60,6 +61,7 @@ from .tools import (
     parse_tool_choice,
     resolve_tool_choice,
     tool_choice_dict,
+    unforced_with_thinking,
     with_parallel,
 )
 
@@ -72,6 +74,7 @@ __all__ = [
     "DialectContent",
     "ThinkingSetting",
     "block_str",
+    "call_instruction",
     "caller_input",
     "check_document_media_type",
     "check_forced_choice",
@@ -88,5 +91,6 @@ __all__ = [
     "thinking_setting",
     "tool_arguments",
     "tool_choice_dict",
+    "unforced_with_thinking",
     "with_parallel",
 ]

@@ -169,7 +169,7 @@ def test_a_forced_tool_choice_with_thinking_is_offered_asked_for_and_required(
     assert kwargs["tool_choice"] == {"type": "auto"}
     assert "`WeatherV2`" in kwargs["structured_output_instruction"]
     assert kwargs["tool_call_required"] == ["WeatherV2"]
-    with caplog.at_level("WARNING", logger="langchain_aimlapi"):
+    with caplog.at_level("WARNING", logger="aimlapi_core"):
         llm.bind_tools([WeatherV2], tool_choice=tool_choice)
         llm.bind_tools([WeatherV2], tool_choice=tool_choice)
     said = [r.getMessage() for r in caplog.records if "refuses while thinking" in r.getMessage()]
