@@ -161,7 +161,11 @@ async def test_function_agent_with_output_cls_and_thinking(
         base_url=fresh_emulator.base_url,
     )
     agent = FunctionAgent(tools=[FunctionTool.from_defaults(weather)], llm=llm, output_cls=Report)
-    result = await agent.run("Weather report for Oslo?")
+    try:
+        result = await agent.run("Weather report for Oslo?")
+    finally:
+        llm.close()
+        await llm.aclose()
     assert Report.model_validate(result.structured_response) == Report(city="Oslo", summary="sunny")
     structured = fresh_emulator.last_request.json
     assert [t["name"] for t in structured["tools"]] == ["Report"]
