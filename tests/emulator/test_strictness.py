@@ -120,3 +120,37 @@ def test_content_the_models_schema_lacks_is_refused(fresh_api: Api):
     assert response.json()["message"].endswith("does not accept document content")
     taking = _first(dialect, True, "documents")
     assert fresh_api.post(path, {**body, "model": taking}).status_code in (200, 201)
+
+
+TOOL = {"name": "t", "input_schema": {"type": "object", "properties": {}}}
+
+
+@pytest.mark.parametrize(
+    ("model", "path", "extra", "refused"),
+    [
+        # The per-tool fields: the 4.x chat schemas list none, the 5-series and /messages all.
+        ("claude-sonnet-4-5", "/chat/completions", {"tools": [{**TOOL, "strict": True}]}, True),
+        ("claude-sonnet-4-5", "/messages", {"tools": [{**TOOL, "strict": True}]}, False),
+        ("anthropic/claude-sonnet-5", "/chat/completions", {"tools": [{**TOOL, "strict": True}]},
+         False),
+        # Sampling parameters: Opus 4.7+, the 5-series and -latest list none (both endpoints).
+        ("anthropic/claude-sonnet-5", "/messages", {"temperature": 0.5}, True),
+        ("anthropic/claude-opus-4-7", "/chat/completions", {"top_k": 5}, True),
+        ("claude-sonnet-4-5", "/messages", {"temperature": 0.5}, False),
+        # thinking disabled: listed by the newer schemas, not by the 4.x chat ones.
+        ("claude-sonnet-4-5", "/chat/completions", {"thinking": {"type": "disabled"}}, True),
+        ("anthropic/claude-sonnet-5", "/chat/completions", {"thinking": {"type": "disabled"}},
+         False),
+    ],
+)  # fmt: skip
+def test_what_the_models_schema_omits_is_refused_as_the_client_refuses_it(
+    api: Api, model: str, path: str, extra: dict[str, object], refused: bool
+) -> None:
+    body = {"model": model, "messages": user("Hi"), "max_tokens": 64, **extra}
+    response = api.post(path, body)
+    if refused:
+        assert response.status_code == 400
+        assert response.json()["message"].startswith("Body validation error!")
+        assert model in response.json()["message"]
+    else:
+        assert response.status_code in (200, 201), response.text
