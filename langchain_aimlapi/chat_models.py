@@ -142,6 +142,15 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         return _profile.model_profile(self.model, self.api or default_api(self.model))
 
     @property
+    def _default_config(self) -> dict[str, str]:
+        """The tool dialect, for LangChain code that picks provider-native tools by provider
+        (``ProviderToolSearchMiddleware`` reads it as on its configurable models): Claude's,
+        which the AI/ML API takes as documented (server tools such as
+        ``tool_search_tool_bm25_20251119``, ``defer_loading`` on custom tools). Tracing keeps
+        ``ls_provider="aimlapi"``."""
+        return {"model_provider": "anthropic"}
+
+    @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "AIMLAPI_API_KEY"}
 
