@@ -48,16 +48,14 @@ def test_an_agent_with_thinking_replays_signed_thinking_on_the_default_endpoint(
             agent.invoke(payload, config)
     requests = fresh_emulator.requests
     assert [r.path for r in requests] == ["/v1/messages"] * 4
-    signed_so_far = 0
-    for request in requests:
+    for earlier, request in enumerate(requests):
         assistants = [m for m in request.json["messages"] if m["role"] == "assistant"]
         # Every earlier assistant turn comes back, each opening with its signed thinking.
-        assert len(assistants) == signed_so_far
+        assert len(assistants) == earlier
         for turn in assistants:
             first = turn["content"][0]
             assert first["type"] == "thinking"
             assert first["signature"]
-        signed_so_far += 1
 
 
 def test_an_id_documented_on_chat_completions_only_goes_there(fresh_emulator: Emulator) -> None:
