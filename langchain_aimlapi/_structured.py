@@ -198,12 +198,15 @@ class AnswerTool:
 
     The tool whose input schema is the format's schema is offered with the request's tools:
     forced when it is the only one and thinking is off, else asked for in the system prompt.
-    Its call comes back as the answer's text (the JSON of its input), whole or streamed, so
+    When the reply calls it, the call's input is the answer's text (its JSON) and the model's
+    own words around the call ("I'll fill in the report.") are not part of it, whole or
+    streamed (streamed text is held until the reply shows whether it calls the tool). So
     LangChain's ``ProviderStrategy`` parses JSON, never prose or a code fence around it.
     """
 
     tool: dict[str, Any]
     _indexes: set[int] = field(default_factory=set)
+    _held: list[t.TextDelta] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -228,21 +231,26 @@ class AnswerTool:
         return choice, instruction
 
     def result(self, result: t.ChatResult) -> t.ChatResult:
-        """The call of the tool as the answer's text."""
+        """The call of the tool as the answer's text, the model's own text left out."""
+        if not any(isinstance(p, t.ToolCallPart) and p.name == self.name for p in result.parts):
+            return result
         parts: list[t.Part] = [
             t.TextPart(text=json.dumps(p.arguments, ensure_ascii=False))
             if isinstance(p, t.ToolCallPart) and p.name == self.name
             else p
             for p in result.parts
+            if not isinstance(p, t.TextPart)
         ]
-        if parts == result.parts:
-            return result
         calls = any(isinstance(p, t.ToolCallPart) for p in parts)
         stop = result.stop_reason if calls or result.stop_reason != "tool_use" else "end_turn"
         return replace(result, parts=parts, stop_reason=stop)
 
     def event(self, event: t.StreamEvent) -> t.StreamEvent | None:
-        """A streamed piece of the tool's input as a piece of the answer's text."""
+        """A streamed piece of the tool's input as a piece of the answer's text; the model's
+        own text is held (:meth:`held`)."""
+        if isinstance(event, t.TextDelta):
+            self._held.append(event)
+            return None
         if not isinstance(event, t.ToolCallDelta):
             return event
         if event.name == self.name:
@@ -250,3 +258,9 @@ class AnswerTool:
         if event.index not in self._indexes:
             return event
         return t.TextDelta(index=event.index, text=event.arguments) if event.arguments else None
+
+    def held(self) -> list[t.TextDelta]:
+        """At the end of a stream: the model's own text, when it is the answer (the reply did
+        not call the tool); nothing when it did."""
+        held, self._held = ([] if self._indexes else self._held), []
+        return held

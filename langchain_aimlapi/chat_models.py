@@ -363,9 +363,8 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         with _errors.translated():
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
-                async for raw in stream:
-                    event = answer.event(raw) if answer is not None else raw
-                    if event is not None and (chunk := chunks.on_event(event)) is not None:
+                async for event in _aanswer_events(stream, answer):
+                    if (chunk := chunks.on_event(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=generation)
@@ -444,10 +443,24 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
 def _answer_events(
     events: Iterator[t.StreamEvent], answer: AnswerTool | None
 ) -> Iterator[t.StreamEvent]:
+    if answer is None:
+        yield from events
+        return
     for raw in events:
-        event = answer.event(raw) if answer is not None else raw
-        if event is not None:
+        if (event := answer.event(raw)) is not None:
             yield event
+    yield from answer.held()
+
+
+async def _aanswer_events(
+    events: AsyncIterator[t.StreamEvent], answer: AnswerTool | None
+) -> AsyncIterator[t.StreamEvent]:
+    """:func:`_answer_events` of an async stream."""
+    async for raw in events:
+        if (event := answer.event(raw) if answer is not None else raw) is not None:
+            yield event
+    for event in answer.held() if answer is not None else ():
+        yield event
 
 
 @functools.cache
