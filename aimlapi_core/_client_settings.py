@@ -177,7 +177,7 @@ class ClientSettings:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {url!r}")
         self.base_url: str = url.rstrip("/")
-        self.api: Api | None = api  # type: ignore[assignment]  # checked against _APIS above
+        self.api: Api | None = api  # checked against _APIS above
         self.timeout: httpx.Timeout = _as_timeout(timeout)
         self.max_retries: int = max_retries
         self.default_headers: dict[str, str] = dict(default_headers or {})
