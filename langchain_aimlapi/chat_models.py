@@ -21,7 +21,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import secret_from_env
@@ -286,6 +286,21 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             return None
         return AnswerTool(_tools.response_format_tool(response_format))
 
+    @staticmethod
+    def _answered(
+        result: t.ChatResult,
+        request: t.ChatRequest,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None,
+    ) -> tuple[t.ChatResult, AIMessage]:
+        """The result as the caller gets it (a response_format's answer tool read back) and its
+        message, refused when a required tool call is missing (``_structured.py``)."""
+        if answer is not None:
+            result = answer.result(result)
+        message = _results.to_ai_message(result, request.model)
+        check_required_call(message, kwargs.get("tool_call_required"))
+        return result, message
+
     def _reply(
         self,
         result: t.ChatResult,
@@ -293,10 +308,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs: dict[str, Any],
         answer: AnswerTool | None,
     ) -> ChatResult:
-        if answer is not None:
-            result = answer.result(result)
-        message = _results.to_ai_message(result, request.model)
-        check_required_call(message, kwargs.get("tool_call_required"))
+        _, message = self._answered(result, request, kwargs, answer)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     # ------------------------------------------------------------------ generate / stream
@@ -380,11 +392,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs: dict[str, Any],
         answer: AnswerTool | None,
     ) -> ChatGenerationChunk:
-        if answer is not None:
-            final = answer.result(final)
-        check_required_call(
-            _results.to_ai_message(final, request.model), kwargs.get("tool_call_required")
-        )
+        final, _ = self._answered(final, request, kwargs, answer)
         with_usage = self._stream_usage(kwargs)
         return ChatGenerationChunk(
             message=chunks.final(final, request.model, with_usage=with_usage)

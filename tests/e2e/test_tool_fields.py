@@ -1,23 +1,18 @@
 """Every per-tool field a caller gives reaches the request body, from every tool source, or is
 refused before any request (docs/wire.md "Tools"): Anthropic-format dicts, LangChain ``BaseTool``
-``extras``, ``bind_tools(strict=True)``, LlamaIndex tools' metadata, and the core's ``ToolSpec``;
-and, over the whole catalogue, each documented model × endpoint × field either carries it or
-raises before I/O. The emulator holds each model's schema too, so these bodies were accepted."""
+``extras``, ``bind_tools(strict=True)``, LlamaIndex tools' metadata, and the core's ``ToolSpec``.
+The emulator holds each model's schema too, so these bodies were accepted. The property over
+the whole catalogue is tests/core/test_tool_field_property.py."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import httpx
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from langchain_core.tools import tool
 from langchain_support import make
 
-from aimlapi_core import TOOL_FIELDS, AIMLAPIClient, ChatRequest, Message, TextPart, ToolSpec
-from aimlapi_core.catalog import lookup, model_ids
+from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextPart, ToolSpec
 from aimlapi_core.errors import InvalidRequestError
 from aimlapi_emulator import Emulator
 
@@ -144,60 +139,3 @@ def test_core_tool_spec_and_thinking_disabled(fresh_emulator: Emulator, api: str
     body = fresh_emulator.last_request.json
     assert body["tools"][0]["eager_input_streaming"] is True
     assert body["thinking"] == {"type": "disabled"}
-
-
-# --------------------------------------------------------------------------- the property
-
-
-def _body_or_refusal(model: str, api: str, field: str) -> dict[str, Any] | None:
-    bodies: list[dict[str, Any]] = []
-
-    def handler(req: httpx.Request) -> httpx.Response:
-        bodies.append(json.loads(req.content))
-        raise httpx.ConnectError("captured", request=req)
-
-    client = AIMLAPIClient(
-        api_key="sk-test",
-        base_url="http://gateway.test/v1",
-        api=api,
-        max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-    )
-    spec = ToolSpec(name="t", input_schema=SCHEMA, **{field: VALUES[field]})
-    request = ChatRequest(
-        model=model,
-        max_tokens=64,
-        messages=[Message(role="user", parts=[TextPart(text="hi")])],
-        tools=[spec],
-    )
-    try:
-        client.create(request)
-    except InvalidRequestError:
-        assert bodies == []  # refused before any I/O
-        return None
-    except Exception:  # the captured connect error: the body was sent
-        pass
-    (body,) = bodies
-    return body
-
-
-@pytest.mark.filterwarnings("ignore::aimlapi_core.catalog.ModelDeprecationWarning")
-@settings(max_examples=120, deadline=None)
-@given(
-    model=st.sampled_from(model_ids()),
-    api=st.sampled_from(["chat_completions", "messages"]),
-    field=st.sampled_from(TOOL_FIELDS),
-)
-def test_every_documented_model_carries_a_tool_field_or_refuses_it_before_io(
-    model: str, api: str, field: str
-) -> None:
-    info = lookup(model)
-    assert info is not None
-    caps = info.on(api)
-    assert caps is not None
-    body = _body_or_refusal(model, api, field)
-    if field in caps.tool_fields:
-        assert body is not None
-        assert body["tools"][0][field] == VALUES[field]
-    else:
-        assert body is None

@@ -256,15 +256,26 @@ def test_response_format_is_answered_through_a_tool_and_never_sent(
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-def test_the_models_words_around_the_answer_tool_call_are_not_the_answer(
-    fresh_emulator: Emulator, streamed: bool
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        # Claude often says something before a tool call: the call's input alone is the answer.
+        (
+            {"text": "I'll fill in the report.", "tool_calls": [{"name": "WeatherV2",
+             "input": {"city": "Oslo"}}]},
+            '{"city": "Oslo"}',
+        ),
+        # A reply in text (the tool was offered, not forced: thinking is on) stays whole.
+        ({"text": '{"city": "Oslo"}'}, '{"city": "Oslo"}'),
+    ],
+    ids=["words-then-call", "text-only"],
+)  # fmt: skip
+def test_a_response_formats_answer_is_the_tools_input_alone(
+    fresh_emulator: Emulator, streamed: bool, reply: dict[str, Any], answer: str
 ) -> None:
-    """Claude often says something before a tool call ("I'll fill in the report."): with a
-    response_format the call's input alone is the answer, so the JSON parses."""
     from aimlapi_emulator import Reply
 
-    call = {"name": "WeatherV2", "input": {"city": "Oslo"}}
-    fresh_emulator.set_replies([Reply(text="I'll fill in the report.", tool_calls=[call])])
+    fresh_emulator.set_replies([Reply(**reply)])
     llm = ChatAIMLAPI(
         api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, thinking=2048
     ).bind(response_format=WeatherV2)
@@ -272,21 +283,4 @@ def test_the_models_words_around_the_answer_tool_call_are_not_the_answer(
         text = "".join(chunk.text for chunk in llm.stream("Weather for Oslo?"))
     else:
         text = llm.invoke("Weather for Oslo?").text
-    assert json.loads(text) == {"city": "Oslo"}
-
-
-@pytest.mark.parametrize("streamed", [False, True])
-def test_a_text_answer_to_a_response_format_stays_whole(
-    fresh_emulator: Emulator, streamed: bool
-) -> None:
-    from aimlapi_emulator import Reply
-
-    fresh_emulator.set_replies([Reply(text='{"city": "Oslo"}')])
-    llm = ChatAIMLAPI(
-        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, thinking=2048
-    ).bind(response_format=WeatherV2)
-    if streamed:
-        text = "".join(chunk.text for chunk in llm.stream("Weather for Oslo?"))
-    else:
-        text = llm.invoke("Weather for Oslo?").text
-    assert text == '{"city": "Oslo"}'
+    assert json.loads(text) == json.loads(answer)
