@@ -123,8 +123,9 @@ def test_the_profile_makes_the_strategy_independent_of_the_spelling() -> None:
 @pytest.mark.filterwarnings("ignore::pydantic.warnings.PydanticDeprecatedSince211")
 @pytest.mark.parametrize("api", ["chat_completions", "messages"])
 @pytest.mark.parametrize("thinking", [1024, "adaptive"])
+@pytest.mark.parametrize("workflow", [False, True], ids=["FunctionAgent", "AgentWorkflow"])
 async def test_function_agent_with_output_cls_and_thinking(
-    fresh_emulator: Emulator, api: str, thinking: Any
+    fresh_emulator: Emulator, api: str, thinking: Any, workflow: bool
 ) -> None:
     from llama_index.core.agent.workflow import FunctionAgent
     from llama_index.core.tools import FunctionTool
@@ -160,7 +161,13 @@ async def test_function_agent_with_output_cls_and_thinking(
         api_key=fresh_emulator.api_key,
         base_url=fresh_emulator.base_url,
     )
-    agent = FunctionAgent(tools=[FunctionTool.from_defaults(weather)], llm=llm, output_cls=Report)
+    tools = [FunctionTool.from_defaults(weather)]
+    agent: Any = FunctionAgent(tools=tools, llm=llm, output_cls=Report)
+    if workflow:
+        from llama_index.core.agent.workflow import AgentWorkflow
+
+        helper = FunctionAgent(name="weather", description="Weather.", tools=tools, llm=llm)
+        agent = AgentWorkflow(agents=[helper], root_agent="weather", output_cls=Report)
     try:
         result = await agent.run("Weather report for Oslo?")
     finally:
