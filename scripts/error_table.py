@@ -165,7 +165,7 @@ def _classes(exc: BaseException) -> str:
         f"`{cls.__name__}`"
         for cls in type(exc).__mro__[1:]
         if cls.__module__.startswith("langchain_core")
-        and cls.__name__ not in ("ModelError", "LangChainException")  # every one's bases
+        and cls.__name__ not in ("ModelError", "LangChainException", type(exc).__name__)
     ]
     return f"`{type(exc).__name__}`" + (f" (also {', '.join(also)})" if also else "")
 
