@@ -42,6 +42,9 @@ def test_the_pages_have_blocks_to_run() -> None:
     # Guards the parametrized tests below against silently running nothing.
     by_page = {b.page for b in ALL}
     assert {"README.md", "docs/getting-started.md", "docs/langchain.md"} <= by_page
+    # The guides written with their features (they had runners of their own before this one).
+    for page, at_least in {"docs/citations.md": 8, "docs/agents.md": 6}.items():
+        assert sum(b.page == page for b in ALL) >= at_least, page
     for page, test in DEDICATED.items():
         assert page in by_page
         assert (ROOT / test).is_file()
