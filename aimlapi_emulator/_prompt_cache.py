@@ -15,12 +15,24 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ._answer import Answer, CacheUse
+from ._envelopes import schema_error
 from ._usage import count_tokens
 
 if TYPE_CHECKING:
     from ._context import ChatCall
 
-__all__ = ["prompt_cache_use"]
+__all__ = ["check_cache_control", "prompt_cache_use"]
+
+
+def check_cache_control(value: Any, path: str) -> None:
+    """APIError(400) unless ``value`` is ``{"type": "ephemeral", "ttl"?: "5m" | "1h"}``."""
+    if not isinstance(value, dict) or value.get("type") != "ephemeral":
+        raise schema_error(f"{path}: Expected {{'type': 'ephemeral'}} (with an optional 'ttl')")
+    extra = set(value) - {"type", "ttl"}
+    if extra:
+        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+    if "ttl" in value and value["ttl"] not in ("5m", "1h"):
+        raise schema_error(f"{path}.ttl: Invalid enum value. Expected '5m' | '1h'")
 
 
 def prompt_cache_use(call: ChatCall, answer: Answer) -> None:

@@ -20,7 +20,7 @@ import uvicorn
 from ._batch_store import BatchStore
 from ._context import ServerState
 from ._faults import Fault, FaultPlan
-from ._records import RecordedRequest, RequestLog
+from ._records import DEFAULT_LOG_LIMIT, RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
 from ._server import build_app
 from ._signing import ThinkingSigner
@@ -63,10 +63,16 @@ class Emulator:
         replies: what the model answers: `Reply` objects (or strings) used by successive
             valid /chat/completions and /messages requests in order, or a function of the
             `RecordedRequest` returning a `Reply`, a string, or None. Requests left without a
-            scripted reply get the default assistant's answer.
+            scripted reply get the default assistant's answer. A function runs in a worker
+            thread (up to 16 at once), so a slow one holds up no other request; if it raises
+            anything (``SystemExit`` and pytest's ``fail()`` included) or returns something
+            else, that request gets a 500 naming it (a batch request an ``errored`` result),
+            and the server carries on.
         host: the loopback address to bind.
         port: 0 for a free port; a taken port raises `PortInUseError`.
         batch_polls: how many status polls of a batch answer "generating" before its results.
+        request_log_limit: how many requests :attr:`requests` keeps (default 10,000): when it
+            is full, the oldest request goes first. Each is kept with its body as sent.
         rewrite_request: a function of each /chat/completions and /messages JSON body returning
             the body to check and answer instead (the request log keeps the body as sent).
             None (the default): requests are checked as sent, as the service checks them.
@@ -83,6 +89,7 @@ class Emulator:
         port: int = 0,
         batch_polls: int = 1,
         rewrite_request: Callable[[Any], Any] | None = None,
+        request_log_limit: int = DEFAULT_LOG_LIMIT,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -90,7 +97,7 @@ class Emulator:
             api_key=api_key,
             signer=ThinkingSigner(),
             faults=FaultPlan(faults or ()),
-            log=RequestLog(),
+            log=RequestLog(request_log_limit),
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
             rewrite_request=rewrite_request,
@@ -217,7 +224,8 @@ class Emulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received, in order (a copy)."""
+        """The requests received, in order (a copy): every one, up to ``request_log_limit`` of
+        the newest."""
         return self._state.log.snapshot()
 
     @property

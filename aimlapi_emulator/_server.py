@@ -15,32 +15,36 @@ import secrets
 import time
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from ._answer import Answer
 from ._batches import batch_route
-from ._context import Dialect, Output, RequestContext, Route, ServerState, random_id
+from ._context import ChatCall, Dialect, Output, RequestContext, Route, ServerState, random_id
 from ._embeddings import embeddings_answer
 from ._envelopes import APIError, schema_error
 from ._faults import Fault
 from ._models import models_listing
-from ._pipeline import ReplyFunctionError, answer
+from ._pipeline import answer
 from ._records import RecordedRequest, redact_headers
 from ._render_chat import chat_stream, chat_whole
 from ._render_messages import messages_stream, messages_whole
+from ._reply import ReplyFunctionError
 from ._usage import cost
 from ._wire import send
+
+# How many chat requests may be worked out at once (each in a worker thread).
+ANSWER_THREADS = 16
 
 
 def build_app(state: ServerState) -> Starlette:
     async def dispatch(request: Request) -> Response:
         raw = await request.body()
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
+        body = _parse_json(raw)
         recorded = RecordedRequest(
             request.method, request.url.path, redact_headers(request.headers), body, raw
         )
@@ -63,6 +67,11 @@ def build_app(state: ServerState) -> Starlette:
                 return send(output, fault, request.headers.get("authorization", ""))
         except APIError as exc:
             return _error(ctx, exc)
+        except RecursionError:
+            return _error(ctx, schema_error("the request body is nested too deeply"))
+        except Exception as exc:  # an emulator bug: a 500 in the envelope, the server goes on
+            message = f"aimlapi_emulator failed to answer: {type(exc).__name__}: {exc}"
+            return _error(ctx, APIError(500, message))
 
     return Starlette(
         routes=[
@@ -118,6 +127,20 @@ async def _embeddings(state: ServerState, ctx: RequestContext) -> Output:
     return ctx.json(payload, status, headers)
 
 
+async def _answer_off_loop(
+    state: ServerState, body: Any, dialect: Dialect, ctx: RequestContext
+) -> tuple[ChatCall, Answer]:
+    """The pipeline in a worker thread: a slow replies function holds one of
+    ``ANSWER_THREADS`` threads, never the event loop, so other requests are answered meanwhile.
+    A request cancelled meanwhile (a client gone, the server stopping) leaves its thread behind."""
+    if state.answer_limiter is None:  # made on the server's loop, where anyio finds it
+        state.answer_limiter = anyio.CapacityLimiter(ANSWER_THREADS)
+    return await anyio.to_thread.run_sync(
+        answer, body, dialect, state, ctx.recorded, abandon_on_cancel=True,
+        limiter=state.answer_limiter,
+    )  # fmt: skip
+
+
 def _chat_route(dialect: Dialect) -> Route:
     async def handler(state: ServerState, ctx: RequestContext) -> Output:
         body = ctx.body
@@ -128,7 +151,7 @@ def _chat_route(dialect: Dialect) -> Route:
         if state.rewrite_request is not None:
             body = state.rewrite_request(body)
         try:
-            call, reply = answer(body, dialect, state, ctx.recorded)
+            call, reply = await _answer_off_loop(state, body, dialect, ctx)
         except ReplyFunctionError as exc:  # the test's own function failed: say so in the answer
             raise APIError(500, f"aimlapi_emulator: {exc}") from exc.__cause__
         model, created = call.body["model"], int(time.time())
@@ -166,3 +189,18 @@ _ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/messages"): _chat_route("messages"),
     ("POST", "/embeddings"): Route(_embeddings, "chat_completions"),
 }
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_json(raw: bytes) -> Any:
+    """The body's JSON; None when empty or not JSON (NaN and Infinity are not JSON, and a body
+    nested past the parser's depth is refused as such)."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        return None
