@@ -4,7 +4,9 @@ One catch-all route dispatches by (method, path) so that every request — even 
 recorded in arrival order before anything else happens. Then, for every route alike: the key
 check the route sits behind, the fault plan (an error-status fault answers instead of the
 route), the route's :class:`~aimlapi_emulator._context.Output`, and the fault seam
-(``_wire.send``) that puts it on the wire.
+(``_wire.send``) that puts it on the wire. A chat request's pipeline runs in a worker thread
+(a replies function may be slow); a bug in the emulator is a 500 in the documented envelope
+that says so, never a dropped connection.
 """
 
 from __future__ import annotations
