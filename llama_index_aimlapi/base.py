@@ -247,8 +247,8 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         client = self._sync_core()
 
         def gen() -> ChatResponseGen:
-            state = StreamResponses()
             with client.stream(request) as stream:
+                state = StreamResponses(stream.partial_parts)
                 for event in stream:
                     response = state.on_event(event)
                     if response is not None:
@@ -265,8 +265,8 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         client = self._async_core()
 
         async def gen() -> ChatResponseAsyncGen:
-            state = StreamResponses()
             async with client.stream(request) as stream:
+                state = StreamResponses(stream.partial_parts)
                 async for event in stream:
                     response = state.on_event(event)
                     if response is not None:
