@@ -139,7 +139,9 @@ def test_a_slow_function_does_not_hold_up_other_requests(
 
     with Emulator(replies=replies) as emu, ThreadPoolExecutor(1) as pool:
         slow = pool.submit(_messages, http(emu), "slow")
-        while not any(_last_text(r) == "slow" for r in emu.requests if r.json):
+        for _ in range(2000):  # until the slow request has arrived (a bound, not a timing)
+            if any(_last_text(r) == "slow" for r in emu.requests if r.json):
+                break
             threading.Event().wait(0.01)
         quick = _messages(http(emu), "quick")
         answered_later.set()

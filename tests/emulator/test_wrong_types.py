@@ -30,6 +30,9 @@ TOOL = {
     "cache_control": CACHE,
 }
 PNG = "iVBORw0KGgo="
+CALL = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Oslo"}}
+RESULT = {"type": "tool_result", "tool_use_id": "toolu_1", "is_error": False}
+RESULT["content"] = [{"type": "text", "text": "18C"}]
 HISTORY = [
     {
         "role": "user",
@@ -39,24 +42,8 @@ HISTORY = [
             {"type": "document", "source": {"type": "text", "data": "A document."}},
         ],
     },
-    {
-        "role": "assistant",
-        "content": [
-            {"type": "text", "text": "Let me check."},
-            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Oslo"}},
-        ],
-    },
-    {
-        "role": "user",
-        "content": [
-            {
-                "type": "tool_result",
-                "tool_use_id": "toolu_1",
-                "content": [{"type": "text", "text": "18C"}],
-                "is_error": False,
-            }
-        ],
-    },
+    {"role": "assistant", "content": [{"type": "text", "text": "Let me check."}, CALL]},
+    {"role": "user", "content": [RESULT]},
 ]
 WITH_TOOLS = {
     "model": FIVE,
