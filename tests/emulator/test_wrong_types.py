@@ -80,7 +80,7 @@ BATCH_PARAMS = {
     "model": FIVE,
     "max_tokens": 64,
     "system": "Be brief.",
-    "temperature": 1,
+    "temperature": 1.0,  # a number field: a float, so only integer fields meet fractions
     "top_k": 5,
     "top_p": 0.9,
     "stop_sequences": ["zz"],
@@ -179,8 +179,8 @@ def _also_takes(endpoint: str, body: dict[str, Any], path: Path) -> set[str]:
     either = {"string", "list"}
     if path[-1] == "content" and ("role" in parent or parent.get("type") == "tool_result"):
         return either  # a message's or a tool result's content: a string or blocks
-    if endpoint == "/messages" and path == ("system",):
-        return either
+    if path == ("system",):
+        return either  # a string or text blocks (the 5-series chat schemas take blocks too)
     return set()
 
 
