@@ -39,8 +39,7 @@ from ._reply import ReplyFunctionError
 from ._usage import cost
 from ._wire import send
 
-# How many chat requests may be worked out at once (each in a worker thread).
-ANSWER_THREADS = 16
+ANSWER_THREADS = 16  # how many chat requests may be worked out at once
 
 
 def build_app(state: ServerState) -> Starlette:
@@ -134,13 +133,13 @@ async def _answer_off_loop(
 ) -> tuple[ChatCall, Answer]:
     """The pipeline in a worker thread: a slow replies function holds one of
     ``ANSWER_THREADS`` threads, never the event loop, so other requests are answered meanwhile.
-    A request cancelled meanwhile (a client gone, the server stopping) leaves its thread behind."""
+    (The threads are started by the server's thread, a daemon, so they are daemons too: a
+    replies function that never returns cannot keep a test process alive.)"""
     if state.answer_limiter is None:  # made on the server's loop, where anyio finds it
         state.answer_limiter = anyio.CapacityLimiter(ANSWER_THREADS)
     return await anyio.to_thread.run_sync(
-        answer, body, dialect, state, ctx.recorded, abandon_on_cancel=True,
-        limiter=state.answer_limiter,
-    )  # fmt: skip
+        answer, body, dialect, state, ctx.recorded, limiter=state.answer_limiter
+    )
 
 
 def _chat_route(dialect: Dialect) -> Route:
