@@ -42,6 +42,7 @@ from .content import (
     DialectContent,
     check_document_media_type,
     check_image_media_type,
+    document_url,
     parse_data_uri,
 )
 from .thinking import (
@@ -81,6 +82,7 @@ __all__ = [
     "check_tool_choice",
     "check_tool_name",
     "check_tool_names",
+    "document_url",
     "parse_data_uri",
     "parse_tool_choice",
     "resolve_tool_choice",
