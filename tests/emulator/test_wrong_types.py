@@ -76,6 +76,13 @@ SERVER_TURN = [
     },
     {"role": "user", "content": "Thanks"},
 ]  # fmt: skip
+URL_DOCUMENT = {"type": "document", "source": {"type": "url", "url": "https://example.com/a.pdf"}}
+GROUNDED = [
+    {"role": "user", "content": [URL_DOCUMENT, {"type": "text", "text": "Look it up"}]},
+    {"role": "assistant", "content": [CALL]},
+    {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                                  "content": [SEARCH]}]},
+]  # fmt: skip
 BATCH_PARAMS = {
     "model": FIVE,
     "max_tokens": 64,
@@ -101,6 +108,7 @@ BODIES: list[tuple[str, dict[str, Any]]] = [
     ("/messages", {**THINKING, "thinking": {"type": "adaptive", "display": "summarized"},
                    "tools": [{"type": "web_search_20250305", "name": "web_search"}],
                    "messages": SERVER_TURN}),
+    ("/messages", {"model": FIVE, "max_tokens": 64, "tools": [TOOL], "messages": GROUNDED}),
     ("/embeddings", {"model": "text-embedding-3-small", "input": ["a", "b"],
                      "encoding_format": "float", "dimensions": 8}),
     ("/embeddings", {"model": "text-multilingual-embedding-002", "input": "a",
