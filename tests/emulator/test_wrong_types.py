@@ -84,7 +84,7 @@ GROUNDED = [
                                   "content": [SEARCH]}]},
 ]  # fmt: skip
 BATCH_PARAMS = {
-    "model": FIVE,
+    "model": "anthropic/claude-sonnet-4.5",  # its /messages schema lists the sampling fields
     "max_tokens": 64,
     "system": "Be brief.",
     "temperature": 1.0,  # a number field: a float, so only integer fields meet fractions
@@ -98,8 +98,10 @@ BATCH_PARAMS = {
 }
 # (endpoint, a valid body); each body's fields are the ones varied.
 BODIES: list[tuple[str, dict[str, Any]]] = [
-    ("/chat/completions", {**WITH_TOOLS, "system": "Be brief.", "temperature": 0.5, "top_p": 0.9,
-                           "top_k": 5}),
+    ("/chat/completions", {**WITH_TOOLS, "system": "Be brief."}),
+    # The sampling fields, on a model whose schema lists them (the 5-series' schemas do not).
+    ("/chat/completions", {"model": "claude-sonnet-4-20250514", "max_tokens": 64,
+                           "temperature": 0.5, "top_p": 0.9, "top_k": 5, "messages": HI}),
     ("/chat/completions", {**THINKING, "thinking": {"type": "enabled", "budget_tokens": 1024}}),
     ("/chat/completions", {**THINKING, "thinking": {"type": "adaptive", "display": "omitted"}}),
     ("/messages", {**WITH_TOOLS, "system": [{"type": "text", "text": "Be brief.",
