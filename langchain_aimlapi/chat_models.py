@@ -90,6 +90,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``"adaptive"`` or
     ``{"type": "adaptive", "display": "summarized" | "omitted"}`` (models whose schema lists
     it); ``None`` turns thinking off."""
+    prompt_caching: str | dict[str, Any] | None = None
+    """``"auto"``: cache breakpoints on the last tool, the system prompt and the conversation
+    tail of every request, so agent loops pay a tenth for what they repeat (docs/caching.md);
+    ``{"type": "auto", "ttl": "1h", "unsupported_model_behavior": "raise"}`` for the options;
+    ``None`` (default): only the ``cache_control`` you set yourself."""
     timeout: float | None = None
     deadline: float | None = None
     """Seconds one call may take in all (retries, sleeps, the whole body or stream); ``None``
@@ -125,6 +130,12 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         rules.thinking_budget(value)  # the core's rule: InvalidRequestError (a ValueError)
         return value
 
+    @field_validator("prompt_caching", mode="before")
+    @classmethod
+    def _check_prompt_caching(cls, value: Any) -> Any:
+        rules.prompt_caching_setting(value)  # the core's rule, as for thinking
+        return value
+
     # ------------------------------------------------------------------ LangChain plumbing
 
     @property
@@ -156,6 +167,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             "top_p": self.top_p,
             "top_k": self.top_k,
             "thinking": self.thinking,
+            "prompt_caching": self.prompt_caching,
             **self.model_kwargs,
         }
 
@@ -210,6 +222,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         cache_control = kwargs.pop("cache_control", None)
+        caching = rules.prompt_caching_setting(kwargs.pop("prompt_caching", self.prompt_caching))
         system, turns = _convert.to_neutral(messages)
         if cache_control is not None:
             _convert.cache_last_block(turns, cache_control)
@@ -227,7 +240,15 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             _config.reject_unknown(
                 "ChatAIMLAPI.invoke",
                 kwargs,
-                (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
+                (
+                    *_CALL_OVERRIDES,
+                    "model",
+                    "tools",
+                    "tool_choice",
+                    "parallel_tool_calls",
+                    "cache_control",
+                    "prompt_caching",
+                ),
                 passthrough="model_kwargs={...} on the model",
             )
         thinking = self.thinking_setting
@@ -243,6 +264,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             tools=[_tools.spec_from_dict(x) for x in tools],
             tool_choice=choice,
             **thinking.request_fields(),
+            prompt_caching=caching,
             extra_body=dict(self.model_kwargs) or None,
         )
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from aimlapi_core import _rules as rules
+from aimlapi_core._caching import check_breakpoints, place_breakpoints
 from aimlapi_core._model_rules import check_model_allows
 from aimlapi_core._rules import DialectContent as Flavor
 from aimlapi_core._schema import tool_input_schema
@@ -37,6 +38,9 @@ __all__ = ["Flavor", "encode_request"]
 
 def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
     _validate_sampling(request)
+    if request.prompt_caching is not None:
+        request = place_breakpoints(request, flavor.name)  # _caching.py: where they go
+    check_breakpoints(request)
     check_model_allows(request, flavor.name)  # per-model schema rules (_model_rules.py)
     flavor = _model_flavor(flavor, request.model)
     body: dict[str, Any] = {
