@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._assistant import respond
+from ._cache_ledger import breakpoint_error, count_breakpoints
 from ._claude_finish import Line
 from ._claude_line import prepare
 from ._models import check_model, check_prompt_size
 from ._records import RecordedRequest
 from ._reply import Answer, make_answer
 from ._validate import Dialect, validate
+from ._validate_content import upstream_error
 
 if TYPE_CHECKING:
     from ._server import ServerState
@@ -38,10 +40,14 @@ def answer(
         APIError: the request is refused (validation, model rules); nothing is remembered.
         ReplyFunctionError: the test's replies function raised.
     """
-    body, line = prepare(body, dialect, state.prompt_cache)
+    sent = body
+    body, line = prepare(body, dialect)
     validate(body, dialect, state.signer)
     check_prompt_size(body, check_model(body, dialect))
-    line.remember(state.prompt_cache)
+    too_many = breakpoint_error(count_breakpoints(sent))
+    if too_many is not None:
+        raise upstream_error(too_many)
+    line.cache = state.prompt_cache.use(sent)
     try:
         scripted = state.replies.next(recorded)
     except Exception as exc:  # the test's own function failed: the caller says so

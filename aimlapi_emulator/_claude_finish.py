@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._cache_ledger import CacheUse
 from ._usage import count_tokens
 
 __all__ = ["Line", "search_results"]
@@ -31,15 +32,8 @@ class Line:
     display: str | None = None
     search_query: str | None = None
     search_results: list[dict[str, Any]] = field(default_factory=list)
-    cache_read: int = 0
-    cache_write: int = 0
+    cache: CacheUse | None = None  # the request's breakpoints read and wrote (_cache_ledger)
     server_tool_id: str = ""
-    cached: bool = False  # the request had cache_control breakpoints
-    prefixes: list[str] = field(default_factory=list)  # their digests, cached once answered
-
-    def remember(self, cache: set[str]) -> None:
-        """The request was accepted: its prompt prefixes are in the cache from now on."""
-        cache.update(self.prefixes)
 
     # ------------------------------------------------------------------ the reply
 
@@ -62,30 +56,26 @@ class Line:
     # ------------------------------------------------------------------ usage
 
     def _messages_usage(self, usage: dict[str, Any]) -> None:
-        if not self.cached:
+        # Anthropic's naming: input_tokens counts only the prompt neither read nor written.
+        if self.cache is None:
             return
-        base = usage.get("input_tokens", 0)
-        usage["cache_read_input_tokens"] = min(self.cache_read, base)
-        usage["cache_creation_input_tokens"] = min(self.cache_write, base - self.cache_read)
-        usage["input_tokens"] = (
-            base - usage["cache_read_input_tokens"] - usage["cache_creation_input_tokens"]
-        )
+        usage["cache_read_input_tokens"] = self.cache.read
+        usage["cache_creation_input_tokens"] = self.cache.write
+        usage["input_tokens"] = usage.get("input_tokens", 0) - self.cache.read - self.cache.write
         if "cache_creation" in usage:
             usage["cache_creation"] = {
-                "ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
-                "ephemeral_1h_input_tokens": 0,
+                "ephemeral_5m_input_tokens": self.cache.write_5m,
+                "ephemeral_1h_input_tokens": self.cache.write_1h,
             }
 
     def _chat_usage(self, usage: dict[str, Any]) -> None:
         # OpenAI's naming: prompt_tokens counts every input token; the claude-sonnet-latest
         # page shows prompt_tokens_details {cached_tokens, cache_write_tokens}.
-        if not self.cached:
+        if self.cache is None:
             return
-        total = usage.get("prompt_tokens", 0)
-        read = min(self.cache_read, total)
         usage["prompt_tokens_details"] = {
-            "cached_tokens": read,
-            "cache_write_tokens": min(self.cache_write, total - read),
+            "cached_tokens": self.cache.read,
+            "cache_write_tokens": self.cache.write,
         }
 
     # ------------------------------------------------------------------ whole answers

@@ -9,10 +9,7 @@ results and citations folded into text, cache breakpoints noted then removed), p
 (``_claude_finish.py``): thinking for ``{"type": "adaptive"}``, the web search turn, and cache
 reads and writes in usage.
 
-Caching is accounted as Anthropic does it: each ``cache_control`` breakpoint names the prompt
-prefix up to it (tools, then system, then messages); a prefix seen before is read from the
-cache, the rest up to the last breakpoint is written. No minimum length is applied (the
-gateway's docs give none).
+Caching is accounted by ``_cache_ledger.py``, as the API bills it.
 
 The web search is scripted: when a request offers ``web_search_*`` and the user's last words
 ask to search (search / look up / web / latest / news), the answer is a ``server_tool_use``,
@@ -33,26 +30,21 @@ from typing import Any
 from aimlapi_core.catalog import Capabilities, lookup
 
 from ._claude_finish import Line, search_results
-from ._usage import count_tokens
 from ._validate_content import schema_error, upstream_error
 
 _SEARCH_WORDS = re.compile(r"\b(search|look\s+up|web|latest|news)\b", re.I)
 _SERVER_RESULT = re.compile(r"^[a-z_]+_tool_result$")
 
 
-def prepare(body: dict[str, Any], dialect: str, cache: set[str]) -> tuple[dict[str, Any], Line]:
-    """Check ``body`` per model; return the form the older checks read, and the :class:`Line`.
-
-    ``cache`` is the emulator's set of cached prompt prefixes (read here; the caller adds this
-    request's with :meth:`Line.remember` once the request is accepted).
-    """
+def prepare(body: dict[str, Any], dialect: str) -> tuple[dict[str, Any], Line]:
+    """Check ``body`` per model; return the form the older checks read, and the :class:`Line`."""
     info = lookup(body.get("model"))
     caps = info.on(dialect) if info is not None else None
     line = Line(dialect=dialect)
     out = copy.deepcopy(body)
     _thinking(out, caps, line)
     web_search = _server_tools(out, caps)
-    _cache(out, caps, dialect, line, cache)
+    _cache(out, caps, dialect)
     _history(out, caps)
     if web_search and _asks_to_search(out):
         line.search_query = _query(out)
@@ -134,30 +126,6 @@ def _server_tools(body: dict[str, Any], caps: Capabilities | None) -> bool:
     return web_search
 
 
-def _breakpoints(body: dict[str, Any]) -> list[tuple[str, int]]:
-    """(prefix digest, prefix tokens) for each cache_control, in prompt order."""
-    order: list[Any] = []
-    out: list[tuple[str, int]] = []
-
-    def visit(item: Any) -> None:
-        order.append(item)
-        if isinstance(item, dict) and item.get("cache_control"):
-            prefix = json.dumps(order, sort_keys=True, default=str)
-            digest = hashlib.sha256(prefix.encode()).hexdigest()
-            out.append((digest, count_tokens(prefix) // 4 + 1))
-
-    for tool in body.get("tools") or []:
-        visit(tool)
-    system = body.get("system")
-    for block in system if isinstance(system, list) else [system] if system else []:
-        visit(block)
-    for message in body.get("messages") or []:
-        content = message.get("content")
-        for block in content if isinstance(content, list) else [content]:
-            visit(block)
-    return out
-
-
 def _strip_cache(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_cache(v) for k, v in value.items() if k != "cache_control"}
@@ -166,20 +134,17 @@ def _strip_cache(value: Any) -> Any:
     return value
 
 
-def _cache(
-    body: dict[str, Any], caps: Capabilities | None, dialect: str, line: Line, cache: set[str]
-) -> None:
-    points = _breakpoints(body)
-    if not points:
-        return
+def _cache(body: dict[str, Any], caps: Capabilities | None, dialect: str) -> None:
+    """What is read and written is the ledger's (``_cache_ledger.py``); here the hints are
+    checked and removed from what the older checks read."""
+    if dialect == "messages" and "cache_control" in body:
+        # Anthropic's automatic caching (a breakpoint on the last block), which
+        # langchain-anthropic's ChatAnthropic sends: docs/wire.md "Prompt caching".
+        if caps is not None and not caps.cache_control:
+            raise schema_error("Unrecognized key(s) in object: 'cache_control'")
+        del body["cache_control"]
     if caps is not None and not caps.cache_control:
         return  # the older checks refuse it where the schema does, with the schema's words
-    line.cached = True
-    read = max((tokens for digest, tokens in points if digest in cache), default=0)
-    last_digest, last_tokens = points[-1]
-    line.cache_read = read
-    line.cache_write = 0 if last_digest in cache else max(last_tokens - read, 0)
-    line.prefixes = [digest for digest, _ in points]
     if dialect == "chat_completions":
         # The older checks hold chat to the 4.x schemas (no cache_control, system a string).
         for key in ("tools", "messages"):

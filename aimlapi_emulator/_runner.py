@@ -11,12 +11,14 @@ import errno
 import logging
 import socket
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from types import TracebackType
 
 import uvicorn
 
 from ._batches import BatchStore
+from ._cache_ledger import PromptCacheLedger
 from ._faults import Fault, FaultPlan
 from ._records import RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
@@ -68,6 +70,8 @@ class Emulator:
         lenient: for benchmarks only: answer OpenAI-shaped requests from other clients
             (``max_completion_tokens``, ``stream_options``, ...) by rewriting them to the
             Claude shape first (``_lenient.py``). Tests keep the default, strict.
+        clock: seconds, for the prompt cache's TTLs (``_cache_ledger.py``); a test passes its
+            own to step past a TTL without waiting.
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class Emulator:
         port: int = 0,
         batch_polls: int = 1,
         lenient: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -91,6 +96,7 @@ class Emulator:
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
             lenient=lenient,
+            prompt_cache=PromptCacheLedger(clock),
         )
         self._host, self._port = host, port
         self._server: uvicorn.Server | None = None

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from ._answer import ReplyFunctionError, answer
 from ._batches import BatchStore, batch_route
+from ._cache_ledger import PromptCacheLedger
 from ._embeddings import embeddings_answer
 from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
@@ -53,7 +54,7 @@ class ServerState:
     replies: ReplyScript = field(default_factory=ReplyScript)
     batches: BatchStore = field(default_factory=BatchStore)
     in_flight: InFlight = field(default_factory=InFlight)
-    prompt_cache: set[str] = field(default_factory=set)  # cached prompt prefixes (_claude_line)
+    prompt_cache: PromptCacheLedger = field(default_factory=PromptCacheLedger)  # _cache_ledger
     lenient: bool = False  # benchmarks only: see _lenient.py
 
 
@@ -198,7 +199,7 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             raise APIError(500, f"aimlapi_emulator: {exc}") from exc.__cause__
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
-        price = cost(model, reply.input_tokens, reply.output_tokens)
+        price = cost(model, reply.input_tokens, reply.output_tokens, line.cache)
         signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
         if body.get("stream"):
             events: list[bytes]

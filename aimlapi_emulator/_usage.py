@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._cache_ledger import CacheUse
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
@@ -43,11 +46,23 @@ def truncate_tokens(text: str, limit: int) -> str:
     return text
 
 
-def cost(model: str, input_tokens: int, output_tokens: int) -> dict[str, float | int]:
-    """`meta.usage` for a call: {"credits_used": int, "usd_spent": float}."""
+# Prompt caching's prices, as multiples of the input price (Anthropic's; docs/wire.md "Prompt
+# caching"): a 5-minute write, a 1-hour write, a read.
+WRITE_5M, WRITE_1H, READ = 1.25, 2.0, 0.1
+
+
+def cost(
+    model: str, input_tokens: int, output_tokens: int, cache: CacheUse | None = None
+) -> dict[str, float | int]:
+    """`meta.usage` for a call: {"credits_used": int, "usd_spent": float}. ``input_tokens``
+    counts every prompt token; those ``cache`` read or wrote are billed at their own price."""
     lowered = model.lower()
     price_in, price_out = next(((i, o) for key, i, o in _PRICES if key in lowered), _DEFAULT_PRICE)
-    usd = (input_tokens * price_in + output_tokens * price_out) / 1_000_000 * _MARKUP
+    billed_in = float(input_tokens)
+    if cache is not None:
+        written = (WRITE_5M - 1) * cache.write_5m + (WRITE_1H - 1) * cache.write_1h
+        billed_in += written + (READ - 1) * cache.read
+    usd = (billed_in * price_in + output_tokens * price_out) / 1_000_000 * _MARKUP
     # Credits are the integer unit; the dollar figure is derived from them (1576 → 0.000788).
     credits = round(usd * _CREDITS_PER_USD)
     return {"credits_used": credits, "usd_spent": credits / _CREDITS_PER_USD}
@@ -67,11 +82,11 @@ def prompt_tokens(body: dict[str, Any]) -> int:
         if isinstance(content, str):
             total += count_tokens(content)
         else:
-            total += sum(_block_tokens(block) for block in content)
+            total += sum(block_tokens(block) for block in content)
     return total
 
 
-def _block_tokens(block: dict[str, Any]) -> int:
+def block_tokens(block: dict[str, Any]) -> int:
     kind = block["type"]
     if kind == "text":
         return count_tokens(block["text"])
@@ -83,7 +98,7 @@ def _block_tokens(block: dict[str, Any]) -> int:
         content = block.get("content", "")
         if isinstance(content, str):
             return count_tokens(content)
-        return sum(_block_tokens(p) for p in content)
+        return sum(block_tokens(p) for p in content)
     if kind in ("image", "document"):
         data = block["source"]["data"]
         # Roughly what Anthropic charges: an image costs by its size, a text by its words.
