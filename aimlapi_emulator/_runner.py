@@ -20,7 +20,7 @@ import uvicorn
 from ._batches import BatchStore
 from ._cache_ledger import PromptCacheLedger
 from ._faults import Fault, FaultPlan
-from ._records import RecordedRequest, RequestLog
+from ._records import Bill, RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
 from ._server import ServerState, build_app
 from ._signing import ThinkingSigner
@@ -230,9 +230,17 @@ class Emulator:
             raise LookupError("the emulator has received no request yet")
         return last
 
+    @property
+    def bills(self) -> list[Bill]:
+        """What each answered chat request was billed, in order (a copy): its tokens, cache
+        reads and writes, and ``meta.usage``'s cost."""
+        return self._state.bills.snapshot()
+
     def clear_requests(self) -> None:
-        """Forget the requests received so far (and the peak of :attr:`max_in_flight`)."""
+        """Forget the requests received so far, their bills, and the peak of
+        :attr:`max_in_flight`."""
         self._state.log.clear()
+        self._state.bills.clear()
         self._state.in_flight.reset()
 
     @property

@@ -30,7 +30,7 @@ from ._envelopes import APIError, error_body
 from ._faults import Fault, FaultPlan
 from ._lenient import relax
 from ._models import models_listing
-from ._records import InFlight, RecordedRequest, RequestLog, redact_headers
+from ._records import Bill, InFlight, RecordedRequest, RequestLog, redact_headers
 from ._render_chat import chat_stream, chat_whole, legacy_wrap
 from ._render_messages import messages_stream, messages_whole
 from ._reply import ReplyScript
@@ -50,7 +50,8 @@ class ServerState:
     api_key: str | None = None  # None: any non-empty key is accepted
     signer: ThinkingSigner = field(default_factory=ThinkingSigner)
     faults: FaultPlan = field(default_factory=FaultPlan)
-    log: RequestLog = field(default_factory=RequestLog)
+    log: RequestLog[RecordedRequest] = field(default_factory=RequestLog)
+    bills: RequestLog[Bill] = field(default_factory=RequestLog)
     replies: ReplyScript = field(default_factory=ReplyScript)
     batches: BatchStore = field(default_factory=BatchStore)
     in_flight: InFlight = field(default_factory=InFlight)
@@ -200,6 +201,18 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
         price = cost(model, reply.input_tokens, reply.output_tokens, line.cache)
+        state.bills.append(
+            Bill(
+                path=call.path,
+                model=model,
+                input_tokens=reply.input_tokens,
+                cache_read_tokens=line.cache.read if line.cache else 0,
+                cache_write_tokens=line.cache.write if line.cache else 0,
+                output_tokens=reply.output_tokens,
+                credits_used=int(price["credits_used"]),
+                usd_spent=float(price["usd_spent"]),
+            )
+        )
         signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
         if body.get("stream"):
             events: list[bytes]
