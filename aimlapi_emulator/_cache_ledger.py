@@ -34,7 +34,7 @@ from typing import Any
 
 from aimlapi_core.catalog import min_cacheable_tokens
 
-from ._usage import block_tokens, count_tokens
+from ._usage import block_tokens, count_tokens, tool_tokens
 
 __all__ = ["CacheUse", "PromptCacheLedger", "breakpoint_error", "count_breakpoints"]
 
@@ -159,7 +159,7 @@ def _blocks(body: dict[str, Any]) -> Iterator[_Block]:
 def _items(body: dict[str, Any]) -> Iterator[tuple[Any, int]]:
     """Every block of the prompt with its tokens, in cache order: tools, system, messages."""
     for tool in body.get("tools") or []:
-        yield tool, count_tokens(json.dumps(tool))  # as _usage.prompt_tokens counts it
+        yield tool, tool_tokens(tool)
     system = body.get("system")
     for block in system if isinstance(system, list) else [system] if system else []:
         yield block, count_tokens(block.get("text", "") if isinstance(block, dict) else block)

@@ -75,7 +75,7 @@ def prompt_tokens(body: dict[str, Any]) -> int:
         system = "\n".join(b.get("text", "") for b in system)
     total = count_tokens(system)
     for tool in body.get("tools", []):
-        total += count_tokens(json.dumps(tool))
+        total += tool_tokens(tool)
     for message in body["messages"]:
         total += 3  # role and turn markers
         content = message["content"]
@@ -84,6 +84,11 @@ def prompt_tokens(body: dict[str, Any]) -> int:
         else:
             total += sum(block_tokens(block) for block in content)
     return total
+
+
+def tool_tokens(tool: dict[str, Any]) -> int:
+    """A tool definition's tokens: its JSON without the cache hint (a hint is not prompt)."""
+    return count_tokens(json.dumps({k: v for k, v in tool.items() if k != "cache_control"}))
 
 
 def block_tokens(block: dict[str, Any]) -> int:
