@@ -153,8 +153,8 @@ def _supported(policy: PromptCaching, model: str, api: str) -> bool:
         # One location and one text per model and endpoint: Python's default filter shows it
         # once, not on every turn of an agent loop.
         warnings.warn(
-            f"prompt_caching is off for this request: {refusal} (or pass "
-            "unsupported_model_behavior='ignore')",
+            f"prompt_caching places no cache breakpoint here: {refusal} (to silence this, "
+            "pass unsupported_model_behavior='ignore')",
             UserWarning,
             stacklevel=2,
         )
