@@ -179,6 +179,8 @@ def _marked(part: Part) -> bool:
 def _mark_part(messages: list[Message], i: int, j: int, control: JSONObject) -> list[Message]:
     out = list(messages)
     parts = list(out[i].parts)
-    parts[j] = replace(parts[j], cache_control=dict(control))  # type: ignore[call-arg]
+    part = parts[j]
+    assert isinstance(part, _CACHEABLE)  # _tail picked it so
+    parts[j] = replace(part, cache_control=dict(control))
     out[i] = replace(out[i], parts=parts)
     return out

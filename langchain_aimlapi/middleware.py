@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - the extra brings it
 __all__ = ["AIMLAPIPromptCachingMiddleware"]
 
 
-class AIMLAPIPromptCachingMiddleware(AgentMiddleware):  # type: ignore[type-arg]
+class AIMLAPIPromptCachingMiddleware(AgentMiddleware):
     """Cache what an agent repeats on every turn: tools, instructions, the history so far.
 
     Example:
@@ -105,7 +105,7 @@ class AIMLAPIPromptCachingMiddleware(AgentMiddleware):  # type: ignore[type-arg]
             "unsupported_model_behavior": self.unsupported_model_behavior,
         }
 
-    def _should_apply(self, request: ModelRequest) -> bool:  # type: ignore[type-arg]
+    def _should_apply(self, request: ModelRequest) -> bool:
         if not isinstance(request.model, ChatAIMLAPI):
             message = (
                 "AIMLAPIPromptCachingMiddleware marks ChatAIMLAPI models only, not "
@@ -119,22 +119,22 @@ class AIMLAPIPromptCachingMiddleware(AgentMiddleware):  # type: ignore[type-arg]
         count = len(request.messages) + (1 if request.system_message is not None else 0)
         return count >= self.min_messages_to_cache
 
-    def _apply(self, request: ModelRequest) -> ModelRequest:  # type: ignore[type-arg]
+    def _apply(self, request: ModelRequest) -> ModelRequest:
         settings = {**request.model_settings, "prompt_caching": self._setting}
         return request.override(model_settings=settings)
 
     def wrap_model_call(
         self,
-        request: ModelRequest,  # type: ignore[type-arg]
-        handler: Callable[[ModelRequest], ModelResponse],  # type: ignore[type-arg]
-    ) -> ModelCallResult:  # type: ignore[type-arg]
+        request: ModelRequest,
+        handler: Callable[[ModelRequest], ModelResponse],
+    ) -> ModelCallResult:
         """Mark the call (``model_settings["prompt_caching"]``) and hand it on."""
         return handler(self._apply(request) if self._should_apply(request) else request)
 
     async def awrap_model_call(
         self,
-        request: ModelRequest,  # type: ignore[type-arg]
-        handler: Callable[[ModelRequest], Awaitable[ModelResponse]],  # type: ignore[type-arg]
-    ) -> ModelCallResult:  # type: ignore[type-arg]
+        request: ModelRequest,
+        handler: Callable[[ModelRequest], Awaitable[ModelResponse]],
+    ) -> ModelCallResult:
         """Async :meth:`wrap_model_call`."""
         return await handler(self._apply(request) if self._should_apply(request) else request)
