@@ -28,6 +28,7 @@ from ._schema import tool_input_schema
 from ._settings import VERSION as __version__
 from ._settings import ClientSettings
 from ._types import (
+    CacheTTL,
     ChatRequest,
     ChatResult,
     CitationDelta,
@@ -64,6 +65,7 @@ from ._types import (
     ToolChoice,
     ToolResultPart,
     ToolSpec,
+    UnsupportedBehavior,
     Usage,
     UsageDelta,
 )
@@ -92,6 +94,7 @@ __all__ = [
     "BatchCounts",
     "BatchResult",
     "Batches",
+    "CacheTTL",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
@@ -134,6 +137,7 @@ __all__ = [
     "ToolChoice",
     "ToolResultPart",
     "ToolSpec",
+    "UnsupportedBehavior",
     "Usage",
     "UsageDelta",
     "__version__",

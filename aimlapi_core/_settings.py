@@ -42,7 +42,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, read=600.0)
 
 # Waiting for a batch (``client.batches.wait``, the adapters' ``AIMLAPIBatch.results``): the first
 # poll interval and the cap its backoff grows to, in seconds. Here rather than in ``_batches.py``
-# so that the adapters' batch handles (``_batch_handle.py``) can default to them without
+# so that the adapters' batch handles (``adapter/_batch_handle.py``) can default to them without
 # importing the Batches API, which a chat call never needs.
 DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_MAX_INTERVAL = 60.0

@@ -12,7 +12,7 @@ warn_if_old_distribution_installed()  # first, before anything that may be the o
 from typing import TYPE_CHECKING  # noqa: E402
 
 from aimlapi_core import __version__  # noqa: E402
-from aimlapi_core._lazy import lazy_attributes  # noqa: E402
+from aimlapi_core.adapter import lazy_attributes  # noqa: E402
 from langchain_aimlapi._batch import AIMLAPIBatch  # noqa: E402
 from langchain_aimlapi.chat_models import ChatAIMLAPI, ChatAimlapi  # noqa: E402
 

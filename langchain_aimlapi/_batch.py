@@ -10,14 +10,14 @@ tools=..., **kwargs)`` takes the same keyword arguments directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableBinding
 
-from aimlapi_core import ChatRequest, ChatResult
-from aimlapi_core._batch_handle import BatchHandle
+from aimlapi_core import ChatResult
+from aimlapi_core.adapter import BatchHandle, CoreClients
 
 from . import _results
 
@@ -28,11 +28,6 @@ else:
         from langchain_core.language_models.chat_models import _ChatModelBinding as _Binding
     except ImportError:  # older langchain-core: bind() gives a plain RunnableBinding
         _Binding = RunnableBinding
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import LanguageModelInput
-
-    from .chat_models import ChatAIMLAPI
 
 __all__ = ["AIMLAPIBatch", "AIMLAPIBinding"]
 
@@ -51,12 +46,13 @@ class AIMLAPIBatch(BatchHandle[AIMessage]):
     """
 
     def __init__(
-        self, llm: ChatAIMLAPI, batch_id: str, *, size: int | None, model: str | None = None
+        self, clients: CoreClients, batch_id: str, *, size: int | None, model: str
     ) -> None:
+        # Built from the model's core clients, not the model: this module does not know it.
         super().__init__(
-            batch_id, size=size, sync_client=llm._sync_client, async_client=llm._async_core
+            batch_id, size=size, sync_client=clients._sync_core, async_client=clients._async_core
         )
-        self._model = model or llm.model
+        self._model = model
 
     def _convert(self, result: ChatResult) -> AIMessage:
         return _results.to_ai_message(result, result.model or self._model)
@@ -72,15 +68,12 @@ class AIMLAPIBatch(BatchHandle[AIMessage]):
         return bar
 
 
-def submit_requests(
-    llm: ChatAIMLAPI, inputs: Sequence[LanguageModelInput], kwargs: Mapping[str, Any]
-) -> list[ChatRequest]:
-    """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style kwargs;
-    every input error is raised here, before any I/O. (``_request`` works on its own copy of
-    the kwargs, so one copy here, without ``stop``, serves every input.)"""
-    kwargs = dict(kwargs)
-    stop = kwargs.pop("stop", None)
-    return [llm._request(llm._convert_input(x).to_messages(), stop, kwargs) for x in inputs]
+class _BatchSubmitter(Protocol):
+    """What the binding needs of the model it binds (``ChatAIMLAPI``)."""
+
+    def batch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch: ...
+
+    async def abatch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch: ...
 
 
 class AIMLAPIBinding(_Binding):  # type: ignore[no-redef]  # as langchain-core does itself
@@ -93,9 +86,9 @@ class AIMLAPIBinding(_Binding):  # type: ignore[no-redef]  # as langchain-core d
         return RunnableBinding.lc_id()
 
     def batch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch:
-        llm = cast("ChatAIMLAPI", self.bound)
+        llm = cast("_BatchSubmitter", self.bound)
         return llm.batch_submit(inputs, **{**self.kwargs, **kwargs})
 
     async def abatch_submit(self, inputs: Sequence[Any], **kwargs: Any) -> AIMLAPIBatch:
-        llm = cast("ChatAIMLAPI", self.bound)
+        llm = cast("_BatchSubmitter", self.bound)
         return await llm.abatch_submit(inputs, **{**self.kwargs, **kwargs})

@@ -4,13 +4,11 @@
 import package, ``langchain_aimlapi``, as this distribution: installing both mixes two packages'
 files in one folder, and whichever was installed last wins each file. Nothing else would tell.
 
-Cost: ``python -X importtime -c "import langchain_aimlapi"`` charges ``importlib.metadata``
-(50-100 ms) to this module only because it runs first; langchain-core imports it anyway
-(``langchain_core/utils/utils.py``, 1.4 and 1.8 alike), so the check adds the lookup alone:
-0.3-0.5 ms after ``langchain_core.language_models.chat_models`` is imported (measured
-2026-12-01). A hand-written scan of ``sys.path`` for ``*.dist-info`` would save that half
-millisecond and lose what ``importlib.metadata`` reads that pip also reads (egg-info, eggs,
-zips, other finders).
+Cost: ``python -X importtime`` charges ``importlib.metadata`` to this module only because it
+runs first; langchain-core imports it anyway (``langchain_core/utils/utils.py``), so the check
+adds the lookup alone (figures in ``benchmarks/results/adapter_micro_timings.md``). A
+hand-written scan of ``sys.path`` for ``*.dist-info`` would be a little quicker and lose what
+``importlib.metadata`` reads that pip also reads (egg-info, eggs, zips, other finders).
 """
 
 from __future__ import annotations

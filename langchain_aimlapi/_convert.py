@@ -1,6 +1,6 @@
 """LangChain messages → the core's neutral request parts (results go back in ``_results.py``).
 
-:func:`to_neutral` walks the messages: system messages join the top-level system prompt, the
+:func:`to_core_messages` walks the messages: system messages join the top-level system prompt, the
 content of user turns and tool results goes through ``_user_content.py``'s tables, and
 assistant turns — earlier answers replayed, in the shapes ``_results.py`` and
 ``_content_blocks.py`` write them, or other providers' — through :data:`_AI_BLOCKS` here. A
@@ -23,7 +23,7 @@ from langchain_core.messages import (
 )
 
 import aimlapi_core as t
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 from ._user_content import (
@@ -205,7 +205,7 @@ def _ai_parts(message: AIMessage, where: str) -> list[t.Part]:
     return parts
 
 
-def to_neutral(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[t.Message]]:
+def to_core_messages(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[t.Message]]:
     """LangChain messages → (system parts, user/assistant turns).
 
     Every system message, wherever it appears, joins the top-level ``system`` (the API has no

@@ -97,7 +97,7 @@ def response_metadata(result: t.ChatResult, requested_model: str) -> dict[str, A
         "finish_reason": _FINISH_REASONS.get(result.stop_reason or "", result.stop_reason),
         # The core's word (Anthropic's vocabulary), the same from invoke and stream on both
         # dialects: /chat/completions streams say "stop"/"tool_calls"/"length" where whole
-        # answers say "end_turn"/"tool_use"/"max_tokens" (issue 10, docs/wire.md "Response on
+        # answers say "end_turn"/"tool_use"/"max_tokens" (docs/wire.md "Response on
         # /chat/completions"). A word the core does not know is passed through; the wire's own
         # word is kept as raw_stop_reason.
         "stop_reason": result.stop_reason or result.raw_stop_reason,
@@ -219,7 +219,7 @@ class ChunkStream:
         self.blocks = False
         self._text_index: int | None = None
 
-    def chunk(self, event: t.StreamEvent) -> AIMessageChunk | None:
+    def on_event(self, event: t.StreamEvent) -> AIMessageChunk | None:
         if isinstance(event, t.TextDelta) and not self.blocks:
             # The hot path (most events of most answers): the same chunk as to_chunk's.
             if self._text_index is None:

@@ -27,7 +27,7 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 
 from . import _tools
 

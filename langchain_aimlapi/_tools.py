@@ -16,7 +16,7 @@ from typing import Any
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 
 from aimlapi_core import ServerToolSpec, ToolSpec, errors, tool_input_schema
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 
 
 def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:

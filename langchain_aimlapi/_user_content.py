@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import aimlapi_core as t
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import UnsupportedContentError
 
 __all__ = [

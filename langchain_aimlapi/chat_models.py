@@ -28,11 +28,16 @@ from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 import aimlapi_core as t
-from aimlapi_core import _config
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import (
+    check_settings,
+    field_names,
+    reject_unknown,
+    rules,
+    settings_errors,
+)
 
 from . import _convert, _errors, _profile, _results, _tools
-from ._batch import AIMLAPIBatch, AIMLAPIBinding, submit_requests
+from ._batch import AIMLAPIBatch, AIMLAPIBinding
 from ._clients import CoreClients
 from ._content_blocks import translate_content, translate_content_chunk
 from ._results import PROVIDER
@@ -117,12 +122,10 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         """Validated here, not at the first call: an unknown keyword (``temprature=``) raises
         ``UnknownArgumentError`` naming the field meant, and settings the API would refuse raise
         ``InvalidRequestError`` — the same types and words as ``llama_index_aimlapi.AIMLAPI``."""
-        _config.reject_unknown(
-            "ChatAIMLAPI", kwargs, _accepted_names(), passthrough="model_kwargs={...}"
-        )
-        with _config.settings_errors("ChatAIMLAPI"):
+        reject_unknown("ChatAIMLAPI", kwargs, _accepted_names(), passthrough="model_kwargs={...}")
+        with settings_errors("ChatAIMLAPI"):
             super().__init__(**kwargs)
-        _config.check_settings(self)
+        check_settings(self)
 
     @field_validator("thinking", mode="before")
     @classmethod
@@ -223,21 +226,27 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         cache_control = kwargs.pop("cache_control", None)
         caching = rules.prompt_caching_setting(kwargs.pop("prompt_caching", self.prompt_caching))
-        system, turns = _convert.to_neutral(messages)
+        system, turns = _convert.to_core_messages(messages)
         if cache_control is not None:
             _convert.cache_last_block(turns, cache_control)
         if instruction := kwargs.pop("structured_output_instruction", None):
             system.append(t.TextPart(text=instruction))
         if response_format is not None:
             system.append(t.TextPart(text=_tools.response_format_instruction(response_format)))
-        tools = [_tools.to_tool_dict(x) for x in kwargs.pop("tools", None) or []]
-        # Any spelling, per call or bound; the encoder checks it against the tools and thinking.
-        choice = rules.with_parallel(
-            rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
-            kwargs.pop("parallel_tool_calls", None),
+        thinking = self.thinking_setting
+        tools = [
+            _tools.spec_from_dict(_tools.to_tool_dict(x)) for x in kwargs.pop("tools", None) or []
+        ]
+        # Any spelling, per call or bound, checked here against the tools and thinking (as
+        # AIMLAPI._request does): every input error before any I/O.
+        choice = rules.resolve_tool_choice(
+            kwargs.pop("tool_choice", None),
+            [tool.name for tool in tools],
+            thinking=thinking.on,
+            parallel=kwargs.pop("parallel_tool_calls", None),
         )
-        if kwargs:
-            _config.reject_unknown(
+        if kwargs:  # anything left is unknown
+            reject_unknown(
                 "ChatAIMLAPI.invoke",
                 kwargs,
                 (
@@ -251,7 +260,6 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
                 ),
                 passthrough="model_kwargs={...} on the model",
             )
-        thinking = self.thinking_setting
         return t.ChatRequest(
             model=model,
             messages=turns,
@@ -261,7 +269,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             top_p=overrides.get("top_p", self.top_p),
             top_k=overrides.get("top_k", self.top_k),
             stop_sequences=list(stop if stop is not None else self.stop or []),
-            tools=[_tools.spec_from_dict(x) for x in tools],
+            tools=tools,
             tool_choice=choice,
             **thinking.request_fields(),
             prompt_caching=caching,
@@ -284,7 +292,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request = self._request(messages, stop, kwargs)
         with _errors.translated():
-            result = self._sync_client().create(request)
+            result = self._sync_core().create(request)
         message = _results.to_ai_message(result, request.model)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -311,10 +319,10 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs)
-        with _errors.translated(), self._sync_client().stream(request) as stream:
+        with _errors.translated(), self._sync_core().stream(request) as stream:
             chunks = _results.ChunkStream()
             for event in stream:
-                if (chunk := chunks.chunk(event)) is not None:
+                if (chunk := chunks.on_event(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=generation)
@@ -336,7 +344,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
                 async for event in stream:
-                    if (chunk := chunks.chunk(event)) is not None:
+                    if (chunk := chunks.on_event(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=generation)
@@ -361,21 +369,35 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
                 job = llm.batch_submit(["Capital of France?", "Capital of Peru?"])
                 answers = job.results(timeout=3600)  # AIMessages, in input order
         """
-        requests = submit_requests(self, inputs, kwargs)
-        batch = self._sync_client().batches.create(requests)
-        return AIMLAPIBatch(self, batch.id, size=len(requests), model=kwargs.get("model"))
+        requests = self._batch_requests(inputs, kwargs)
+        batch = self._sync_core().batches.create(requests)
+        return AIMLAPIBatch(
+            self, batch.id, size=len(requests), model=kwargs.get("model") or self.model
+        )
 
     async def abatch_submit(
         self, inputs: Sequence[LanguageModelInput], **kwargs: Any
     ) -> AIMLAPIBatch:
         """Async :meth:`batch_submit`."""
-        requests = submit_requests(self, inputs, kwargs)
+        requests = self._batch_requests(inputs, kwargs)
         batch = await self._async_core().batches.create(requests)
-        return AIMLAPIBatch(self, batch.id, size=len(requests), model=kwargs.get("model"))
+        return AIMLAPIBatch(
+            self, batch.id, size=len(requests), model=kwargs.get("model") or self.model
+        )
 
     def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
         """The handle of a batch submitted earlier, by any process (no request is sent)."""
-        return AIMLAPIBatch(self, batch_id, size=None)
+        return AIMLAPIBatch(self, batch_id, size=None, model=self.model)
+
+    def _batch_requests(
+        self, inputs: Sequence[LanguageModelInput], kwargs: dict[str, Any]
+    ) -> list[t.ChatRequest]:
+        """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style
+        kwargs; every input error is raised here, before any I/O. (``_request`` works on its own
+        copy of the kwargs, so one copy here, without ``stop``, serves every input.)"""
+        kwargs = dict(kwargs)
+        stop = kwargs.pop("stop", None)
+        return [self._request(self._convert_input(x).to_messages(), stop, kwargs) for x in inputs]
 
     def bind(self, **kwargs: Any) -> AIMLAPIBinding:
         """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
@@ -384,7 +406,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
 
 @functools.cache
 def _accepted_names() -> frozenset[str]:
-    return frozenset(_config.field_names(ChatAIMLAPI))
+    return frozenset(field_names(ChatAIMLAPI))
 
 
 ChatAimlapi = ChatAIMLAPI

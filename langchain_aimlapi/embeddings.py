@@ -139,7 +139,7 @@ class AIMLAPIEmbeddings(CoreClients, Serializable, Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """One vector per text, in order, in as few requests as the model allows."""
-        return self._sync_client().embed(texts, **self._options()).vectors
+        return self._sync_core().embed(texts, **self._options()).vectors
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

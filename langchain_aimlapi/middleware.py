@@ -18,8 +18,8 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-from aimlapi_core import _rules as rules
-from aimlapi_core._types import CacheTTL, UnsupportedBehavior
+from aimlapi_core import CacheTTL, UnsupportedBehavior
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import InvalidRequestError
 
 from .chat_models import ChatAIMLAPI

@@ -7,7 +7,7 @@ type checkers read the ``TYPE_CHECKING`` import.
 
 from typing import TYPE_CHECKING
 
-from aimlapi_core._lazy import lazy_attributes
+from aimlapi_core.adapter import lazy_attributes
 from llama_index_aimlapi._batch import AIMLAPIBatch
 from llama_index_aimlapi.base import AIMLAPI
 

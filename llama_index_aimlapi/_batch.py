@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse
 
 from aimlapi_core import ChatResult
-from aimlapi_core._batch_handle import BatchHandle
+from aimlapi_core.adapter import BatchHandle, CoreClients
 
 from ._responses import chat_response
-
-if TYPE_CHECKING:
-    from .base import AIMLAPI
 
 __all__ = ["AIMLAPIBatch"]
 
@@ -32,9 +29,10 @@ class AIMLAPIBatch(BatchHandle[ChatResponse]):
         ```
     """
 
-    def __init__(self, llm: AIMLAPI, batch_id: str, *, size: int | None) -> None:
+    def __init__(self, clients: CoreClients, batch_id: str, *, size: int | None) -> None:
+        # Built from the model's core clients, not the model: this module does not know it.
         super().__init__(
-            batch_id, size=size, sync_client=llm._sync_client, async_client=llm._async_client
+            batch_id, size=size, sync_client=clients._sync_core, async_client=clients._async_core
         )
 
     def _convert(self, result: ChatResult) -> ChatResponse:

@@ -5,7 +5,8 @@ A streamed answer is one ``PartialChatResponse`` per chunk, and every answer end
 ``model_construct`` (what the partial responses used) costs several times a validation for models
 this small, as it searches aliases field by field; validating a ``ChatMessage`` runs its custom
 ``__init__`` and a Python validator. :func:`constructor` does what ``model_construct`` does, with
-the per-class work done once: about a microsecond per model, on every chunk.
+the per-class work done once, not on every chunk (figures in
+``benchmarks/results/adapter_micro_timings.md``).
 
 What a constructed model holds is what ``model_construct`` gives, and what validation gives for
 the same values: the same fields in the same order, defaults filled in (factories called for

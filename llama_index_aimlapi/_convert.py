@@ -45,8 +45,7 @@ from aimlapi_core import (
     ToolCallPart,
     ToolResultPart,
 )
-from aimlapi_core import _rules as rules
-from aimlapi_core._rules import check_document_media_type, check_image_media_type, parse_data_uri
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import (
     InvalidRequestError,
     UnsupportedContentError,
@@ -119,12 +118,12 @@ def _image(block: ImageBlock, ctx: _Ctx) -> None:
     data = _image_data(block)
     url = str(block.url) if block.url is not None and data is None else None
     if url is not None and url.startswith("data:"):
-        uri = parse_data_uri(url, ctx.where(block))
+        uri = rules.parse_data_uri(url, ctx.where(block))
         media_type, data, url = uri.media_type or media_type, uri.data, None
     if data is None and url is None:
         raise _unsupported(ctx, block, "it has no image, path or url")
     if data is not None:
-        check_image_media_type(media_type, ctx.where(block))
+        rules.check_image_media_type(media_type, ctx.where(block))
     # A remote url is fetched and inlined as base64 by the core client before encoding.
     ctx.parts.append(ImagePart(media_type=media_type, data=data, url=url))
 
@@ -134,7 +133,7 @@ def _document(block: DocumentBlock, ctx: _Ctx) -> None:
         raise _unsupported(ctx, block, "documents can only be sent in user turns")
     if block.url and block.data is None and block.path is None:
         raise _unsupported(ctx, block, "fetch the document yourself and pass data= or path=")
-    media_type = check_document_media_type(block.document_mimetype, ctx.where(block))
+    media_type = rules.check_document_media_type(block.document_mimetype, ctx.where(block))
     raw = block.resolve_document().read()
     try:
         data = raw.decode("utf-8") if media_type == "text/plain" else base64.b64encode(raw).decode()

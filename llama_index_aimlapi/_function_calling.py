@@ -16,7 +16,7 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageR
 from llama_index.core.llms.llm import ToolSelection
 
 from aimlapi_core import ToolChoice
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 
 from ._tools import TOOL_REQUIRED_HINT, to_tool_specs, tool_selections
 
@@ -46,7 +46,7 @@ class FunctionCalling(_Base):
     # LlamaIndex's streamed structured paths (stream_structured_predict, and so
     # as_structured_llm(...).stream_chat) call stream_chat_with_tools without tool_required,
     # unlike the whole path (FunctionCallingProgram.__call__): the tool was merely offered, a
-    # model that chatted instead produced empty objects and no error (issue 10). Both streamed
+    # model that chatted instead produced empty objects and no error. Both streamed
     # paths now require the tool exactly as the whole path does.
 
     def _structured_llm_kwargs(self, llm_kwargs: dict[str, Any] | None) -> dict[str, Any] | None:

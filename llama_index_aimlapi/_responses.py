@@ -58,7 +58,7 @@ from aimlapi_core import (
     ToolResultPart,
     Usage,
 )
-from aimlapi_core._accumulate import PartialPart
+from aimlapi_core.adapter import PartialPart
 from aimlapi_core.errors import ResponseValidationError
 
 from ._construct import chat_message, constructor

@@ -13,7 +13,7 @@ from llama_index.core.llms.utils import parse_partial_json
 from llama_index.core.tools.types import ToolMetadata
 
 from aimlapi_core import ServerToolSpec, ToolSpec
-from aimlapi_core import _rules as rules
+from aimlapi_core.adapter import rules
 from aimlapi_core.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -42,8 +42,9 @@ def to_tool_spec(tool: BaseTool | ToolSpec) -> ToolSpec:
     )
 
 
-# ToolMetadata.get_parameters_dict() runs pydantic's model_json_schema() on every call: ~0.3 ms
-# a tool, on every step of an agent, more than all the rest of a request. LlamaIndex's own
+# ToolMetadata.get_parameters_dict() runs pydantic's model_json_schema() on every call, for every
+# tool on every step of an agent: more than all the rest of a request (figures in
+# benchmarks/results/adapter_micro_timings.md). LlamaIndex's own
 # depends on the metadata's fields only (fn_schema, a class, for the most part), so its result is
 # kept per value of those, and each spec gets its own copy, as it got a new dict before. Asked
 # every time, as before: a method overridden (by a subclass or on the instance), a field that

@@ -31,8 +31,15 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import field_validator
 
-from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolSpec, _config
-from aimlapi_core import _rules as rules
+from aimlapi_core import ChatRequest, ChatResult, ServerToolSpec, ToolSpec
+from aimlapi_core.adapter import (
+    check_settings,
+    field_names,
+    redact_headers,
+    reject_unknown,
+    rules,
+    settings_errors,
+)
 
 from ._batch import AIMLAPIBatch
 from ._clients import CoreClients
@@ -52,8 +59,6 @@ DEFAULT_MODEL = "claude-sonnet-4-20250514"
 # /chat/completions"), so a value is always sent; 4096 keeps answers bounded and leaves
 # LlamaIndex's prompt helper most of the window.
 DEFAULT_MAX_TOKENS = 4096
-# Header values that may carry a credential; redacted whenever the model is serialized.
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 # Request fields a call may override; their defaults are the fields of the same name.
 _FIELD_KWARGS = ("model", "max_tokens", "temperature", "top_p", "top_k")
 
@@ -76,7 +81,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
     model: str = Field(default=DEFAULT_MODEL, description="Model id, any spelling the API takes.")
     base_url: str | None = Field(default=None, description="Defaults to env AIMLAPI_BASE_URL.")
     api: Literal["chat_completions", "messages"] = Field(default="chat_completions")
-    # Ranges are checked by the core at construction (``_config.check_settings``), with the
+    # Ranges are checked by the core at construction (``check_settings``), with the
     # words ChatAIMLAPI uses for the same mistake, not by pydantic constraints.
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS)
     temperature: float | None = Field(default=None, description="0 to 1.")
@@ -127,12 +132,10 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         # Validated here, with the same types and words as ChatAIMLAPI: an unknown keyword
         # (``temprature=``) raises UnknownArgumentError naming the field meant; settings the API
         # would refuse raise InvalidRequestError.
-        _config.reject_unknown(
-            "AIMLAPI", kwargs, _accepted_names(), passthrough="additional_kwargs={...}"
-        )
-        with _config.settings_errors("AIMLAPI"):
+        reject_unknown("AIMLAPI", kwargs, _accepted_names(), passthrough="additional_kwargs={...}")
+        with settings_errors("AIMLAPI"):
             super().__init__(**kwargs)
-        _config.check_settings(self)
+        check_settings(self)
         if api_key is not None:
             self._api_key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         self._http_client = http_client
@@ -152,9 +155,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
 
     @field_serializer("default_headers")
     def _redact_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
-        if headers is None:
-            return None
-        return {k: "***" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()}
+        return redact_headers(headers)
 
     @classmethod
     def class_name(cls) -> str:
@@ -186,7 +187,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
 
     # ------------------------------------------------------------------ clients
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         key = self._api_key.get_secret_value() if self._api_key is not None else None
         return {
             "api_key": key,
@@ -228,7 +229,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         extra_body = {**self.additional_kwargs, **(pop("extra_body", None) or {})}
         extra_headers = pop("extra_headers", None)
         if kwargs:  # anything left is unknown
-            _config.reject_unknown(
+            reject_unknown(
                 "AIMLAPI.chat",
                 kwargs,
                 (
@@ -258,14 +259,14 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         )
 
     def _result(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatResult:
-        return self._sync_client().create(self._request(messages, kwargs))
+        return self._sync_core().create(self._request(messages, kwargs))
 
     async def _aresult(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatResult:
-        return await self._async_client().create(self._request(messages, kwargs))
+        return await self._async_core().create(self._request(messages, kwargs))
 
     def _stream(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> ChatResponseGen:
         request = self._request(messages, kwargs)  # input errors now, not on first next()
-        client = self._sync_client()
+        client = self._sync_core()
 
         def gen() -> ChatResponseGen:
             state = StreamResponses()
@@ -283,7 +284,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
     ) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs)
-        client = self._async_client()
+        client = self._async_core()
 
         async def gen() -> ChatResponseAsyncGen:
             state = StreamResponses()
@@ -366,7 +367,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
             ```
         """
         requests = [self._request(messages, kwargs) for messages in message_lists]
-        batch = self._sync_client().batches.create(requests)
+        batch = self._sync_core().batches.create(requests)
         return AIMLAPIBatch(self, batch.id, size=len(requests))
 
     async def abatch_submit(
@@ -374,7 +375,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
     ) -> AIMLAPIBatch:
         """Async :meth:`batch_submit`."""
         requests = [self._request(messages, kwargs) for messages in message_lists]
-        batch = await self._async_client().batches.create(requests)
+        batch = await self._async_core().batches.create(requests)
         return AIMLAPIBatch(self, batch.id, size=len(requests))
 
     def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
@@ -384,7 +385,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
 
 @functools.cache
 def _accepted_names() -> frozenset[str]:
-    return frozenset({*_config.field_names(AIMLAPI), "api_key", "http_client", "async_http_client"})
+    return frozenset({*field_names(AIMLAPI), "api_key", "http_client", "async_http_client"})
 
 
 def _prompt(prompt: str) -> list[ChatMessage]:

@@ -19,13 +19,14 @@ from llama_index.core.bridge.pydantic import (
     field_serializer,
 )
 
+from aimlapi_core.adapter import redact_headers
+
 from ._clients import CoreClients
 
 if TYPE_CHECKING:
     import httpx
 
 DEFAULT_MODEL = "text-embedding-3-small"
-_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key"})
 
 
 class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
@@ -94,9 +95,7 @@ class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
 
     @field_serializer("default_headers")
     def _redact_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
-        if headers is None:
-            return None
-        return {k: "***" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()}
+        return redact_headers(headers)
 
     @classmethod
     def class_name(cls) -> str:
@@ -112,7 +111,7 @@ class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
             **self.additional_kwargs,
         }
 
-    def _client_kwargs(self) -> dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         key = self._api_key.get_secret_value() if self._api_key is not None else None
         return {
             "api_key": key,
@@ -125,11 +124,11 @@ class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
     # ------------------------------------------------------------------ BaseEmbedding
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self._sync_client().embed(texts, **self._options()).vectors
+        return self._sync_core().embed(texts, **self._options()).vectors
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         # One request at a time within a batch: num_workers bounds the batches in flight.
-        client = self._async_client()
+        client = self._async_core()
         return (await client.embed(texts, max_concurrency=1, **self._options())).vectors
 
     def _get_text_embedding(self, text: str) -> Embedding:

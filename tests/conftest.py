@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, settings
 from aimlapi_emulator import Emulator
 
 # Hypothesis budgets: "default" keeps `make test` quick; `make fuzz` runs the tests marked `fuzz`
-# with HYPOTHESIS_PROFILE=fuzz (>= 2,000 examples each, issue 10). No deadline: the machine may be
+# with HYPOTHESIS_PROFILE=fuzz (>= 2,000 examples each). No deadline: the machine may be
 # loaded, and a slow example is not a failure.
 for _name, _examples in (("default", 100), ("fuzz", 2500)):
     settings.register_profile(

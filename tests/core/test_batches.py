@@ -499,7 +499,7 @@ class _Bar:
 
 
 def test_progress_true_draws_the_handles_bar_from_the_counts() -> None:
-    from aimlapi_core._batch_handle import BatchHandle
+    from aimlapi_core.adapter import BatchHandle
 
     class Handle(BatchHandle[str]):
         def _convert(self, result: ChatResult) -> str:

@@ -1,4 +1,4 @@
-"""Large batches (issue 14: 10,000 requests in one batch, memory bounded).
+"""Large batches: 10,000 requests in one batch, memory bounded.
 
 The create body is serialised a slice of requests at a time (``_batches._create_body``) and an
 ended batch's JSON Lines are parsed a slice of lines at a time and decoded as they are parsed

@@ -727,7 +727,7 @@ def test_anthropic_blocks_in_stream_delta_content_are_read_not_dropped() -> None
 
 
 def test_unknown_block_in_stream_delta_content_is_kept_raw() -> None:
-    # Issue 15: a block type newer than the library is kept whole, not raised and not dropped.
+    # A block type newer than the library is kept whole, not raised and not dropped.
     block = {"type": "hologram", "depth": 3}
     chunks = [
         {"choices": [{"index": 0, "delta": {"content": [block]}}]},

@@ -1,4 +1,4 @@
-"""Issue 10, core half: every decoder path yields a neutral event or raises an error of the family.
+"""Every decoder path yields a neutral event or raises an error of the family.
 
 Wrong-shaped JSON, an error riding next to ``choices`` (``finish_reason: "error"``), invalid
 UTF-8 in a stream: each is a library error on both dialects, whole and streamed — never an

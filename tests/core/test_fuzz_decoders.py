@@ -1,4 +1,4 @@
-"""Fuzzing the decoders (issue 10): whatever the server sends, only the library's errors escape.
+"""Fuzzing the decoders: whatever the server sends, only the library's errors escape.
 
 Hypothesis builds JSON shaped like the wire (keys from both dialects' vocabulary, any values)
 and raw bytes, and feeds them to both stream decoders (through SSE and the accumulator, as a

@@ -97,7 +97,7 @@ def test_unsendable_schemas_name_the_tool_and_reason(
 
 def _chain(depth: int) -> dict[str, object]:
     """``$defs`` D0..D{depth-1}, each referring to the next twice: inlined naively that is
-    2**depth nodes (issue 10: 18 deep took 7.75 s)."""
+    2**depth nodes (18 deep took seconds)."""
     defs: dict[str, object] = {
         f"D{i}": {
             "type": "object",

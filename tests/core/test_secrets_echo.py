@@ -1,4 +1,4 @@
-"""Issue 10: servers that echo the key, on every path an error can take — 0 leaks.
+"""Servers that echo the key, on every path an error can take — 0 leaks.
 
 Each case makes a client fail with a body or exception carrying the key, on both dialects and
 on create / stream (sync and async), and checks the error everywhere it can be read: ``str``,

@@ -1,6 +1,6 @@
-"""Issue 10, core half: what httpx raises, what the server asks (Retry-After, a wrapped upstream
-4xx), the overall deadline and image fetches — each a typed error of the family, asserted on what
-was sent (httpx.MockTransport) and what was received."""
+"""What httpx raises, what the server asks (Retry-After, a wrapped upstream 4xx), the overall
+deadline and image fetches — each a typed error of the family, asserted on what was sent
+(httpx.MockTransport) and what was received."""
 
 from __future__ import annotations
 

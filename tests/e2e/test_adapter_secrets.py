@@ -1,4 +1,4 @@
-"""The key in nothing the adapters hand to a framework (issue 10 secrets sweep, adapter side):
+"""The key in nothing the adapters hand to a framework (the adapters' side of the secrets sweep):
 LangChain's dumpd/dumps, LangSmith params, callback payloads; LlamaIndex's to_dict/to_json,
 every instrumentation event and callback payload. The model is used first (whole, streamed,
 with tools), so the core clients exist while everything is captured."""

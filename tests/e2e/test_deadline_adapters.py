@@ -1,4 +1,4 @@
-"""The overall `deadline` option reaches the core from both adapters (issue 10): a server
+"""The overall `deadline` option reaches the core from both adapters: a server
 dripping a byte at a time, each well within `timeout`, cannot hold a call past it."""
 
 from __future__ import annotations

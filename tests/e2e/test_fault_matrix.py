@@ -1,4 +1,4 @@
-"""The adversary's matrix, kept (issue 10): every fault × the 12 call surfaces × both dialects.
+"""The fault matrix: every fault × the 12 call surfaces × both dialects.
 
 The emulator misbehaves one way per row (its fault plan, `aimlapi_emulator/_faults.py`): error
 statuses with and without `Retry-After`, a wrapped upstream 400, error bodies with a 2xx status,

@@ -51,8 +51,8 @@ def test_importing_a_package_leaves_the_batch_api_and_its_lazy_names_unloaded(
     # The chat path in full: the package, then a client the way a chat call builds one.
     build = {
         "aimlapi_core": "m.AIMLAPIClient(api_key='k'); m.AsyncAIMLAPIClient(api_key='k')",
-        "langchain_aimlapi": "m.ChatAIMLAPI(api_key='k')._sync_client()",
-        "llama_index_aimlapi": "m.AIMLAPI(api_key='k')._sync_client()",
+        "langchain_aimlapi": "m.ChatAIMLAPI(api_key='k')._sync_core()",
+        "llama_index_aimlapi": "m.AIMLAPI(api_key='k')._sync_core()",
     }[package]
     code = (
         f"import sys, json, importlib\nm = importlib.import_module({package!r})\n{build}\n"

@@ -1,5 +1,5 @@
 """Malformed caller inputs raise the library's own typed errors naming what was wrong, before
-any request (issue 10 item 8); and hypothesis strategies over both adapters' converters assert
+any request; and hypothesis strategies over both adapters' converters assert
 that nothing but the library's own errors escapes (`make fuzz` runs them with 2,500 examples)."""
 
 from __future__ import annotations
@@ -274,7 +274,7 @@ def test_fuzz_langchain_converter_raises_only_library_errors(
     model = chat(api)
     for kwargs in ({}, {"tools": [TOOL], "tool_choice": choice}):
         with contextlib.suppress(AIMLAPIError):
-            model._sync_client().dialect.encode(
+            model._sync_core().dialect.encode(
                 model._request(conversation, None, kwargs), stream=False
             )
 
@@ -333,4 +333,4 @@ def test_fuzz_llama_index_converter_raises_only_library_errors(
     model = llm(api)
     for kwargs in ({}, {"tool_choice": choice}):
         with contextlib.suppress(AIMLAPIError):
-            model._sync_client().dialect.encode(model._request(messages, kwargs), stream=False)
+            model._sync_core().dialect.encode(model._request(messages, kwargs), stream=False)

@@ -1,4 +1,4 @@
-"""One stop-reason vocabulary (issue 12): ``invoke`` and ``stream`` report the same words for
+"""One stop-reason vocabulary: ``invoke`` and ``stream`` report the same words for
 the same answer, on both dialects. On /chat/completions the gateway's whole answers carry
 Anthropic's words while its streams carry OpenAI's (docs/wire.md "Response on
 /chat/completions"); the core normalises both, and the adapter reports the core's word."""

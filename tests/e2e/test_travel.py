@@ -1,4 +1,4 @@
-"""Models that travel (issue 10 item 5): pickled, deep-copied and sent to worker processes
+"""Models that travel: pickled, deep-copied and sent to worker processes
 after first use, sync and async, by both adapters. The key travels inside the pickle (as
 pydantic pickles a ``SecretStr``) and never through the worker's environment: the emulator
 answers 401 to any other key, so every answer a worker got proves its key came in the pickle.
@@ -93,7 +93,7 @@ async def test_llama_index_model_pickles_with_its_key_after_sync_and_async_use(
             assert clone._api_key is not None
             assert clone._api_key.get_secret_value() == emulator_api_key
             assert clone._client is None
-            assert clone._aclient is None
+            assert clone._async_client is None
             for text in (repr(clone), clone.to_json(), str(clone.to_dict()), str(clone.dict())):
                 assert emulator_api_key not in text
             emulator.clear_requests()
@@ -212,7 +212,7 @@ async def test_embedding_models_pickle_and_deep_copy_after_sync_and_async_use(
     assert lc._client is not None
     assert lc._async_client is not None
     assert li._client is not None
-    assert li._aclient is not None
+    assert li._async_client is not None
 
     for model in (lc, li):
         blob = pickle.dumps(model)
@@ -226,7 +226,7 @@ async def test_embedding_models_pickle_and_deep_copy_after_sync_and_async_use(
                 assert await clone.aembed_query(PROMPT) == expected
             else:
                 assert clone._client is None
-                assert clone._aclient is None
+                assert clone._async_client is None
                 assert await asyncio.to_thread(clone.get_text_embedding, PROMPT) == expected
                 assert await clone.aget_text_embedding(PROMPT) == expected
     assert emulator_api_key not in dumps(lc)

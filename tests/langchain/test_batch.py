@@ -1,4 +1,4 @@
-"""``ChatAIMLAPI.batch_submit`` / ``batch_resume`` against the emulator (issue 14 "Must show")."""
+"""``ChatAIMLAPI.batch_submit`` / ``batch_resume`` against the emulator (docs/batches.md)."""
 
 from __future__ import annotations
 

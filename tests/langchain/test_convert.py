@@ -21,14 +21,14 @@ from aimlapi_core import _types as t
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 from aimlapi_emulator import Emulator
 from langchain_aimlapi import ChatAIMLAPI
-from langchain_aimlapi._convert import to_neutral
+from langchain_aimlapi._convert import to_core_messages
 from langchain_aimlapi._results import final_chunk, to_ai_message, to_chunk
 
 PNG = "iVBORw0KGgo="
 
 
 def test_system_messages_anywhere_are_merged_into_system() -> None:
-    system, turns = to_neutral(
+    system, turns = to_core_messages(
         [
             SystemMessage("be terse"),
             SystemMessage([{"type": "text", "text": "be kind", "cache_control": {"type": "x"}}]),
@@ -47,7 +47,7 @@ def test_system_messages_anywhere_are_merged_into_system() -> None:
 
 
 def test_consecutive_same_role_turns_are_merged() -> None:
-    _, turns = to_neutral(
+    _, turns = to_core_messages(
         [HumanMessage("a"), HumanMessage("b"), AIMessage("c"), AIMessage("d"), HumanMessage("e")]
     )
     assert turns == [
@@ -58,7 +58,7 @@ def test_consecutive_same_role_turns_are_merged() -> None:
 
 
 def test_empty_text_blocks_are_dropped() -> None:
-    _, turns = to_neutral(
+    _, turns = to_core_messages(
         [HumanMessage([{"type": "text", "text": ""}, {"type": "text", "text": "x"}, ""])]
     )
     assert turns == [t.Message(role="user", parts=[t.TextPart(text="x")])]
@@ -66,7 +66,7 @@ def test_empty_text_blocks_are_dropped() -> None:
 
 def test_only_a_system_prompt_is_refused_before_io() -> None:
     with pytest.raises(InvalidRequestError, match="at least one user message"):
-        to_neutral([SystemMessage("alone")])
+        to_core_messages([SystemMessage("alone")])
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_only_a_system_prompt_is_refused_before_io() -> None:
     ],
 )
 def test_user_content_blocks(block: dict, expected: t.Part) -> None:
-    _, turns = to_neutral([HumanMessage([block])])
+    _, turns = to_core_messages([HumanMessage([block])])
     assert turns[0].parts == [expected]
 
 
@@ -124,11 +124,11 @@ def test_user_content_blocks(block: dict, expected: t.Part) -> None:
 )
 def test_unsupported_blocks_raise_naming_the_block(block: dict) -> None:
     with pytest.raises(UnsupportedContentError, match="message 0 \\(human\\) block 0"):
-        to_neutral([HumanMessage([block])])
+        to_core_messages([HumanMessage([block])])
 
 
 def test_tool_calls_and_results_round_trip_with_consecutive_results_in_one_turn() -> None:
-    _, turns = to_neutral(
+    _, turns = to_core_messages(
         [
             HumanMessage("weather in Paris and Rome?"),
             AIMessage(
@@ -161,7 +161,7 @@ def test_tool_calls_and_results_round_trip_with_consecutive_results_in_one_turn(
 
 
 def test_anthropic_tool_use_in_content_is_not_duplicated_by_tool_calls() -> None:
-    _, turns = to_neutral(
+    _, turns = to_core_messages(
         [
             HumanMessage("hi"),
             AIMessage(
@@ -202,7 +202,7 @@ def test_foreign_tool_ids_are_normalised_deterministically(fresh_emulator: Emula
 
 
 def test_thinking_blocks_keep_their_signature_for_replay() -> None:
-    _, turns = to_neutral(
+    _, turns = to_core_messages(
         [
             HumanMessage("hi"),
             AIMessage(
@@ -228,7 +228,7 @@ def test_v1_standard_reasoning_blocks_replay_as_thinking() -> None:
         "m",
     )
     v1 = AIMessage(content=message.content_blocks, response_metadata={"output_version": "v1"})
-    _, turns = to_neutral([HumanMessage("q"), v1, HumanMessage("next")])
+    _, turns = to_core_messages([HumanMessage("q"), v1, HumanMessage("next")])
     assert turns[1].parts == [t.ThinkingPart(thinking="hmm", signature="sig"), t.TextPart(text="a")]
 
 
@@ -268,7 +268,7 @@ def test_result_maps_to_ai_message() -> None:
         "model_provider": "aimlapi",
         "model_name": "claude-sonnet-4-20250514",
         "finish_reason": "tool_calls",
-        "stop_reason": "tool_use",  # the core's word, as a stream reports it (issue 10)
+        "stop_reason": "tool_use",  # the core's word, as a stream reports it
         "raw_stop_reason": "tool_calls",
         "id": "msg_1",
         "request_id": "req-1",
@@ -325,7 +325,9 @@ def test_streamed_events_aggregate_to_what_invoke_returns() -> None:
         "index": 0,
     }
     # The aggregated message replays with its signed thinking intact.
-    _, turns = to_neutral([HumanMessage("q"), full, ToolMessage("sunny", tool_call_id="toolu_1")])
+    _, turns = to_core_messages(
+        [HumanMessage("q"), full, ToolMessage("sunny", tool_call_id="toolu_1")]
+    )
     assert turns[1].parts == RESULT.parts
 
 

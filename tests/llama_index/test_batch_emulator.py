@@ -1,4 +1,4 @@
-"""``AIMLAPI.batch_submit`` / ``batch_resume`` against the emulator (issue 14 "Must show")."""
+"""``AIMLAPI.batch_submit`` / ``batch_resume`` against the emulator (docs/batches.md)."""
 
 from __future__ import annotations
 

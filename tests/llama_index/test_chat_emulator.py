@@ -190,9 +190,9 @@ def test_key_from_environment(llm_factory, emulator_api_key, monkeypatch) -> Non
 
 def test_one_pooled_client_per_instance(llm: AIMLAPI) -> None:
     llm.complete(PROMPT)
-    first = llm._sync_client()
+    first = llm._sync_core()
     list(llm.stream_complete(PROMPT))
-    assert llm._sync_client() is first
+    assert llm._sync_core() is first
 
 
 def test_injected_http_client_is_used(llm_factory, api) -> None:

@@ -66,7 +66,7 @@ def test_key_never_in_repr_dict_json_or_pickle(caplog) -> None:
     assert llm.to_dict()["default_headers"] == {"Authorization": "***", "X-Trace": "t1"}
     assert SECRET not in caplog.text
     # It is still usable: the key is held privately for the client.
-    assert llm._client_kwargs()["api_key"] == SECRET
+    assert llm._client_options()["api_key"] == SECRET
     assert SECRET.encode() not in pickle.dumps(llm.to_dict())
 
 
@@ -74,7 +74,7 @@ def test_round_trips_through_to_dict_without_the_key() -> None:
     llm = AIMLAPI(api_key=SECRET, model="claude-3-5-haiku", api="messages", thinking=2048)
     again = AIMLAPI.from_dict(llm.to_dict())
     assert (again.model, again.api, again.thinking) == ("claude-3-5-haiku", "messages", 2048)
-    assert again._client_kwargs()["api_key"] is None  # comes from AIMLAPI_API_KEY instead
+    assert again._client_options()["api_key"] is None  # comes from AIMLAPI_API_KEY instead
 
 
 @pytest.mark.parametrize(

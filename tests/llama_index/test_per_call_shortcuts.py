@@ -206,14 +206,14 @@ def test_payload_of_a_subclass_reads_its_own_metadata() -> None:
 
 def test_clients_are_made_once_and_after_close_again() -> None:
     llm = AIMLAPI(api_key="k")
-    sync, aclient = llm._sync_client(), llm._async_client()
-    assert llm._sync_client() is sync
+    sync, aclient = llm._sync_core(), llm._async_core()
+    assert llm._sync_core() is sync
     assert llm._client is sync
-    assert llm._async_client() is aclient
-    assert llm._aclient is aclient
+    assert llm._async_core() is aclient
+    assert llm._async_client is aclient
     llm.close()
     assert llm._client is None
-    assert llm._sync_client() is not sync
+    assert llm._sync_core() is not sync
 
 
 # --------------------------------------------------------------------------- conversion

@@ -115,7 +115,7 @@ def _lazy_model(request) -> Reply:
     return Reply(text="Happy to help with your ferry trip!")
 
 
-# Issue 10 item 11: the streamed structured paths did not force the tool as the whole path
+# The streamed structured paths once did not force the tool as the whole path
 # does, so a model that chats instead yielded empty objects without any error.
 def test_stream_structured_predict_forces_the_tool_like_the_whole_path(
     llm_factory, emulator, thinking

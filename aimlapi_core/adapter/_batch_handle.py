@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
-from ._types import ChatResult
+from aimlapi_core._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
+from aimlapi_core._types import ChatResult
 
 # The Batches API (``_batches``, ``wire.batches``) is imported when a batch is used, not here:
 # both adapters' chat modules import their batch handle, and a chat call needs none of it.
 if TYPE_CHECKING:
-    from ._async_client import AsyncAIMLAPIClient
-    from ._batches import ProgressCallback
-    from ._client import AIMLAPIClient
-    from .wire.batches import Batch
+    from aimlapi_core._async_client import AsyncAIMLAPIClient
+    from aimlapi_core._batches import ProgressCallback
+    from aimlapi_core._client import AIMLAPIClient
+    from aimlapi_core.wire.batches import Batch
 
 __all__ = ["BatchHandle", "bar_progress"]
 
@@ -86,7 +86,7 @@ class BatchHandle(Generic[T]):
         return batch
 
     def _slots(self, batch: Batch, return_exceptions: bool) -> list[T | Exception]:
-        from ._batches import in_input_order
+        from aimlapi_core._batches import in_input_order
 
         out: list[T | Exception] = []
         for slot in in_input_order(batch, self._size):

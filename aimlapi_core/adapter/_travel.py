@@ -8,14 +8,14 @@ LlamaIndex ``IngestionPipeline(num_workers=...)``). The rule, shared here so tha
 forgets it:
 
 * a pickle or a deep copy carries no core client: the copy rebuilds its own on first use;
-* the key travels as pydantic pickles a ``SecretStr`` (DESIGN.md "Errors": a pickle carries
-  it; ``repr``, ``dumpd`` and ``to_dict`` never do);
+* the key travels as pydantic pickles a ``SecretStr`` (a pickle carries it, so that a worker
+  process can call; ``repr``, ``dumpd`` and ``to_dict`` never do: ``tests/e2e/test_travel.py``);
 * httpx clients the caller passed in are shared by a deep copy, not copied (a pool is the
   caller's to own);
 * private attributes a framework's ``__setstate__`` would lose (LlamaIndex's ``BaseComponent``
   re-runs ``__init__`` with the public fields only) are put back from the pickle.
 
-Only pydantic is used: the core stays free of framework imports.
+Only pydantic is used, as everywhere in the adapters' kit: no framework is imported.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from typing import Any, Protocol
 
 import pydantic
 
-from ._types import ChatRequest, Message, TextPart
-from .errors import InvalidRequestError, UnknownArgumentError
+from aimlapi_core._types import ChatRequest, Message, TextPart
+from aimlapi_core.errors import InvalidRequestError, UnknownArgumentError
 
 __all__ = ["check_settings", "field_names", "parse_thinking", "reject_unknown", "settings_errors"]
 
@@ -65,12 +65,12 @@ def reject_unknown(
 
 def parse_thinking(value: Any) -> int | None:
     """The thinking budget from a ``thinking=`` setting, or ``None`` when thinking is off: the
-    input rule of :func:`aimlapi_core._rules.thinking_budget` (its one home).
+    input rule of :func:`aimlapi_core.adapter.rules.thinking_budget` (its one home).
 
     Raises:
         InvalidRequestError: a value that is not a budget or one of Anthropic's forms.
     """
-    from ._rules import thinking_budget
+    from aimlapi_core._rules import thinking_budget
 
     return thinking_budget(value)
 
@@ -116,8 +116,8 @@ def check_settings(settings: AdapterSettings) -> None:
         raise InvalidRequestError(f"top_k must be at least 1, got {top_k}")
     # The encoder's own checks on a probe request with one placeholder turn: the rules have
     # one home (the request encoder) and run again, unchanged, on every real request.
-    from ._rules import thinking_setting
-    from .wire.encode import validate_settings
+    from aimlapi_core._rules import thinking_setting
+    from aimlapi_core.wire.encode import validate_settings
 
     validate_settings(
         ChatRequest(
