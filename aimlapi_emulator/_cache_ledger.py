@@ -56,6 +56,10 @@ class CacheUse:
     def write(self) -> int:
         return self.write_5m + self.write_1h
 
+    def prices(self) -> dict[str, int]:
+        """The keyword arguments of ``_usage.cost`` for these figures."""
+        return {"read": self.read, "write_5m": self.write_5m, "write_1h": self.write_1h}
+
 
 @dataclass(frozen=True)
 class _Block:

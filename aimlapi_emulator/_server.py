@@ -200,7 +200,8 @@ def _make_inference(dialect: Dialect) -> Callable[..., Any]:
             raise APIError(500, f"aimlapi_emulator: {exc}") from exc.__cause__
         model, created = body["model"], int(time.time())
         msg_id = _random_id("msg_01")
-        price = cost(model, reply.input_tokens, reply.output_tokens, line.cache)
+        cached = line.cache.prices() if line.cache else {}
+        price = cost(model, reply.input_tokens, reply.output_tokens, **cached)
         state.bills.append(
             Bill(
                 path=call.path,

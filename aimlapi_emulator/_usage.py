@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._cache_ledger import CacheUse
+from typing import Any
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
@@ -52,16 +49,21 @@ WRITE_5M, WRITE_1H, READ = 1.25, 2.0, 0.1
 
 
 def cost(
-    model: str, input_tokens: int, output_tokens: int, cache: CacheUse | None = None
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    *,
+    read: int = 0,
+    write_5m: int = 0,
+    write_1h: int = 0,
 ) -> dict[str, float | int]:
     """`meta.usage` for a call: {"credits_used": int, "usd_spent": float}. ``input_tokens``
-    counts every prompt token; those ``cache`` read or wrote are billed at their own price."""
+    counts every prompt token; those read from the prompt cache or written to it are billed at
+    their own price."""
     lowered = model.lower()
     price_in, price_out = next(((i, o) for key, i, o in _PRICES if key in lowered), _DEFAULT_PRICE)
     billed_in = float(input_tokens)
-    if cache is not None:
-        written = (WRITE_5M - 1) * cache.write_5m + (WRITE_1H - 1) * cache.write_1h
-        billed_in += written + (READ - 1) * cache.read
+    billed_in += (WRITE_5M - 1) * write_5m + (WRITE_1H - 1) * write_1h + (READ - 1) * read
     usd = (billed_in * price_in + output_tokens * price_out) / 1_000_000 * _MARKUP
     # Credits are the integer unit; the dollar figure is derived from them (1576 → 0.000788).
     credits = round(usd * _CREDITS_PER_USD)

@@ -21,6 +21,7 @@ from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 from llama_index.core.callbacks.schema import CBEventType, EventPayload
 from llama_index.core.chat_engine import SimpleChatEngine
 from llama_index.core.llms import ChatMessage
+from llama_index.core.memory import ChatMemoryBuffer
 
 from aimlapi_core.errors import UnsupportedContentError
 from aimlapi_emulator import Emulator
@@ -43,6 +44,12 @@ def weather(city: str) -> str:
 
 def llama(emu: Emulator, api: str, **kwargs: Any) -> AIMLAPI:
     return AIMLAPI(api_key=emu.api_key, base_url=emu.base_url, api=api, model=MODEL[api], **kwargs)
+
+
+def memory() -> ChatMemoryBuffer:
+    # The default memory holds an aiosqlite connection the workflow never closes (a
+    # ResourceWarning, an error under the suite's filterwarnings); a plain buffer has none.
+    return ChatMemoryBuffer.from_defaults()
 
 
 def figures(raws: list[Any]) -> list[tuple[int, int]]:
@@ -77,7 +84,9 @@ class Responses(BaseCallbackHandler):
 async def test_function_agent_caches_the_loop(fresh_emulator: Emulator, api: str) -> None:
     llm = llama(fresh_emulator, api, prompt_caching="auto")
     agent = FunctionAgent(tools=[weather], llm=llm, system_prompt=INSTRUCTIONS)
-    handler = agent.run(user_msg="Use weather for 'Paris', then weather for 'Rome'.")
+    handler = agent.run(
+        user_msg="Use weather for 'Paris', then weather for 'Rome'.", memory=memory()
+    )
     raws = [e.raw async for e in handler.stream_events() if isinstance(e, AgentOutput)]
     await handler
     await llm.aclose()
@@ -91,7 +100,7 @@ async def test_agent_workflow_caches_the_loop(fresh_emulator: Emulator) -> None:
         name="weather", description="Weather.", tools=[weather], llm=llm, system_prompt=INSTRUCTIONS
     )
     workflow = AgentWorkflow(agents=[agent])
-    handler = workflow.run(user_msg="Use weather for 'Lima'.")
+    handler = workflow.run(user_msg="Use weather for 'Lima'.", memory=memory())
     raws = [e.raw async for e in handler.stream_events() if isinstance(e, AgentOutput)]
     await handler
     await llm.aclose()
