@@ -1,0 +1,76 @@
+"""The ``prompt_caching`` setting on both models: checked at construction with the same words,
+kept through pickling and each framework's serialization, and sent the same way after."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from langchain_core.load import dumpd, load
+from llama_index.core.llms import ChatMessage
+
+from aimlapi_core.errors import InvalidRequestError, UnknownArgumentError
+from aimlapi_emulator import Emulator
+from langchain_aimlapi import ChatAIMLAPI
+from llama_index_aimlapi import AIMLAPI
+
+SETTING = {"type": "auto", "ttl": "1h", "unsupported_model_behavior": "raise"}
+LONG = "Answer in the house style, with the rules below. " * 200
+
+
+@pytest.mark.parametrize("cls", [ChatAIMLAPI, AIMLAPI])
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("on", "prompt_caching must be None, 'auto'"),
+        ({"type": "auto", "ttl": "2h"}, "ttl must be '5m' or '1h'"),
+    ],
+)
+def test_refused_at_construction_with_one_wording(cls: type, value: object, words: str) -> None:
+    with pytest.raises(InvalidRequestError, match=words):
+        cls(api_key="k", prompt_caching=value)
+
+
+@pytest.mark.parametrize("cls", [ChatAIMLAPI, AIMLAPI])
+def test_a_misspelling_names_the_field(cls: type) -> None:
+    with pytest.raises(UnknownArgumentError, match="did you mean 'prompt_caching'"):
+        cls(api_key="k", prompt_cashing="auto")
+
+
+@pytest.mark.filterwarnings("ignore::langchain_core._api.beta_decorator.LangChainBetaWarning")
+def test_langchain_model_keeps_it_through_pickle_and_dumpd(fresh_emulator: Emulator) -> None:
+    llm = ChatAIMLAPI(
+        api_key=fresh_emulator.api_key,
+        base_url=fresh_emulator.base_url,
+        api="messages",
+        prompt_caching=SETTING,
+    )
+    again = pickle.loads(pickle.dumps(llm))
+    loaded = load(
+        dumpd(llm),
+        allowed_objects=[ChatAIMLAPI],
+        secrets_from_env=False,
+        secrets_map={"AIMLAPI_API_KEY": fresh_emulator.api_key},
+    )
+    assert again.prompt_caching == loaded.prompt_caching == SETTING
+    again.invoke([("system", LONG), ("user", "Hi")])
+    body = fresh_emulator.last_request.json
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    for model in (llm, again, loaded):
+        model.close()
+
+
+def test_llama_index_model_keeps_it_through_pickle_and_to_dict(fresh_emulator: Emulator) -> None:
+    llm = AIMLAPI(
+        api_key=fresh_emulator.api_key,
+        base_url=fresh_emulator.base_url,
+        api="messages",
+        prompt_caching=SETTING,
+    )
+    again = pickle.loads(pickle.dumps(llm))
+    assert again.prompt_caching == llm.to_dict()["prompt_caching"] == SETTING
+    again.chat([ChatMessage(role="system", content=LONG), ChatMessage(role="user", content="Hi")])
+    body = fresh_emulator.last_request.json
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    llm.close()
+    again.close()
