@@ -48,8 +48,8 @@ def test_langchain_model_keeps_it_through_pickle_and_dumpd(fresh_emulator: Emula
     again = pickle.loads(pickle.dumps(llm))
     loaded = load(
         dumpd(llm),
+        valid_namespaces=["langchain_aimlapi"],
         allowed_objects=[ChatAIMLAPI],
-        secrets_from_env=False,
         secrets_map={"AIMLAPI_API_KEY": fresh_emulator.api_key},
     )
     assert again.prompt_caching == loaded.prompt_caching == SETTING
