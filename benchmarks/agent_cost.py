@@ -103,16 +103,29 @@ def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- the runs
 
 
+def lookup(order_id: str) -> str:
+    """Every tool's function (the script decides which the model calls)."""
+    return order_report(order_id)
+
+
+def settings(emu: Emulator, api: str) -> dict[str, Any]:
+    """Both models' settings: this emulator, the endpoint, the task's model."""
+    return {
+        "api_key": emu.api_key,
+        "base_url": emu.base_url,
+        "api": api,
+        "model": MODEL,
+        "max_tokens": MAX_TOKENS,
+    }
+
+
 def langchain_tools() -> list[Any]:
     from langchain_core.tools import StructuredTool
 
-    def make(name: str) -> Any:
-        def run(order_id: str) -> str:
-            return order_report(order_id)
-
-        return StructuredTool.from_function(run, name=name, description=TOOL_DESCRIPTIONS[name])
-
-    return [make(name) for name in TOOL_DESCRIPTIONS]
+    return [
+        StructuredTool.from_function(lookup, name=name, description=description)
+        for name, description in TOOL_DESCRIPTIONS.items()
+    ]
 
 
 def run_langchain(emu: Emulator, api: str, caching: str) -> None:
@@ -128,14 +141,7 @@ def run_langchain(emu: Emulator, api: str, caching: str) -> None:
         from langchain_aimlapi.middleware import AIMLAPIPromptCachingMiddleware
 
         middleware.append(AIMLAPIPromptCachingMiddleware())
-    llm = ChatAIMLAPI(
-        api_key=emu.api_key,
-        base_url=emu.base_url,
-        api=api,
-        model=MODEL,
-        max_tokens=MAX_TOKENS,
-        **options,
-    )
+    llm = ChatAIMLAPI(**settings(emu, api), **options)
     agent = create_agent(llm, langchain_tools(), system_prompt=SYSTEM_PROMPT, middleware=middleware)
     agent.invoke({"messages": [("user", QUESTION)]}, {"recursion_limit": 200})
 
@@ -175,26 +181,13 @@ def run_llama(emu: Emulator, api: str, caching: str) -> None:
         model_config = ConfigDict(json_schema_extra=untitled)
         order_id: str
 
-    def make(name: str) -> FunctionTool:
-        def run(order_id: str) -> str:
-            return order_report(order_id)
+    tools = [
+        FunctionTool.from_defaults(lookup, name=name, description=description, fn_schema=OrderId)
+        for name, description in TOOL_DESCRIPTIONS.items()
+    ]
 
-        description = TOOL_DESCRIPTIONS[name]
-        return FunctionTool.from_defaults(
-            run, name=name, description=description, fn_schema=OrderId
-        )
-
-    llm = AIMLAPI(
-        api_key=emu.api_key,
-        base_url=emu.base_url,
-        api=api,
-        model=MODEL,
-        max_tokens=MAX_TOKENS,
-        prompt_caching="auto" if caching == "auto" else None,
-    )
-    agent = FunctionAgent(
-        tools=[make(name) for name in TOOL_DESCRIPTIONS], llm=llm, system_prompt=SYSTEM_PROMPT
-    )
+    llm = AIMLAPI(**settings(emu, api), prompt_caching="auto" if caching == "auto" else None)
+    agent = FunctionAgent(tools=tools, llm=llm, system_prompt=SYSTEM_PROMPT)
 
     async def go() -> None:
         await agent.run(user_msg=QUESTION, max_iterations=200)

@@ -69,21 +69,19 @@ def body(api: str, req: ChatRequest) -> dict[str, Any]:
 
 
 def hints(payload: dict[str, Any]) -> list[str]:
-    """Where the body carries cache_control, as paths."""
-    found: list[str] = []
-
-    def walk(value: Any, path: str) -> None:
-        if isinstance(value, dict):
-            if "cache_control" in value:
-                found.append(path)
-            for key, item in value.items():
-                walk(item, f"{path}.{key}")
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                walk(item, f"{path}[{i}]")
-
-    walk(payload, "")
-    return found
+    """The blocks of the body that carry cache_control, as sorted paths (messages, system,
+    tools: the places a breakpoint can go)."""
+    system = payload.get("system")
+    places = (
+        [(f".system[{i}]", b) for i, b in enumerate(system)] if isinstance(system, list) else []
+    )
+    places += [(f".tools[{i}]", tool) for i, tool in enumerate(payload.get("tools", []))]
+    for i, message in enumerate(payload["messages"]):
+        if isinstance(message["content"], list):
+            places += [
+                (f".messages[{i}].content[{j}]", b) for j, b in enumerate(message["content"])
+            ]
+    return sorted(path for path, block in places if "cache_control" in block)
 
 
 @pytest.mark.parametrize("api", ["messages", "chat_completions"])

@@ -4,6 +4,7 @@ kept through pickling and each framework's serialization, and sent the same way 
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
 from langchain_core.load import dumpd, load
@@ -37,14 +38,17 @@ def test_a_misspelling_names_the_field(cls: type) -> None:
         cls(api_key="k", prompt_cashing="auto")
 
 
+def made(cls: type, emu: Emulator) -> Any:
+    return cls(api_key=emu.api_key, base_url=emu.base_url, api="messages", prompt_caching=SETTING)
+
+
+def sent_hint(emu: Emulator) -> dict[str, str]:
+    return emu.last_request.json["system"][0]["cache_control"]
+
+
 @pytest.mark.filterwarnings("ignore::langchain_core._api.beta_decorator.LangChainBetaWarning")
 def test_langchain_model_keeps_it_through_pickle_and_dumpd(fresh_emulator: Emulator) -> None:
-    llm = ChatAIMLAPI(
-        api_key=fresh_emulator.api_key,
-        base_url=fresh_emulator.base_url,
-        api="messages",
-        prompt_caching=SETTING,
-    )
+    llm = made(ChatAIMLAPI, fresh_emulator)
     again = pickle.loads(pickle.dumps(llm))
     loaded = load(
         dumpd(llm),
@@ -54,23 +58,16 @@ def test_langchain_model_keeps_it_through_pickle_and_dumpd(fresh_emulator: Emula
     )
     assert again.prompt_caching == loaded.prompt_caching == SETTING
     again.invoke([("system", LONG), ("user", "Hi")])
-    body = fresh_emulator.last_request.json
-    assert body["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert sent_hint(fresh_emulator) == {"type": "ephemeral", "ttl": "1h"}
     for model in (llm, again, loaded):
         model.close()
 
 
 def test_llama_index_model_keeps_it_through_pickle_and_to_dict(fresh_emulator: Emulator) -> None:
-    llm = AIMLAPI(
-        api_key=fresh_emulator.api_key,
-        base_url=fresh_emulator.base_url,
-        api="messages",
-        prompt_caching=SETTING,
-    )
+    llm = made(AIMLAPI, fresh_emulator)
     again = pickle.loads(pickle.dumps(llm))
     assert again.prompt_caching == llm.to_dict()["prompt_caching"] == SETTING
     again.chat([ChatMessage(role="system", content=LONG), ChatMessage(role="user", content="Hi")])
-    body = fresh_emulator.last_request.json
-    assert body["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert sent_hint(fresh_emulator) == {"type": "ephemeral", "ttl": "1h"}
     llm.close()
     again.close()
