@@ -12,6 +12,17 @@ test scripts, and injects faults on request.
 
 Run standalone with `python -m aimlapi_emulator --port 8000`; in pytest, use the
 `aimlapi_emulator` fixture (registered when this package is installed).
+
+How a chat request is answered (/chat/completions, /messages, and each request of a batch):
+the server (`_server.py`) records it, checks the key and takes the fault plan (an error-status
+fault answers there); then one pipeline (`_pipeline.py`) reads the model's catalogue entry once,
+runs `CHECKS` (the endpoint's schema against the model's capabilities, then the model's rules;
+each a function of the `ChatCall` raising a 400), takes the scripted reply or the default
+assistant's, and runs `ANSWER_FEATURES` (web search turn, adaptive thinking, prompt-cache usage;
+each fills its part of the `Answer`); the renderers draw every field of the `Answer`, whole or
+streamed, and `_wire.send` puts it on the wire, where any other fault alters it. A new per-model
+check is one function added to `CHECKS`; a new answer feature is a field of `Answer`
+(`_answer.py`), one function added to `ANSWER_FEATURES`, and its drawing in both renderers.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`python -m aimlapi_emulator --port N [--api-key K] [--batch-polls N] [--fault JSON]...
-[--reply JSON]... [--lenient]`
+[--reply JSON]...`
 
 Prints the base URL on the first line of stdout, then serves until interrupted. A taken port is
 a one-line error (exit status 1), not a traceback.
@@ -13,13 +13,18 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from ._faults import Fault, parse_faults
 from ._reply import Reply
 from ._runner import Emulator, PortInUseError
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None, *, rewrite_request: Callable[[Any], Any] | None = None
+) -> int:
+    """Serve until interrupted; ``rewrite_request`` as ``Emulator(rewrite_request=...)``."""
     parser = argparse.ArgumentParser(
         prog="python -m aimlapi_emulator", description="Run the AI/ML API emulator on loopback."
     )
@@ -45,11 +50,6 @@ def main(argv: list[str] | None = None) -> int:
         help='a scripted reply, e.g. \'{"text": "Paris."}\' or \'{"tool_calls": [{"name": "f", '
         '"input": {}}]}\' (an object or a list); repeatable, used in order',
     )
-    parser.add_argument(
-        "--lenient",
-        action="store_true",
-        help="benchmarks only: answer OpenAI-shaped requests from other clients (see _lenient.py)",
-    )
     args = parser.parse_args(argv)
     faults: list[Fault] = []
     for text in args.fault:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         batch_polls=args.batch_polls,
-        lenient=args.lenient,
+        rewrite_request=rewrite_request,
     )
     try:
         emulator.start()

@@ -20,29 +20,19 @@ and shows no ``meta``; we add it as every other /messages answer carries it [INF
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import secrets
 import string
-import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from starlette.responses import Response
-
-from ._answer import ReplyFunctionError, answer
-from ._envelopes import APIError
+from ._batch_store import AnswerOne, Batch
+from ._context import Output, RequestContext, Route, ServerState, random_id
+from ._envelopes import APIError, schema_error
+from ._pipeline import ReplyFunctionError, answer
 from ._records import RecordedRequest
 from ._render_messages import messages_whole
 from ._usage import cost
-from ._validate_content import schema_error
-
-if TYPE_CHECKING:
-    from starlette.requests import Request
-
-    from ._server import ServerState, _Call
 
 _ALPHABET = string.ascii_letters + string.digits
 _PARAMS = frozenset(
@@ -54,89 +44,6 @@ _PARAMS = frozenset(
 _MAX_REQUESTS = 100_000
 
 
-@dataclass
-class _Batch:
-    id: str
-    created_at: dt.datetime
-    requests: list[tuple[str, dict[str, Any]]]
-    polls_left: int
-    headers: dict[str, str] = field(default_factory=dict)  # the create call's, key redacted
-    results: bytes | None = None  # JSON Lines, once processed
-    counts: dict[str, int] = field(default_factory=dict)
-    cancel_initiated_at: dt.datetime | None = None
-
-    def object(self, processing_status: str) -> dict[str, Any]:
-        """The batch object of batch-create.json's 200 schema."""
-        n = len(self.requests)
-        counts = {"processing": n, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
-        if processing_status == "ended":
-            counts = {"processing": 0, "canceled": 0, "expired": 0, **self.counts}
-        return {
-            "id": self.id,
-            "type": "message_batch",
-            "processing_status": processing_status,
-            "request_counts": counts,
-            "ended_at": None,
-            "created_at": self.created_at.isoformat(),
-            "expires_at": (self.created_at + dt.timedelta(days=1)).isoformat(),
-            "archived_at": None,
-            "cancel_initiated_at": (
-                self.cancel_initiated_at.isoformat() if self.cancel_initiated_at else None
-            ),
-            "results_url": None,
-        }
-
-
-class BatchStore:
-    """The batches one emulator knows. ``generating_polls``: how many GETs answer "generating"
-    before the results (at least until the background processing is done)."""
-
-    def __init__(self, generating_polls: int = 1) -> None:
-        if generating_polls < 0:
-            raise ValueError(f"batch_polls must be >= 0, got {generating_polls}")
-        self.generating_polls = generating_polls
-        self._batches: dict[str, _Batch] = {}
-        self._lock = threading.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def add(
-        self,
-        requests: list[tuple[str, dict[str, Any]]],
-        state: ServerState,
-        headers: dict[str, str],
-    ) -> _Batch:
-        batch = _Batch(
-            id="".join(secrets.choice(_ALPHABET) for _ in range(21)),
-            created_at=dt.datetime.now(dt.timezone.utc),
-            requests=requests,
-            polls_left=self.generating_polls,
-            headers=headers,
-        )
-        with self._lock:
-            self._batches[batch.id] = batch
-        task = asyncio.get_running_loop().create_task(asyncio.to_thread(_process, batch, state))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return batch
-
-    def get(self, batch_id: str) -> _Batch:
-        with self._lock:
-            batch = self._batches.get(batch_id)
-        if batch is None:
-            raise APIError(404, f"Batch {batch_id} not found")
-        return batch
-
-
-def _process(batch: _Batch, state: ServerState) -> None:
-    lines, counts = [], {"succeeded": 0, "errored": 0}
-    for custom_id, params in batch.requests:
-        outcome = _answer(params, state, batch.headers)
-        counts[outcome["type"]] += 1
-        lines.append(json.dumps({"custom_id": custom_id, "result": outcome}))
-    batch.counts = counts
-    batch.results = ("\n".join(lines) + "\n").encode()
-
-
 def _errored(kind: str, message: str) -> dict[str, Any]:
     return {
         "type": "errored",
@@ -144,27 +51,28 @@ def _errored(kind: str, message: str) -> dict[str, Any]:
     }
 
 
-def _answer(params: dict[str, Any], state: ServerState, headers: dict[str, str]) -> dict[str, Any]:
-    """One request as /messages answers it: validation and model rules (an ``errored`` result
-    instead of a 400), then the scripted reply if the test gave one, else the default assistant.
-    A replies function sees the request as ``RecordedRequest("POST", "/v1/batches", headers,
-    params)``."""
-    recorded = RecordedRequest("POST", "/v1/batches", headers, params)
-    try:
-        params, reply, line = answer(params, "messages", state, recorded)
-    except APIError as exc:
-        return _errored("invalid_request_error", exc.message)
-    except ReplyFunctionError as exc:  # the test's own function failed: say so in the result
-        return _errored("api_error", str(exc))
-    model = params["model"]
-    full = cost(model, reply.input_tokens, reply.output_tokens)
-    credits = round(float(full["credits_used"]) / 2)  # the batch price: half [INF]
-    price = {"credits_used": credits, "usd_spent": credits / 2_000_000}
-    signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
-    msg_id = "msg_01" + "".join(secrets.choice(_ALPHABET) for _ in range(22))
-    message = line.finish_whole(messages_whole(reply, model, msg_id, signature, price))
-    message["usage"]["service_tier"] = "batch"
-    return {"type": "succeeded", "message": message}
+def _answerer(state: ServerState) -> AnswerOne:
+    def answer_one(params: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        """One request as /messages answers it: the chat pipeline (a refusal is an ``errored``
+        result instead of a 400). A replies function sees the request as
+        ``RecordedRequest("POST", "/v1/batches", headers, params)``."""
+        recorded = RecordedRequest("POST", "/v1/batches", headers, params)
+        try:
+            call, reply = answer(params, "messages", state, recorded)
+        except APIError as exc:
+            return _errored("invalid_request_error", exc.message)
+        except ReplyFunctionError as exc:  # the test's own function failed: say so
+            return _errored("api_error", str(exc))
+        model = call.body["model"]
+        full = cost(model, reply.input_tokens, reply.output_tokens)
+        credits = round(float(full["credits_used"]) / 2)  # the batch price: half [INF]
+        price = {"credits_used": credits, "usd_spent": credits / 2_000_000}
+        signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
+        message = messages_whole(reply, model, random_id("msg_01"), signature, price)
+        message["usage"]["service_tier"] = "batch"
+        return {"type": "succeeded", "message": message}
+
+    return answer_one
 
 
 # --------------------------------------------------------------------------- schema
@@ -213,59 +121,33 @@ def _check_params(params: dict[str, Any], where: str) -> None:
 
 # --------------------------------------------------------------------------- routes
 
-Handler = Callable[..., Awaitable[Response]]
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _json(value: Any, call: _Call, media_type: str = "application/json") -> Response:
-    return Response(json.dumps(value).encode(), media_type=media_type, headers=call.headers)
+async def _create(state: ServerState, ctx: RequestContext) -> Output:
+    requests = _check_create(ctx.body)
+    batch = state.batches.add(requests, ctx.recorded.headers, _answerer(state))
+    return ctx.json(batch.object("in_progress"))
 
 
-async def _guard(state: ServerState, request: Request, call: _Call) -> Response | None:
-    # The server's own auth and fault plan (imported here: _server imports this module).
-    from ._server import _check_auth, _fault_error, _take_fault
-
-    _check_auth(state, request, "messages")
-    fault = await _take_fault(state, call)
-    return _fault_error(call, fault) if fault is not None and fault.status is not None else None
-
-
-async def _create(
-    state: ServerState, request: Request, call: _Call, raw: bytes, body: Any
-) -> Response:
-    if (early := await _guard(state, request, call)) is not None:
-        return early
-    batch = state.batches.add(_check_create(body), state, call.recorded.headers)
-    return _json(batch.object("in_progress"), call)
-
-
-async def _get(
-    state: ServerState, request: Request, call: _Call, raw: bytes, body: Any
-) -> Response:
-    if (early := await _guard(state, request, call)) is not None:
-        return early
-    batch_id = request.query_params.get("batch_id")
+async def _get(state: ServerState, ctx: RequestContext) -> Output:
+    batch_id = ctx.request.query_params.get("batch_id")
     if not batch_id:
         raise schema_error("batch_id: Required (a query parameter)")
     batch = state.batches.get(batch_id)
     if batch.cancel_initiated_at is not None:
-        return _json([{**batch.object("canceling"), "status": "cancelled"}], call)
+        return ctx.json([{**batch.object("canceling"), "status": "cancelled"}])
     if batch.results is None or batch.polls_left > 0:
         batch.polls_left = max(batch.polls_left - 1, 0)
-        return _json([{"id": batch.id, "status": "generating"}], call)
-    return Response(batch.results, media_type="application/x-ndjson", headers=call.headers)
+        return ctx.json([{"id": batch.id, "status": "generating"}])
+    return Output(200, dict(ctx.headers), batch.results, media_type="application/x-ndjson")
 
 
-def _cancel_handler(batch_id: str) -> Handler:
-    async def cancel(
-        state: ServerState, request: Request, call: _Call, raw: bytes, body: Any
-    ) -> Response:
-        if (early := await _guard(state, request, call)) is not None:
-            return early
-        batch = state.batches.get(batch_id)
+def _cancel_route(batch_id: str) -> Route:
+    async def cancel(state: ServerState, ctx: RequestContext) -> Output:
+        batch: Batch = state.batches.get(batch_id)
         if batch.results is not None and batch.polls_left == 0 and not batch.cancel_initiated_at:
             upstream = {
                 "type": "error",
@@ -278,15 +160,18 @@ def _cancel_handler(batch_id: str) -> Handler:
             }
             raise APIError(400, "400 " + json.dumps(upstream, separators=(",", ":")))
         batch.cancel_initiated_at = batch.cancel_initiated_at or _now()
-        return _json(batch.object("canceling"), call)
+        return ctx.json(batch.object("canceling"))
 
-    return cancel
+    return Route(cancel, "messages")
 
 
-def batch_route(method: str, path: str) -> Handler | None:
-    """The handler for ``(method, path)`` (path without ``/v1``), or None: not a batch route."""
+def batch_route(method: str, path: str) -> Route | None:
+    """The route for ``(method, path)`` (path without ``/v1``), or None: not a batch route.
+    Every batch route sits behind the /messages key check (``x-api-key`` too)."""
     if path == "/batches":
-        return _create if method == "POST" else _get if method == "GET" else None
+        if method == "POST":
+            return Route(_create, "messages")
+        return Route(_get, "messages") if method == "GET" else None
     if method == "POST" and path.startswith("/batches/cancel/") and path.count("/") == 3:
-        return _cancel_handler(path.rsplit("/", 1)[1])
+        return _cancel_route(path.rsplit("/", 1)[1])
     return None

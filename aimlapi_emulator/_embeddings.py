@@ -30,8 +30,8 @@ from array import array
 from dataclasses import dataclass
 from typing import Any
 
+from ._envelopes import schema_error, upstream_error
 from ._usage import count_tokens, truncate_tokens
-from ._validate_content import schema_error, upstream_error
 from ._vectors import embed_text
 
 __all__ = ["MODELS", "embeddings_answer"]

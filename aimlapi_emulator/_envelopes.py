@@ -92,3 +92,13 @@ def error_body(
         }
         content_type = "application/json"
     return json.dumps(body).encode("utf-8"), content_type
+
+
+def schema_error(detail: str) -> APIError:
+    """The gateway's schema refusal: "Body validation error!" and a line naming the field."""
+    return APIError(400, f"Body validation error!\n{detail}")
+
+
+def upstream_error(detail: str) -> APIError:
+    """An upstream (Anthropic) rule's refusal, in its own words."""
+    return APIError(400, detail)

@@ -19,18 +19,21 @@ the catalogue generator (scripts/) is where those judgements are made once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aimlapi_core.catalog import Capabilities, ModelInfo, lookup, model_ids
+from aimlapi_core.catalog import Capabilities, lookup, model_ids
 
+from ._envelopes import schema_error, upstream_error
 from ._usage import prompt_tokens
-from ._validate_content import schema_error, upstream_error
+
+if TYPE_CHECKING:
+    from ._context import ChatCall
 
 
-def check_model(body: dict[str, Any], dialect: str) -> ModelInfo:
-    """The catalogue entry for `body["model"]`; APIError(400) when the model cannot serve it."""
-    model = body["model"]
-    info = lookup(model)
+def check_model(call: ChatCall) -> None:
+    """APIError(400) when the request's model cannot serve it (its catalogue entry, read once
+    by the pipeline)."""
+    body, model, info = call.body, call.body["model"], call.info
     if info is None:
         expected = " | ".join(f"'{m}'" for m in model_ids())
         raise schema_error(f"model: Invalid enum value. Expected {expected}, received '{model}'")
@@ -40,10 +43,8 @@ def check_model(body: dict[str, Any], dialect: str) -> ModelInfo:
             f"max_tokens: {max_tokens} > {info.max_output_tokens}, which is the maximum allowed "
             f"number of output tokens for {model}"
         )
-    caps = info.on(dialect)
-    if caps is not None:
-        _check_capabilities(body, model, caps)
-    return info
+    if call.caps is not None:
+        _check_capabilities(body, model, call.caps)
 
 
 def _check_capabilities(body: dict[str, Any], model: str, caps: Capabilities) -> None:
@@ -93,11 +94,14 @@ def _block_types(body: dict[str, Any]) -> set[str]:
     return found
 
 
-def check_prompt_size(body: dict[str, Any], info: ModelInfo) -> None:
-    """A validated body whose prompt cannot fit the model's context window gets a 400."""
-    tokens = prompt_tokens(body)
-    if tokens > info.context_window:
-        raise upstream_error(f"prompt is too long: {tokens} tokens > {info.context_window} maximum")
+def check_prompt_size(call: ChatCall) -> None:
+    """A request whose prompt cannot fit the model's context window gets a 400."""
+    assert call.info is not None  # check_model ran first
+    tokens = prompt_tokens(call.view)
+    if tokens > call.info.context_window:
+        raise upstream_error(
+            f"prompt is too long: {tokens} tokens > {call.info.context_window} maximum"
+        )
 
 
 def models_listing() -> dict[str, Any]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._answer import Answer
 from ._fragments import json_fragments, text_fragments
-from ._reply import Answer
 
 # The stream's vocabulary (the documented stream ends with "stop" where the whole says
 # "end_turn").
@@ -33,6 +33,8 @@ def _usage(reply: Answer) -> dict[str, Any]:
     }
     if reply.reasoning_tokens:
         usage["completion_tokens_details"] = {"reasoning_tokens": reply.reasoning_tokens}
+    if reply.cache is not None:
+        reply.cache.chat_usage(usage)
     return usage
 
 
@@ -44,6 +46,8 @@ def chat_whole(
         "content": reply.text,
         "role": "assistant",
     }
+    if reply.web_search is not None:
+        message["annotations"] = reply.web_search.annotations(reply.text)
     if reply.tool_calls:
         message["tool_calls"] = [
             {
@@ -87,8 +91,13 @@ def chat_stream(
     chunks = [chunk(delta(content=""), first=True)]
     for piece in text_fragments(reply.thinking or ""):
         chunks.append(chunk(delta(reasoning_content=piece)))
-    for piece in text_fragments(reply.text):
-        chunks.append(chunk(delta(content=piece)))
+    for n, piece in enumerate(text_fragments(reply.text)):
+        if n == 0 and reply.web_search is not None:  # the annotations come with the text
+            annotated = delta(content=piece)
+            annotated["delta"]["annotations"] = reply.web_search.annotations(reply.text)
+            chunks.append(chunk(annotated))
+        else:
+            chunks.append(chunk(delta(content=piece)))
     for index, call in enumerate(reply.tool_calls):
         head: dict[str, Any] = {"index": index, "id": call.id, "type": "function"}
         head["function"] = {"name": call.name, "arguments": ""}
@@ -106,16 +115,18 @@ def chat_stream(
     return chunks
 
 
-def legacy_wrap(chunks: list[dict[str, Any]], reply: Answer) -> list[dict[str, Any]]:
+def legacy_wrap(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The pre-2026-02-13 format: `{"event": <chunk>, "state": {...}}`, usage in Anthropic
     names inside `state` (claude-4-sonnet.md: "the `state` structure is no longer used,
     input_tokens → prompt_tokens ...")."""
+    usage = next(c["usage"] for c in chunks if c.get("usage"))
+    tokens = {"input_tokens": usage["prompt_tokens"], "output_tokens": usage["completion_tokens"]}
     wrapped = []
     for chunk in chunks:
         event = {k: v for k, v in chunk.items() if k not in ("usage", "meta")}
         state = {
             "id": chunk["id"] or chunks[0]["id"],
-            "usage": {"input_tokens": reply.input_tokens, "output_tokens": reply.output_tokens},
+            "usage": tokens,
         }
         line: dict[str, Any] = {"event": event, "state": state}
         if "meta" in chunk:  # the cost still came last (request-tracing-and-cost.md)

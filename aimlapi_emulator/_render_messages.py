@@ -12,24 +12,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._answer import Answer
 from ._fragments import json_fragments, text_fragments
-from ._reply import Answer
 
 
 def _content(reply: Answer, signature: str | None) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if reply.thinking is not None:
         blocks.append({"type": "thinking", "thinking": reply.thinking, "signature": signature})
-    if reply.text:
+    if reply.web_search is not None:  # the search, then the text citing it
+        blocks += reply.web_search.blocks()
+        citations = [reply.web_search.citation()]
+        blocks.append({"type": "text", "text": reply.text, "citations": citations})
+    elif reply.text:
         blocks.append({"type": "text", "text": reply.text})
     for call in reply.tool_calls:
         blocks.append({"type": "tool_use", "id": call.id, "name": call.name, "input": call.input})
     return blocks
 
 
-def _usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
-    return {
-        "input_tokens": input_tokens,
+def _usage(reply: Answer, output_tokens: int) -> dict[str, Any]:
+    usage = {
+        "input_tokens": reply.input_tokens,
         "cache_creation_input_tokens": 0,
         "cache_read_input_tokens": 0,
         "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
@@ -37,6 +41,9 @@ def _usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
         "service_tier": "standard",
         "inference_geo": "not_available",
     }
+    if reply.cache is not None:
+        reply.cache.messages_usage(usage)
+    return usage
 
 
 def messages_whole(
@@ -51,7 +58,7 @@ def messages_whole(
         "stop_reason": reply.stop_reason,
         "stop_sequence": reply.stop_sequence,
         "stop_details": None,
-        "usage": _usage(reply.input_tokens, reply.output_tokens),
+        "usage": _usage(reply, reply.output_tokens),
         "meta": {"usage": cost},
     }
 
@@ -68,7 +75,7 @@ def messages_stream(
         "content": [],
         "stop_reason": None,
         "stop_sequence": None,
-        "usage": _usage(reply.input_tokens, 1),
+        "usage": _usage(reply, 1),
     }
     events: list[tuple[str, dict[str, Any]]] = [
         ("message_start", {"type": "message_start", "message": start}),
@@ -85,6 +92,15 @@ def messages_stream(
         elif kind == "text":
             opening = {"type": "text", "text": ""}
             deltas = [{"type": "text_delta", "text": p} for p in text_fragments(block["text"])]
+            if "citations" in block:
+                opening["citations"] = []
+                cited = [{"type": "citations_delta", "citation": c} for c in block["citations"]]
+                deltas = cited + deltas
+        elif kind == "web_search_tool_result":
+            opening, deltas = block, []
+        elif kind == "server_tool_use":
+            opening = {**block, "input": {}}
+            deltas = [{"type": "input_json_delta", "partial_json": json.dumps(block["input"])}]
         else:
             opening = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
             pieces = ["", *json_fragments(json.dumps(block["input"]))]

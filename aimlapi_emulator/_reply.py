@@ -1,4 +1,4 @@
-"""Replies: what a test scripts (`Reply`) and what the renderers draw (`Answer`).
+"""Replies: what a test scripts (`Reply`), and the script a server holds (`ReplyScript`).
 
 A `Reply` says what the model answers; the emulator turns it into an `Answer` for the request at
 hand (tool-call ids, token counts, `max_tokens` and stop sequences applied) and renders that in
@@ -7,15 +7,12 @@ the request's dialect, whole or streamed, exactly as it renders the default assi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._records import RecordedRequest
-from ._usage import count_tokens, prompt_tokens, truncate_tokens
 
 _STOP_REASONS = ("end_turn", "tool_use", "max_tokens", "stop_sequence", "refusal", "pause_turn")
 _USAGE_KEYS = frozenset({"input_tokens", "output_tokens"})
@@ -111,90 +108,6 @@ def as_reply(value: Any) -> Reply | None:
     if isinstance(value, str):
         return Reply(text=value)
     raise TypeError(f"a reply must be a Reply, a string or None, got {type(value).__name__}")
-
-
-@dataclass
-class Answer:
-    """A reply made concrete for one request: what the renderers draw."""
-
-    thinking: str | None = None
-    text: str = ""
-    tool_calls: list[ToolCall] = field(default_factory=list)
-    stop_reason: str = "end_turn"
-    stop_sequence: str | None = None
-    input_tokens: int = 0
-    output_tokens: int = 0
-    reasoning_tokens: int = 0
-
-
-def make_answer(reply: Reply, body: dict[str, Any]) -> Answer:
-    """`reply` as the answer to `body`: ids filled in, limits applied, tokens counted."""
-    seed = json.dumps(body.get("messages"), sort_keys=True)
-    calls = [
-        ToolCall(c.name, c.input, c.id or tool_id(seed, i))
-        for i, c in enumerate(reply.tool_calls)
-        if isinstance(c, ToolCall)
-    ]
-    answer = Answer(thinking=reply.thinking, text=reply.text, tool_calls=calls)
-    if reply.stop_reason is None:
-        _apply_limits(answer, body)
-    else:
-        answer.stop_reason = reply.stop_reason
-        answer.reasoning_tokens = count_tokens(answer.thinking or "")
-        answer.output_tokens = max(answer.reasoning_tokens + _content_tokens(answer), 1)
-    answer.input_tokens = prompt_tokens(body)
-    if reply.usage:
-        answer.input_tokens = reply.usage.get("input_tokens", answer.input_tokens)
-        answer.output_tokens = reply.usage.get("output_tokens", answer.output_tokens)
-    return answer
-
-
-def tool_id(seed: str, index: int) -> str:
-    """A deterministic Anthropic-style tool-use id for the index-th call of a conversation."""
-    digest = hashlib.sha256(f"{seed}\x00{index}".encode()).hexdigest()
-    return f"toolu_01{digest[:22]}"
-
-
-def _call_tokens(call: ToolCall) -> int:
-    return count_tokens(call.name) + count_tokens(json.dumps(call.input))
-
-
-def _content_tokens(answer: Answer) -> int:
-    return count_tokens(answer.text) + sum(_call_tokens(c) for c in answer.tool_calls)
-
-
-def _apply_limits(answer: Answer, body: dict[str, Any]) -> None:
-    """Stop sequences, then max_tokens, exactly as a generation would hit them."""
-    best: tuple[int, str] | None = None
-    for seq in body.get("stop_sequences", []):
-        index = answer.text.find(seq)
-        if index >= 0 and (best is None or index < best[0]):
-            best = (index, seq)
-    answer.stop_reason = "tool_use" if answer.tool_calls else "end_turn"
-    if best is not None:
-        answer.text, answer.tool_calls = answer.text[: best[0]], []
-        answer.stop_reason, answer.stop_sequence = "stop_sequence", best[1]
-    limit = int(body.get("max_tokens", 32000))
-    thinking_tokens = count_tokens(answer.thinking or "")
-    if thinking_tokens > limit:
-        answer.thinking = truncate_tokens(answer.thinking or "", limit)
-        thinking_tokens = limit
-    text_tokens = count_tokens(answer.text)
-    if thinking_tokens + text_tokens > limit:
-        answer.text = truncate_tokens(answer.text, limit - thinking_tokens)
-        text_tokens = count_tokens(answer.text)
-        answer.tool_calls, answer.stop_reason, answer.stop_sequence = [], "max_tokens", None
-    used = thinking_tokens + text_tokens
-    kept = []
-    for call in answer.tool_calls:
-        if used + _call_tokens(call) > limit:
-            answer.stop_reason = "max_tokens"
-            break
-        kept.append(call)
-        used += _call_tokens(call)
-    answer.tool_calls = kept
-    answer.output_tokens = max(used, 1)
-    answer.reasoning_tokens = thinking_tokens
 
 
 class ReplyScript:

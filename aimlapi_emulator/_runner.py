@@ -14,15 +14,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
-from ._batches import BatchStore
-from ._cache_ledger import PromptCacheLedger
+from ._batch_store import BatchStore
+from ._context import ServerState
 from ._faults import Fault, FaultPlan
+from ._prompt_cache import PromptCacheLedger
 from ._records import Bill, RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
-from ._server import ServerState, build_app
+from ._server import build_app
 from ._signing import ThinkingSigner
 
 # What `emu.api_key` reports when any non-empty key is accepted: a key tests can send.
@@ -67,10 +69,11 @@ class Emulator:
         host: the loopback address to bind.
         port: 0 for a free port; a taken port raises `PortInUseError`.
         batch_polls: how many status polls of a batch answer "generating" before its results.
-        lenient: for benchmarks only: answer OpenAI-shaped requests from other clients
-            (``max_completion_tokens``, ``stream_options``, ...) by rewriting them to the
-            Claude shape first (``_lenient.py``). Tests keep the default, strict.
-        clock: seconds, for the prompt cache's TTLs (``_cache_ledger.py``); a test passes its
+        rewrite_request: a function of each /chat/completions and /messages JSON body returning
+            the body to check and answer instead (the request log keeps the body as sent).
+            None (the default): requests are checked as sent, as the service checks them.
+            ``benchmarks/_lenient.py`` uses it to answer other clients' OpenAI-shaped requests.
+        clock: seconds, for the prompt cache's TTLs (``_prompt_cache.py``); a test passes its
             own to step past a TTL without waiting.
     """
 
@@ -83,7 +86,7 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         batch_polls: int = 1,
-        lenient: bool = False,
+        rewrite_request: Callable[[Any], Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if api_key is not None and not api_key.strip():
@@ -95,7 +98,7 @@ class Emulator:
             log=RequestLog(),
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
-            lenient=lenient,
+            rewrite_request=rewrite_request,
             prompt_cache=PromptCacheLedger(clock),
         )
         self._host, self._port = host, port

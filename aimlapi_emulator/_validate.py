@@ -10,12 +10,17 @@ Two kinds of message, as the service answers them:
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from ._context import Dialect
+from ._envelopes import schema_error, upstream_error
+from ._server_tools import check_server_tool, is_server_tool
 from ._signing import ThinkingSigner
-from ._validate_content import check_block_keys, check_content, schema_error, upstream_error
+from ._thinking import check_thinking
+from ._validate_content import check_block_keys, check_content
 
-Dialect = Literal["chat_completions", "messages"]
+if TYPE_CHECKING:
+    from aimlapi_core.catalog import Capabilities
 
 # Top-level fields listed by any of the Claude specs (aimlapi-docs/specs/*.json).
 _KNOWN_FIELDS = frozenset(
@@ -35,13 +40,23 @@ _OPENAI_ONLY = {
     "max_completion_tokens": "use 'max_tokens' instead",
 }
 _TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,128}$")
-_DEFAULT_MAX_TOKENS = 32000  # claude-4-sonnet.json default, for the thinking budget check
 
 
-def validate(body: Any, dialect: Dialect, signer: ThinkingSigner) -> None:
-    """Raise APIError(400) naming the first problem in `body`; return None when it is valid."""
+def check_object(body: Any) -> dict[str, Any]:
+    """``body`` when it is a JSON object; APIError(400) for anything else."""
     if not isinstance(body, dict):
         raise schema_error("the request body must be a JSON object")
+    return body
+
+
+def validate(
+    body: dict[str, Any], dialect: Dialect, signer: ThinkingSigner, caps: Capabilities | None
+) -> None:
+    """Raise APIError(400) naming the first problem in `body`; return None when it is valid.
+
+    ``caps``: the model's schema for this endpoint (None for an unknown id, which the model
+    rules refuse afterwards); what only some schemas take is checked against it.
+    """
     _reject_nulls(body, "")
     for key in body:
         if key in _OPENAI_ONLY:
@@ -49,16 +64,18 @@ def validate(body: Any, dialect: Dialect, signer: ThinkingSigner) -> None:
                 f"Unsupported parameter: '{key}' is not supported with this model; "
                 f"{_OPENAI_ONLY[key]}."
             )
-        if key not in _KNOWN_FIELDS:
+        # /messages takes a top-level cache_control: Anthropic's automatic caching
+        # (docs/wire.md "Prompt caching"; _prompt_cache.py checks and bills it).
+        if key not in _KNOWN_FIELDS and not (key == "cache_control" and dialect == "messages"):
             raise schema_error(f"Unrecognized key(s) in object: '{key}'")
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise schema_error("model: Required (a non-empty string such as 'claude-sonnet-4')")
     _check_sampling(body, dialect)
-    _check_tools(body)
-    _check_system(body.get("system"), dialect)
-    _check_messages(body.get("messages"), dialect)
-    _check_thinking(body, dialect, signer)
+    _check_tools(body, caps)
+    _check_system(body.get("system"), dialect, caps)
+    _check_messages(body.get("messages"), dialect, caps)
+    check_thinking(body, dialect, signer, caps)
 
 
 _USER_JSON = frozenset({"input_schema", "input"})
@@ -114,7 +131,7 @@ def _check_sampling(body: dict[str, Any], dialect: Dialect) -> None:
             raise schema_error("metadata: Expected an object of strings, e.g. {'user_id': 'u1'}")
 
 
-def _check_tools(body: dict[str, Any]) -> list[str]:
+def _check_tools(body: dict[str, Any], caps: Capabilities | None) -> list[str]:
     names: list[str] = []
     if "tools" in body:
         tools = body["tools"]
@@ -123,7 +140,10 @@ def _check_tools(body: dict[str, Any]) -> list[str]:
         if not tools:
             raise schema_error("tools: Array must contain at least 1 element(s); omit 'tools'")
         for i, tool in enumerate(tools):
-            names.append(_check_tool(tool, f"tools[{i}]"))
+            if is_server_tool(tool):
+                names.append(check_server_tool(tool, i, caps))
+            else:
+                names.append(_check_tool(tool, f"tools[{i}]"))
         if len(set(names)) != len(names):
             raise upstream_error("tools: Tool names must be unique.")
     if "tool_choice" in body:
@@ -189,14 +209,17 @@ def _check_tool_choice(choice: Any, names: list[str], has_tools: bool) -> None:
             )
 
 
-def _check_system(system: Any, dialect: Dialect) -> None:
+def _check_system(system: Any, dialect: Dialect, caps: Capabilities | None) -> None:
     if system is None or isinstance(system, str):
         return
-    if dialect == "messages" and isinstance(system, list):
+    blocks_taken = dialect == "messages" or (caps is not None and caps.system_blocks)
+    if blocks_taken and isinstance(system, list):
         for i, block in enumerate(system):
             if not isinstance(block, dict) or block.get("type") != "text":
                 raise schema_error(f"system[{i}]: Expected a text block")
-            check_block_keys(block, f"system[{i}]")
+            if "citations" in block and caps is not None and not caps.system_citations:
+                raise schema_error(f"system[{i}]: Unrecognized key(s) in object: 'citations'")
+            check_block_keys(block, f"system[{i}]", dialect, caps)
             if not isinstance(block.get("text"), str) or not block["text"]:
                 raise upstream_error(f"system.{i}.text: text content blocks must be non-empty")
         return
@@ -205,7 +228,7 @@ def _check_system(system: Any, dialect: Dialect) -> None:
     )
 
 
-def _check_messages(messages: Any, dialect: Dialect) -> None:
+def _check_messages(messages: Any, dialect: Dialect, caps: Capabilities | None) -> None:
     if not isinstance(messages, list):
         raise schema_error("messages: Required (an array of {role, content} objects)")
     if not messages:
@@ -240,7 +263,7 @@ def _check_messages(messages: Any, dialect: Dialect) -> None:
                 f'messages: roles must alternate between "user" and "assistant", but found '
                 f'multiple "{role}" roles in a row (messages.{i - 1} and messages.{i})'
             )
-        blocks = check_content(message.get("content"), i, role, len(messages), dialect)
+        blocks = check_content(message.get("content"), i, role, len(messages), dialect, caps)
         tool_ids = {b["id"] for b in blocks if b.get("type") == "tool_use"}
         result_ids = [b["tool_use_id"] for b in blocks if b.get("type") == "tool_result"]
         for j, rid in enumerate(result_ids):
@@ -259,75 +282,3 @@ def _check_messages(messages: Any, dialect: Dialect) -> None:
                     "corresponding `tool_result` block in the next message."
                 )
         previous_role, previous_tool_ids = role, tool_ids
-
-
-def _check_thinking(body: dict[str, Any], dialect: Dialect, signer: ThinkingSigner) -> None:
-    thinking = body.get("thinking")
-    if thinking is None:
-        return
-    if not isinstance(thinking, dict) or thinking.get("type") not in ("enabled", "disabled"):
-        raise schema_error(
-            "thinking: Expected {'type': 'enabled', 'budget_tokens': N} or {'type': 'disabled'}"
-        )
-    if thinking["type"] == "disabled":
-        if set(thinking) != {"type"}:
-            raise schema_error("thinking: Unrecognized key(s) in object for type 'disabled'")
-        return
-    extra = set(thinking) - {"type", "budget_tokens", "display"}
-    if extra:
-        raise schema_error(f"thinking: Unrecognized key(s) in object: {sorted(extra)}")
-    budget = thinking.get("budget_tokens")
-    if not isinstance(budget, int) or isinstance(budget, bool):
-        raise schema_error("thinking.budget_tokens: Required (an integer >= 1024)")
-    if budget < 1024:
-        raise upstream_error(
-            "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
-        )
-    max_tokens = body.get("max_tokens", _DEFAULT_MAX_TOKENS)
-    if budget >= max_tokens:
-        raise upstream_error(
-            f"`max_tokens` must be greater than `thinking.budget_tokens` ({max_tokens} <= "
-            f"{budget}). Please consult our documentation at "
-            "https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size"
-        )
-    choice = body.get("tool_choice", {}).get("type")
-    if choice in ("any", "tool"):
-        raise upstream_error("Thinking may not be enabled when tool_choice forces tool use.")
-    if "temperature" in body and body["temperature"] != 1:
-        raise upstream_error("`temperature` may only be set to 1 when thinking is enabled.")
-    if dialect == "messages":
-        _check_replayed_thinking(body["messages"], signer)
-
-
-def _check_replayed_thinking(messages: list[dict[str, Any]], signer: ThinkingSigner) -> None:
-    last_assistant = max(
-        (i for i, m in enumerate(messages) if m["role"] == "assistant"), default=None
-    )
-    for i, message in enumerate(messages):
-        content = message["content"]
-        if message["role"] != "assistant" or isinstance(content, str):
-            continue
-        for j, block in enumerate(content):
-            if block["type"] == "thinking" and not signer.verify(
-                block["thinking"], block.get("signature", "")
-            ):
-                raise upstream_error(
-                    f"messages.{i}.content.{j}: Invalid `signature` in `thinking` block"
-                )
-        uses_tools = any(b["type"] == "tool_use" for b in content)
-        if (
-            i == last_assistant
-            and uses_tools
-            and content[0]["type"]
-            not in (
-                "thinking",
-                "redacted_thinking",
-            )
-        ):
-            raise upstream_error(
-                f"messages.{i}.content.0.type: Expected `thinking` or `redacted_thinking`, but "
-                f"found `{content[0]['type']}`. When `thinking` is enabled, a final `assistant` "
-                "message must start with a thinking block (preceeding the lastmost set of "
-                "`tool_use` and `tool_result` blocks). We recommend you include thinking blocks "
-                "from previous turns. To avoid this requirement, disable `thinking`."
-            )

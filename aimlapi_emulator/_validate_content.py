@@ -10,9 +10,13 @@ import base64
 import binascii
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._envelopes import APIError
+from ._envelopes import schema_error, upstream_error
+from ._server_tools import check_server_block, is_server_block
+
+if TYPE_CHECKING:
+    from aimlapi_core.catalog import Capabilities
 
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _DOC_TYPES = ("application/pdf", "text/plain")
@@ -42,17 +46,14 @@ _ASSISTANT_BLOCKS = frozenset({"text", "tool_use", "thinking", "redacted_thinkin
 _TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
-def schema_error(detail: str) -> APIError:
-    return APIError(400, f"Body validation error!\n{detail}")
-
-
-def upstream_error(detail: str) -> APIError:
-    return APIError(400, detail)
-
-
 def check_content(
-    content: Any, i: int, role: str, count: int, dialect: str
+    content: Any, i: int, role: str, count: int, dialect: str, caps: Capabilities | None = None
 ) -> list[dict[str, Any]]:
+    """The blocks of message ``i`` (none for a string); APIError(400) for the first problem.
+
+    ``caps``: the model's schema for this endpoint; search results and replayed server tool
+    blocks need it to list them (None: an unknown id, refused by the model rules later).
+    """
     if isinstance(content, str):
         if not content and not (role == "assistant" and i == count - 1):
             raise upstream_error(
@@ -68,21 +69,29 @@ def check_content(
             "final assistant message"
         )
     allowed = _USER_BLOCKS if role == "user" else _ASSISTANT_BLOCKS
+    server_ids: set[str] = set()
     for j, block in enumerate(content):
         path = f"messages[{i}].content[{j}]"
+        dotted = f"messages.{i}.content.{j}"
         if not isinstance(block, dict):
             raise schema_error(f"{path}: Expected object")
         kind = block.get("type")
+        if is_server_block(kind):
+            check_server_block(block, role, dotted, caps, server_ids)
+            continue
+        if kind == "search_result":
+            if caps is not None and not caps.search_results:
+                raise schema_error(f"{dotted}.type: Invalid enum value, received 'search_result'")
+            continue
         if kind not in _BLOCK_KEYS:
             raise schema_error(f"{path}.type: Invalid content block type {kind!r}")
         if kind not in allowed:
             raise upstream_error(
                 f"messages.{i}.content.{j}: `{kind}` blocks are not allowed in `{role}` messages"
             )
-        check_block_keys(block, path, dialect)
-        dotted = f"messages.{i}.content.{j}"
+        check_block_keys(block, path, dialect, caps)
         if kind == "tool_result":
-            _check_tool_result(block, path, dotted, dialect)
+            _check_tool_result(block, path, dotted, dialect, caps)
         elif kind == "thinking" and dialect == "chat_completions" and "signature" not in block:
             # Required by the chat-completions spec, as by Anthropic's API.
             raise schema_error(f"{path}.signature: Required (a string)")
@@ -91,9 +100,19 @@ def check_content(
     return content
 
 
-def check_block_keys(block: dict[str, Any], path: str, dialect: str = "messages") -> None:
+def check_block_keys(
+    block: dict[str, Any], path: str, dialect: str = "messages", caps: Capabilities | None = None
+) -> None:
     keys = _CHAT_BLOCK_KEYS if dialect == "chat_completions" else _BLOCK_KEYS
-    extra = set(block) - keys[block["type"]]
+    allowed = keys[block["type"]]
+    if dialect == "chat_completions":
+        # The 5-series and -latest chat schemas take cache_control (caps.cache_control); a
+        # text block replayed with its citations is read for its text.
+        if caps is not None and caps.cache_control:
+            allowed = allowed | {"cache_control"}
+        if block["type"] == "text":
+            allowed = allowed | {"citations"}
+    extra = set(block) - allowed
     if extra:
         raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
 
@@ -167,7 +186,9 @@ def _check_tool_use(block: dict[str, Any], path: str, dotted: str) -> None:
         raise schema_error(f"{path}.input: Required (an object of arguments)")
 
 
-def _check_tool_result(block: dict[str, Any], path: str, dotted: str, dialect: str) -> None:
+def _check_tool_result(
+    block: dict[str, Any], path: str, dotted: str, dialect: str, caps: Capabilities | None
+) -> None:
     if not _TOOL_ID.match(_require_str(block, "tool_use_id", path)):
         raise upstream_error(
             f"{dotted}.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'"
@@ -183,7 +204,7 @@ def _check_tool_result(block: dict[str, Any], path: str, dotted: str, dialect: s
                     f"{path}.content[{k}]: Expected one of {' | '.join(kinds)} blocks in a "
                     "tool_result on this endpoint"
                 )
-            check_block_keys(part, f"{path}.content[{k}]", dialect)
+            check_block_keys(part, f"{path}.content[{k}]", dialect, caps)
             _BLOCK_CHECKS[part["type"]](part, f"{path}.content[{k}]", f"{dotted}.content.{k}")
     elif not isinstance(content, str):
         raise schema_error(f"{path}.content: Expected string or array of {' | '.join(kinds)}")

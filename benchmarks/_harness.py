@@ -41,9 +41,10 @@ def start_server(argv: Sequence[str]) -> tuple[subprocess.Popen[str], str]:
 
 
 def start_emulator(*, lenient: bool = False) -> tuple[subprocess.Popen[str], str]:
-    """The emulator in its own process, so only the client's CPU is measured here."""
-    argv = [sys.executable, "-m", "aimlapi_emulator", "--port", "0", "--api-key", KEY]
-    return start_server(argv + (["--lenient"] if lenient else []))
+    """The emulator in its own process, so only the client's CPU is measured here; lenient:
+    the one of ``_lenient.py``, which answers the peers' OpenAI-shaped requests."""
+    program = [str(HERE / "_lenient.py")] if lenient else ["-m", "aimlapi_emulator"]
+    return start_server([sys.executable, *program, "--port", "0", "--api-key", KEY])
 
 
 @contextmanager

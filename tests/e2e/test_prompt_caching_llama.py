@@ -47,7 +47,7 @@ def llama(emu: Emulator, api: str, **kwargs: Any) -> AIMLAPI:
 
 
 def memory() -> ChatMemoryBuffer:
-    # The default memory holds an aiosqlite connection the workflow never closes (a
+    # The default memory (agents, chat engines) holds an aiosqlite connection nothing closes (a
     # ResourceWarning, an error under the suite's filterwarnings); a plain buffer has none.
     return ChatMemoryBuffer.from_defaults()
 
@@ -114,7 +114,7 @@ def test_chat_engine_caches_the_conversation(fresh_emulator: Emulator, api: str)
     responses = Responses()
     llm = llama(fresh_emulator, api, prompt_caching="auto")
     llm.callback_manager = CallbackManager([responses])
-    engine = SimpleChatEngine.from_defaults(llm=llm, system_prompt=INSTRUCTIONS)
+    engine = SimpleChatEngine.from_defaults(llm=llm, system_prompt=INSTRUCTIONS, memory=memory())
     for question in ("Is it sunny in Paris?", "And in Rome?", "And in Lima?"):
         engine.chat(question)
     llm.close()

@@ -1,14 +1,25 @@
-"""Lenient mode (benchmarks only): OpenAI-shaped requests are answered; strict stays strict."""
+"""The benchmarks' lenient emulator (benchmarks/_lenient.py, through
+``Emulator(rewrite_request=...)``): OpenAI-shaped requests are answered; strict stays strict."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from emulator_support import MODEL, Api, sse_data, user
 
 from aimlapi_emulator import Emulator, RecordedRequest, Reply
+
+_SPEC = importlib.util.spec_from_file_location(
+    "benchmarks_lenient", Path(__file__).resolve().parents[2] / "benchmarks" / "_lenient.py"
+)
+assert _SPEC is not None
+assert _SPEC.loader is not None
+_LENIENT = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_LENIENT)
 
 COUNT = ", ".join(str(i) for i in range(1, 51))
 
@@ -33,7 +44,8 @@ def lenient() -> Iterator[Api]:
     def answer(request: RecordedRequest) -> Reply:
         return Reply(text=COUNT if "Count" in str(request.json) else "hello sea")
 
-    with Emulator(lenient=True, replies=answer) as emu, httpx.Client(timeout=10) as client:
+    emulator = Emulator(rewrite_request=_LENIENT.relax, replies=answer)
+    with emulator as emu, httpx.Client(timeout=10) as client:
         yield Api(emu, client)
 
 

@@ -62,7 +62,7 @@ def test_models_lists_every_documented_id(api: Api):
     listing = api.client.get(f"{api.emu.base_url}/models").json()
     ids = [item["id"] for item in listing["data"]]
     assert ids == model_ids()
-    # The ids the old hand-written list omitted (issue 12).
+    # The ids the old hand-written list omitted.
     for model in (
         "claude-3-7-sonnet-latest",
         "claude-opus-4-1",

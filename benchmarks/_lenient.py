@@ -1,4 +1,5 @@
-"""Lenient mode (``Emulator(lenient=True)``, ``--lenient``): for benchmarks only.
+"""The lenient emulator: for benchmarks only (``python benchmarks/_lenient.py --port 0 ...``
+takes ``python -m aimlapi_emulator``'s arguments, or ``Emulator(rewrite_request=relax)``).
 
 The emulator refuses what the real service refuses, which includes the OpenAI-shaped extras that
 OpenAI SDK clients send (ChatOpenAI puts ``max_tokens`` in ``max_completion_tokens``; streams may
@@ -13,7 +14,10 @@ validator (``n`` other than 1, for example, since one answer cannot stand for se
 
 from __future__ import annotations
 
+import sys
 from typing import Any
+
+from aimlapi_emulator.__main__ import main
 
 # OpenAI name -> Claude name. docs/wire.md "Request on /chat/completions": these OpenAI-only
 # fields are absent from every Claude spec, and the strict emulator refuses them.
@@ -53,3 +57,7 @@ def relax(body: Any) -> Any:
             for m in messages
         ]
     return out
+
+
+if __name__ == "__main__":
+    sys.exit(main(rewrite_request=relax))

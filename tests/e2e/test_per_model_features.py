@@ -1,8 +1,9 @@
-"""Issue 15 through both adapters against the emulator, on both dialects: for two 5-series ids
-and one 4.x id, adaptive thinking sent and answered where the model's schema allows it and
-refused before any request where not; cache_control on /chat/completions likewise, with cache
-writes then reads in usage; a web-search turn through langchain's create_agent and a LlamaIndex
-FunctionAgent, streamed and whole, its results shown to the user and replayed next turn."""
+"""The per-model features through both adapters against the emulator, on both dialects: for
+two 5-series ids and one 4.x id, adaptive thinking sent and answered where the model's schema
+allows it and refused before any request where not; cache_control on /chat/completions
+likewise, with cache writes then reads in usage; a web-search turn through langchain's
+create_agent and a LlamaIndex FunctionAgent, streamed and whole, its results shown to the user
+and replayed next turn."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Issue 15 on the wire: adaptive thinking, per-model caching on chat, server tools, citations,
-search results and raw blocks — what is sent, refused before I/O, and read back (whole and
-streamed alike)."""
+"""The per-model features on the wire: adaptive thinking, caching on chat, server tools,
+citations, search results and raw blocks — what is sent, refused before I/O, and read back
+(whole and streamed alike)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The emulator's prompt cache: what each request reads from it and writes to it.
+"""Prompt caching, billed as the API bills it: what each request reads and writes.
 
 Billed as the API bills it (docs/wire.md "Prompt caching"):
 
@@ -17,6 +17,11 @@ Billed as the API bills it (docs/wire.md "Prompt caching"):
   grows; the content before it does not change).
 - The clock is injectable (``Emulator(clock=...)``), so tests step over a TTL without waiting.
 
+The pipeline (``_pipeline.py``) runs :func:`check_breakpoints` among its checks and
+:func:`prompt_cache_use` among its answer features; the renderers draw :class:`CacheUse` into
+usage (``cache_read_input_tokens`` / ``cache_creation_input_tokens`` on /messages,
+``prompt_tokens_details`` on /chat/completions) and the route bills it (``_usage.cost``).
+
 Token counts are the emulator's tokenizer's (``_usage.py``), so cache figures add up to the
 prompt's ``input_tokens``; the price follows them in ``_usage.cost``: writes 1.25x the input
 price (2x for the 1-hour TTL), reads 0.1x.
@@ -30,13 +35,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aimlapi_core.catalog import min_cacheable_tokens
 
+from ._answer import Answer, CacheUse
+from ._envelopes import schema_error, upstream_error
 from ._usage import block_tokens, count_tokens, tool_tokens
 
-__all__ = ["CacheUse", "PromptCacheLedger", "breakpoint_error", "count_breakpoints"]
+__all__ = ["PromptCacheLedger", "check_breakpoints", "prompt_cache_use"]
 
 MAX_BREAKPOINTS = 4
 LOOKBACK_BLOCKS = 20
@@ -45,27 +52,47 @@ MESSAGE_TOKENS = 3  # role and turn markers, as _usage.prompt_tokens counts them
 
 
 @dataclass(frozen=True)
-class CacheUse:
-    """The prompt tokens one request read from the cache and wrote to it, per TTL."""
-
-    read: int = 0
-    write_5m: int = 0
-    write_1h: int = 0
-
-    @property
-    def write(self) -> int:
-        return self.write_5m + self.write_1h
-
-    def prices(self) -> dict[str, int]:
-        """The keyword arguments of ``_usage.cost`` for these figures."""
-        return {"read": self.read, "write_5m": self.write_5m, "write_1h": self.write_1h}
-
-
-@dataclass(frozen=True)
 class _Block:
     key: str  # digest of the model and every block up to this one, hints left out
     end: int  # prompt tokens up to the end of this block
     ttl: str | None  # this block's breakpoint TTL; None: not a breakpoint
+
+
+class ChatCall(Protocol):
+    """What these read of ``_context.ChatCall`` (named structurally: the context holds the
+    ledger, so this module does not import it back)."""
+
+    @property
+    def body(self) -> dict[str, Any]: ...
+    @property
+    def prompt_cache(self) -> PromptCacheLedger: ...
+
+
+def prompt_cache_use(call: ChatCall, answer: Answer) -> None:
+    """The answer feature: the request's reads and writes, its prefixes cached from now on."""
+    answer.cache = call.prompt_cache.use(call.body)
+
+
+def check_breakpoints(call: ChatCall) -> None:
+    """The check: each hint as the schemas type it (``{"type": "ephemeral", "ttl"?: "5m" |
+    "1h"}``), and no more than four of them (Anthropic's 400)."""
+    body = call.body
+    hints = [item.get("cache_control") for item, _ in _items(body) if isinstance(item, dict)]
+    for hint in [*hints, body.get("cache_control")]:
+        if hint is None:
+            continue
+        if not isinstance(hint, dict) or hint.get("type") != "ephemeral":
+            raise schema_error(
+                "cache_control.type: Invalid enum value. Expected 'ephemeral', received "
+                f"{hint.get('type') if isinstance(hint, dict) else hint!r}"
+            )
+        if hint.get("ttl", "5m") not in TTL_SECONDS or set(hint) - {"type", "ttl"}:
+            raise schema_error(
+                f"cache_control: Expected {{type: 'ephemeral', ttl?: '5m' | '1h'}}, received {hint}"
+            )
+    message = breakpoint_error(count_breakpoints(body))
+    if message is not None:
+        raise upstream_error(message)
 
 
 def count_breakpoints(body: dict[str, Any]) -> int:

@@ -1,6 +1,7 @@
-"""The emulator's issue-15 rules and answers (aimlapi_emulator/_claude_line.py), over plain
-HTTP: per-model refusals, adaptive thinking answered, cache writes then reads, the scripted web
-search (whole and streamed alike), and histories holding server tool blocks."""
+"""The emulator's per-model features over plain HTTP (aimlapi_emulator/_thinking.py,
+_prompt_cache.py, _server_tools.py, _web_search.py): per-model refusals, adaptive thinking
+answered, cache writes then reads, the scripted web search (whole and streamed alike), and
+histories holding server tool blocks."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""LangChain inputs of issue 15 as sent: search_result blocks, citations on system text, server
-tool dicts in bind_tools, a raw (newer) block replayed, and content_blocks of a cited answer."""
+"""LangChain inputs of the per-model features as sent: search_result blocks, citations on system
+text, server tool dicts in bind_tools, a raw (newer) block replayed, and content_blocks of a
+cited answer."""
 
 from __future__ import annotations
 
