@@ -104,6 +104,12 @@ def test_the_cost_follows_the_cache_figures(timed: Api) -> None:
     ):
         u, credits = billed(**body)
         assert credits == expected(u)
+        bill = timed.emu.bills[-1]  # what Emulator.bills reports is what meta.usage said
+        assert (bill.credits_used, bill.cache_read_tokens) == (
+            credits,
+            u["cache_read_input_tokens"],
+        )
+        assert bill.cache_write_tokens == u["cache_creation_input_tokens"]
     _, plain_credits = billed(system=RULES)
     read, read_credits = billed(system=system())
     assert read["cache_read_input_tokens"] > 0
