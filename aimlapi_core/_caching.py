@@ -80,10 +80,10 @@ def place_breakpoints(request: ChatRequest, api: str) -> ChatRequest:
     minimum = min_cacheable_tokens(request.model)
     choice = request.tool_choice.type if request.tool_choice else "auto"
     tools_end = estimate_tool_tokens(request.tools, choice)
-    system = [p for p in request.system if p.text]
+    texts = [k for k, p in enumerate(request.system) if p.text]  # empty text is not sent
     system_end = tools_end
-    if system:
-        system_end += MESSAGE_OVERHEAD + sum(estimate_text_tokens(p.text) for p in system)
+    if texts:
+        system_end += MESSAGE_OVERHEAD + sum(estimate_text_tokens(p.text) for p in request.system)
     tail = _tail(request.messages)
     marks: list[str] = []
     if tail is not None:
@@ -91,7 +91,7 @@ def place_breakpoints(request: ChatRequest, api: str) -> ChatRequest:
         tail_end = system_end + sum(estimate_message_tokens(m) for m in request.messages[: i + 1])
         if tail_end >= minimum and not _marked(request.messages[i].parts[j]):
             marks.append("tail")
-    if system and system_end >= minimum and not system[-1].cache_control:
+    if texts and system_end >= minimum and not request.system[texts[-1]].cache_control:
         marks.append("system")
     if request.tools and tools_end >= minimum and not request.tools[-1].cache_control:
         marks.append("tools")
@@ -103,7 +103,7 @@ def place_breakpoints(request: ChatRequest, api: str) -> ChatRequest:
     if "tail" in marks and tail is not None:
         changes["messages"] = _mark_part(request.messages, *tail, control)
     if "system" in marks:
-        last = request.system.index(system[-1])
+        last = texts[-1]
         changes["system"] = [
             replace(p, cache_control=dict(control)) if k == last else p
             for k, p in enumerate(request.system)

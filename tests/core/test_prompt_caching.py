@@ -273,3 +273,10 @@ def test_setting_forms(value: object, expected: PromptCaching | None) -> None:
 def test_setting_refusals(value: object, words: str) -> None:
     with pytest.raises(InvalidRequestError, match=words):
         prompt_caching_setting(value)
+
+
+def test_the_system_prompts_last_sent_block_is_marked() -> None:
+    # Two equal blocks, then an empty one (never sent): the second is the last one sent.
+    system = [TextPart(text=LONG), TextPart(text=LONG), TextPart(text="")]
+    sent = body("messages", request("messages", system=system))
+    assert [".system[1]" in hints(sent), ".system[0]" in hints(sent)] == [True, False]
