@@ -126,7 +126,10 @@ def test_chat_engine_caches_the_conversation(fresh_emulator: Emulator, api: str)
 def test_a_model_that_cannot_cache_on_its_endpoint(fresh_emulator: Emulator, behavior: str) -> None:
     setting = {"type": "auto", "unsupported_model_behavior": behavior}
     llm = AIMLAPI(
-        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, prompt_caching=setting
+        api_key=fresh_emulator.api_key,
+        base_url=fresh_emulator.base_url,
+        api="chat_completions",  # where the 4.x default model takes no cache_control
+        prompt_caching=setting,
     )
     messages = [
         ChatMessage(role="system", content=INSTRUCTIONS),
