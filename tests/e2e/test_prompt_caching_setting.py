@@ -4,6 +4,8 @@ kept through pickling and each framework's serialization, and sent the same way 
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -71,3 +73,18 @@ def test_llama_index_model_keeps_it_through_pickle_and_to_dict(fresh_emulator: E
     assert sent_hint(fresh_emulator) == {"type": "ephemeral", "ttl": "1h"}
     llm.close()
     again.close()
+
+
+def test_importing_the_package_does_not_load_langchain() -> None:
+    # The middleware needs `langchain` (the agents extra); a chat model alone must not.
+    code = (
+        "import sys, langchain_aimlapi\n"
+        "assert 'langchain' not in sys.modules, 'langchain loaded'\n"
+        "from langchain_aimlapi.middleware import AIMLAPIPromptCachingMiddleware\n"
+        "assert 'langchain.agents' in sys.modules\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr
