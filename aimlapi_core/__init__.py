@@ -8,7 +8,7 @@ library only: no pydantic model is built, no framework imported.
 
 The Batches API's names (``Batches``, ``Batch``, ...) are loaded on first use (PEP 562
 ``__getattr__``): a chat call never needs them, and ``_batches`` with the batch wire modules
-is about 5 % of this package's own import work (callgrind, 2026-12-01).
+are a measurable share of this package's own import work (benchmarks/results/micro_timings.md).
 ``from aimlapi_core import Batch``, ``dir()`` and ``__all__`` work as before; type checkers
 read the ``TYPE_CHECKING`` imports.
 """
@@ -21,12 +21,12 @@ from . import errors
 from ._accumulate import StreamAccumulator, accumulate
 from ._async_client import AsyncAIMLAPIClient, AsyncChatStream
 from ._client import AIMLAPIClient, ChatStream
+from ._client_settings import VERSION as __version__
+from ._client_settings import ClientSettings
 from ._embedding_models import EmbeddingModel, embedding_model
 from ._embeddings import EmbeddingResult, plan_embeddings
 from ._lazy import lazy_attributes
 from ._schema import tool_input_schema
-from ._settings import VERSION as __version__
-from ._settings import ClientSettings
 from ._types import (
     CacheTTL,
     ChatRequest,

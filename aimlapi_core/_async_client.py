@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from . import _transport as h
+from . import _exchange as exchange
 from ._base_client import _ClientBase
 from ._embeddings import (
     DEFAULT_EMBEDDING_MODEL,
@@ -66,7 +66,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         if self._http is None or (self._owns_http and loop is not self._loop):
             self._http = httpx.AsyncClient(
                 timeout=self.settings.timeout,
-                limits=h.POOL_LIMITS,
+                limits=exchange.POOL_LIMITS,
                 headers=self._new_pool_headers(),
             )
             self._loop = loop
@@ -81,7 +81,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         content: bytes | None = None,
         timeout: httpx.Timeout,
         stream: bool = False,
-        deadline: h.Deadline | None = None,
+        deadline: exchange.Deadline | None = None,
     ) -> httpx.Response:
         http, retries = self._client(), 0
         deadline = deadline or self._deadline().start()
@@ -94,7 +94,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                     try:
                         read = await self._read(resp, deadline)
                     except httpx.DecodingError as exc:
-                        raise h.undecodable(resp, exc) from exc
+                        raise exchange.undecodable(resp, exc) from exc
                     finally:
                         await resp.aclose()
                     resp = read
@@ -102,14 +102,14 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 await self._sleep(self._error_delay(exc, req, retries, deadline))
                 retries += 1
                 continue
-            h.log_response(req, resp, retries)
+            exchange.log_response(req, resp, retries)
             if resp.is_success:
                 return resp
             await self._sleep(self._status_delay(req, resp, retries, deadline))
             retries += 1
 
     @staticmethod
-    async def _read(resp: httpx.Response, deadline: h.Deadline) -> httpx.Response:
+    async def _read(resp: httpx.Response, deadline: exchange.Deadline) -> httpx.Response:
         if deadline.end is None or resp.is_stream_consumed:  # (already read: a mocked response)
             await resp.aread()
             return resp
@@ -117,9 +117,9 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         async for chunk in resp.aiter_raw():  # the deadline checked between reads
             raw += chunk
             deadline.check()
-        return h.rebuilt(resp, bytes(raw))
+        return exchange.rebuilt(resp, bytes(raw))
 
-    async def _fetch_image(self, url: str, deadline: h.Deadline) -> Inlined:
+    async def _fetch_image(self, url: str, deadline: exchange.Deadline) -> Inlined:
         fetch, http = ImageFetch(url), self._client()
         try:
             while True:
@@ -135,10 +135,10 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                     return fetch.result(resp)
                 finally:
                     await resp.aclose()
-        except h.HTTPX_ERRORS as exc:
+        except exchange.HTTPX_ERRORS as exc:
             raise fetch.error(exc) from exc
 
-    async def _inline(self, request: ChatRequest, deadline: h.Deadline) -> ChatRequest:
+    async def _inline(self, request: ChatRequest, deadline: exchange.Deadline) -> ChatRequest:
         fetched = {url: await self._fetch_image(url, deadline) for url in urls_to_fetch(request)}
         return inline_images(request, fetched)
 
@@ -155,9 +155,9 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 timeout=self.settings.timeout,
                 deadline=deadline,
             )
-            return h.decode_result(self.dialect, resp)
+            return exchange.decode_result(self.dialect, resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> AsyncChatStream:
         deadline = self._deadline()  # started by the stream when it opens
@@ -192,9 +192,9 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         try:
             url, headers = self._models_call()
             resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
-            return h.models_of(resp)
+            return exchange.models_of(resp)
         except Exception as exc:
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     async def embed(
         self,
@@ -244,13 +244,13 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                     content=plan.bodies[i],
                     timeout=self.settings.timeout,
                 )
-                out.add(i, h.json_of(resp), resp.headers)
+                out.add(i, exchange.json_of(resp), resp.headers)
 
         try:
             await self._embed_workers(worker, min(max_concurrency, len(plan.bodies)))
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     @staticmethod
     async def _embed_workers(worker: Callable[[], Awaitable[None]], workers: int) -> None:

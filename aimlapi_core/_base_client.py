@@ -1,11 +1,11 @@
-"""What :class:`AIMLAPIClient` (``_client.py``) and :class:`AsyncAIMLAPIClient`
-(``_async_client.py``) share: everything but the I/O loops.
+"""The base of :class:`AIMLAPIClient` (``_client.py``) and :class:`AsyncAIMLAPIClient`
+(``_async_client.py``): a client's configuration and the preparation of its requests.
 
-As in the Anthropic SDK's ``_base_client.py``: settings, the dialect, the parsed URLs, the
-headers set on the pool and the building of each request, the chat / embeddings / models call
-before any I/O, and what a failed attempt means (its retry delay, logged, or the error to raise)
-live here once; each client module keeps only the loops that ``send`` / ``await``. The rules
-under them are ``_transport.py``'s (headers, body, retry policy, error mapping).
+As in the Anthropic SDK's ``_base_client.py``: the settings, the dialect, the parsed URLs, the
+headers set on the pool and the building of each request on them, the chat / embeddings /
+models call prepared before any I/O, and the exchange rules (``_exchange.py``) bound to this
+client's settings, key and jitter (a failed attempt's retry delay, logged, or its error). Each
+client module keeps only the loops that ``send`` / ``await``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
-from . import _transport as h
+from . import _exchange as exchange
+from ._client_settings import ClientSettings
 from ._embeddings import EMBEDDINGS_PATH, EmbeddingPlan, plan_embeddings
-from ._settings import ClientSettings
 from ._types import ChatRequest
 from .wire import Dialect, get_dialect
 
@@ -78,13 +78,16 @@ class _ClientBase(Generic[_H]):
     ) -> tuple[httpx.URL, dict[str, str], bytes]:
         """URL, headers and body of a chat request whose images are already inlined."""
         key = self.settings.require_key()
-        body = h.encode_body(self.dialect, request, stream=stream)
-        headers = h.request_headers(self.settings, key, stream=stream, extra=request.extra_headers)
+        body = exchange.encode_body(self.dialect, request, stream=stream)
+        headers = exchange.request_headers(
+            self.settings, key, stream=stream, extra=request.extra_headers
+        )
         return self._url(self.dialect.path), headers, body
 
     def _url(self, path: str) -> httpx.URL:
         """``base_url + path`` for one of the API's fixed paths, parsed once per client: httpx
-        parses a ``str`` URL on every request, about 30 µs of a 1 ms call."""
+        parses a ``str`` URL on every request, a few percent of a call's CPU
+        (benchmarks/results/micro_timings.md)."""
         url = self._urls.get(path)
         if url is None:
             url = self._urls[path] = httpx.URL(self.settings.base_url + path)
@@ -93,10 +96,11 @@ class _ClientBase(Generic[_H]):
     def _new_pool_headers(self) -> dict[str, str]:
         """The headers a pool we own carries for every request: those of a whole-body POST.
 
-        httpx merges per-request headers into the pool's one by one (about 4 µs a header), so
-        ``_build`` passes only what differs. ``None`` when two names differ only in case
-        (``default_headers={"authorization": ...}``): then every request carries its own."""
-        headers = _PoolHeaders(h.request_headers(self.settings, self._key, stream=False))
+        httpx merges per-request headers into the pool's one by one (a cost per header:
+        benchmarks/results/micro_timings.md), so ``_build`` passes only what differs. ``None``
+        when two names differ only in case (``default_headers={"authorization": ...}``): then
+        every request carries its own."""
+        headers = _PoolHeaders(exchange.request_headers(self.settings, self._key, stream=False))
         unique = len({name.lower() for name in headers}) == len(headers)
         self._pool_headers = headers if unique else None
         return headers if unique else {}
@@ -124,36 +128,42 @@ class _ClientBase(Generic[_H]):
                 del req.headers[name]
         return req
 
-    def _deadline(self) -> h.Deadline:
-        return h.Deadline(self.settings.deadline)
+    def _deadline(self) -> exchange.Deadline:
+        return exchange.Deadline(self.settings.deadline)
 
     def _error_delay(
-        self, exc: httpx.TransportError, req: httpx.Request, retries: int, deadline: h.Deadline
+        self,
+        exc: httpx.TransportError,
+        req: httpx.Request,
+        retries: int,
+        deadline: exchange.Deadline,
     ) -> float:
         """After an attempt failed in transport: the delay before the next one (logged), or
         the error to report raised (a timeout the deadline caused is reported as such)."""
-        delay = h.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
+        delay = exchange.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
         if delay is None:
             deadline.check()
-            raise h.transport_error(exc, req.url, self._key) from exc
-        h.log_retry(req, type(exc).__name__, delay, retries)
+            raise exchange.transport_error(exc, req.url, self._key) from exc
+        exchange.log_retry(req, type(exc).__name__, delay, retries)
         return delay
 
     def _status_delay(
-        self, req: httpx.Request, resp: httpx.Response, retries: int, deadline: h.Deadline
+        self, req: httpx.Request, resp: httpx.Response, retries: int, deadline: exchange.Deadline
     ) -> float:
         """After a read non-2xx answer: the delay before the next attempt (logged), or its
         status error raised."""
-        error = h.status_error(resp, self._key)
-        delay = h.retry_after_status(self.settings, retries, resp, self._jitter, deadline, error)
+        error = exchange.status_error(resp, self._key)
+        delay = exchange.retry_after_status(
+            self.settings, retries, resp, self._jitter, deadline, error
+        )
         if delay is None:
             raise error
-        h.log_retry(req, str(resp.status_code), delay, retries)
+        exchange.log_retry(req, str(resp.status_code), delay, retries)
         return delay
 
     def _models_call(self) -> tuple[httpx.URL, dict[str, str]]:
         """URL and headers of ``GET /models``: no key, none sent."""
-        headers = h.request_headers(self.settings, None, stream=False, has_body=False)
+        headers = exchange.request_headers(self.settings, None, stream=False, has_body=False)
         return self._url("/models"), headers
 
     def _embedding_call(
@@ -162,7 +172,7 @@ class _ClientBase(Generic[_H]):
         """The checked plan (every input error raised here, before I/O), URL and headers."""
         plan = plan_embeddings(texts, **options)
         key = self.settings.require_key() if plan.bodies else None
-        headers = h.request_headers(self.settings, key, stream=False, extra=extra_headers)
+        headers = exchange.request_headers(self.settings, key, stream=False, extra=extra_headers)
         return plan, self._url(EMBEDDINGS_PATH), headers
 
     def __repr__(self) -> str:  # the key is never shown

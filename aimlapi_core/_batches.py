@@ -19,13 +19,13 @@ Example:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
-from . import _transport as h
-from ._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
+from . import _exchange as exchange
+from ._client_settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
 from ._types import ChatRequest, ChatResult
 from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
 from .wire.batches import Batch, encode_batch, read_body
@@ -33,9 +33,7 @@ from .wire.batches import Batch, encode_batch, read_body
 if TYPE_CHECKING:
     import httpx
 
-    from ._async_client import AsyncAIMLAPIClient
-    from ._client import AIMLAPIClient
-    from ._settings import ClientSettings
+    from ._client_settings import ClientSettings
 
 __all__ = ["AsyncBatches", "Batches", "in_input_order"]
 
@@ -103,14 +101,45 @@ _SLICE = 64  # batch items serialised per json_bytes call
 
 
 def _create_body(items: Iterator[dict[str, Any]]) -> bytes:
-    """``h.json_bytes({"requests": list(items)})``, byte for byte, serialised a slice of items at
-    a time: a slice's dicts are garbage once written, so a large batch is never held as dicts
-    all at once (issue 14: memory bounded; each live container also costs every pass of the
+    """``exchange.json_bytes({"requests": list(items)})``, byte for byte, serialised a slice of
+    items at a time: a slice's dicts are garbage once written, so a large batch is never held as
+    dicts all at once (memory stays bounded; each live container also costs every pass of the
     cyclic collector while the batch is built). ``json_bytes`` stays the one serialiser."""
     chunks: list[bytes] = []
     for chunk in iter(lambda: list(islice(items, _SLICE)), []):
-        chunks.append(h.json_bytes(chunk)[1:-1])  # the items, without the list's brackets
+        chunks.append(exchange.json_bytes(chunk)[1:-1])  # the items, without the list's brackets
     return b'{"requests":[' + b",".join(chunks) + b"]}"
+
+
+_Sent = TypeVar("_Sent", covariant=True)  # httpx.Response, or an awaitable of one
+_Slept = TypeVar("_Slept", covariant=True)  # None, or an awaitable of None
+
+
+class _Owner(Protocol[_Sent, _Slept]):
+    """What a Batches resource uses of the client that owns it: its settings, its key (to
+    scrub errors), its send loop (retries, error mapping) and its sleep (so tests record the
+    polling). Typed by use, as the Anthropic SDK types its resources against the base client:
+    no client module is imported here. ``AIMLAPIClient`` is an ``_Owner[httpx.Response,
+    None]``, ``AsyncAIMLAPIClient`` the same, awaited."""
+
+    @property
+    def settings(self) -> ClientSettings: ...
+
+    @property
+    def _key(self) -> str | None: ...
+
+    @property
+    def _sleep(self) -> Callable[[float], _Slept]: ...
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        content: bytes | None,
+        timeout: httpx.Timeout,
+    ) -> _Sent: ...
 
 
 class _BatchesBase:
@@ -130,7 +159,9 @@ class _BatchesBase:
 
     def _headers(self, body: bytes | None) -> dict[str, str]:
         key = self._settings.require_key()
-        return h.request_headers(self._settings, key, stream=False, has_body=body is not None)
+        return exchange.request_headers(
+            self._settings, key, stream=False, has_body=body is not None
+        )
 
     @staticmethod
     def _read(response: httpx.Response, batch_id: str | None) -> Batch:
@@ -141,7 +172,7 @@ class Batches(_BatchesBase):
     """``AIMLAPIClient.batches``. Each method is one HTTP request through the client, except
     :meth:`wait`, which polls :meth:`retrieve`."""
 
-    def __init__(self, client: AIMLAPIClient) -> None:
+    def __init__(self, client: _Owner[httpx.Response, None]) -> None:
         super().__init__(client.settings)
         self._client = client
 
@@ -152,7 +183,7 @@ class Batches(_BatchesBase):
             resp = self._client._send(method, url, headers=headers, content=body, timeout=timeout)
             return self._read(resp, batch_id)
         except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
 
     def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         """Submit ``requests`` (``{custom_id: request}``, or a sequence: ids ``"0"``, ``"1"``…).
@@ -195,7 +226,7 @@ class Batches(_BatchesBase):
 class AsyncBatches(_BatchesBase):
     """``AsyncAIMLAPIClient.batches``: the same methods as :class:`Batches`, awaited."""
 
-    def __init__(self, client: AsyncAIMLAPIClient) -> None:
+    def __init__(self, client: _Owner[Awaitable[httpx.Response], Awaitable[None]]) -> None:
         super().__init__(client.settings)
         self._client = client
 
@@ -208,7 +239,7 @@ class AsyncBatches(_BatchesBase):
             )
             return self._read(resp, batch_id)
         except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
 
     async def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         return await self._call(self._create_call(requests))

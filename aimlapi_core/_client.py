@@ -1,8 +1,9 @@
 """``AIMLAPIClient``: the synchronous client of the core.
 
 Everything but its I/O loops is shared with :class:`AsyncAIMLAPIClient` (``_async_client.py``)
-through ``_base_client.py`` (settings, pool headers, requests built, retry decisions),
-``_transport.py`` (headers, body, error mapping), ``_stream.py`` (stream state) and ``_images.py``.
+through ``_base_client.py`` (configuration, pool headers, requests built and prepared),
+``_exchange.py`` (headers, body, retry decisions, error mapping), ``_stream.py`` (stream state)
+and ``_images.py``.
 One pooled httpx client per instance, created on first use; an injected ``http_client`` is used
 as is and never closed.
 
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from . import _transport as h
+from . import _exchange as exchange
 from ._base_client import _ClientBase
 from ._embeddings import (
     DEFAULT_EMBEDDING_MODEL,
@@ -55,7 +56,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 if self._http is None:
                     self._http = httpx.Client(
                         timeout=self.settings.timeout,
-                        limits=h.POOL_LIMITS,
+                        limits=exchange.POOL_LIMITS,
                         headers=self._new_pool_headers(),
                     )
         return self._http
@@ -69,7 +70,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         content: bytes | None = None,
         timeout: httpx.Timeout,
         stream: bool = False,
-        deadline: h.Deadline | None = None,
+        deadline: exchange.Deadline | None = None,
     ) -> httpx.Response:
         """One request with retries; a streamed success comes back unread, anything else read
         and closed. Failed attempts are closed before the sleep. ``deadline`` (started) bounds
@@ -85,7 +86,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                     try:
                         read = self._read(resp, deadline)
                     except httpx.DecodingError as exc:
-                        raise h.undecodable(resp, exc) from exc
+                        raise exchange.undecodable(resp, exc) from exc
                     finally:
                         resp.close()
                     resp = read
@@ -93,14 +94,14 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 self._sleep(self._error_delay(exc, req, retries, deadline))
                 retries += 1
                 continue
-            h.log_response(req, resp, retries)
+            exchange.log_response(req, resp, retries)
             if resp.is_success:
                 return resp
             self._sleep(self._status_delay(req, resp, retries, deadline))
             retries += 1
 
     @staticmethod
-    def _read(resp: httpx.Response, deadline: h.Deadline) -> httpx.Response:
+    def _read(resp: httpx.Response, deadline: exchange.Deadline) -> httpx.Response:
         if deadline.end is None or resp.is_stream_consumed:  # (already read: a mocked response)
             resp.read()
             return resp
@@ -108,9 +109,9 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         for chunk in resp.iter_raw():  # the deadline checked between reads
             raw += chunk
             deadline.check()
-        return h.rebuilt(resp, bytes(raw))
+        return exchange.rebuilt(resp, bytes(raw))
 
-    def _fetch_image(self, url: str, deadline: h.Deadline) -> Inlined:
+    def _fetch_image(self, url: str, deadline: exchange.Deadline) -> Inlined:
         fetch, http = ImageFetch(url), self._client()
         try:
             while True:
@@ -126,10 +127,10 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                     return fetch.result(resp)
                 finally:
                     resp.close()
-        except h.HTTPX_ERRORS as exc:
+        except exchange.HTTPX_ERRORS as exc:
             raise fetch.error(exc) from exc
 
-    def _inline(self, request: ChatRequest, deadline: h.Deadline) -> ChatRequest:
+    def _inline(self, request: ChatRequest, deadline: exchange.Deadline) -> ChatRequest:
         fetched = {url: self._fetch_image(url, deadline) for url in urls_to_fetch(request)}
         return inline_images(request, fetched)
 
@@ -147,9 +148,9 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 timeout=self.settings.timeout,
                 deadline=deadline,
             )
-            return h.decode_result(self.dialect, resp)
+            return exchange.decode_result(self.dialect, resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """A lazy stream of :data:`StreamEvent`: nothing is sent before ``with`` or iteration."""
@@ -186,9 +187,9 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         try:
             url, headers = self._models_call()
             resp = self._send("GET", url, headers=headers, timeout=self.settings.timeout)
-            return h.models_of(resp)
+            return exchange.models_of(resp)
         except Exception as exc:
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def embed(
         self,
@@ -248,10 +249,10 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 resp = self._send(
                     "POST", url, headers=headers, content=body, timeout=self.settings.timeout
                 )
-                out.add(i, h.json_of(resp), resp.headers)
+                out.add(i, exchange.json_of(resp), resp.headers)
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
-            raise h.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 
 import httpx
 
+from ._client_settings import VERSION
 from ._rules import IMAGE_MEDIA_TYPES, parse_data_uri
-from ._settings import VERSION
 from ._types import ChatRequest, ImagePart, Message, Part, ToolResultPart
 from .errors import AIMLAPIError, APIConnectionError, APITimeoutError, UnsupportedContentError
 

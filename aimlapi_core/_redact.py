@@ -3,7 +3,7 @@
 Error texts are built in many places (the envelope reader, the decoders' excerpts, httpx's own
 messages), and a server may echo anything: the key in a 2xx error body, in an SSE error event,
 in an HTML page that prints the request headers. Rather than trust each builder to redact, every
-error leaving a client passes through :func:`scrub` once (``_transport.guard``), which rewrites
+error leaving a client passes through :func:`scrub` once (``_exchange.failure``), which rewrites
 the error and everything chained to it. What it covers:
 
 - ``message``, ``args`` and ``body`` / ``headers`` (recursively through dicts and lists);

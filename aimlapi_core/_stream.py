@@ -16,9 +16,8 @@ from types import TracebackType
 
 import httpx
 
-from ._accumulate import StreamAccumulator, events_of
-from ._sse import SSEDecoder
-from ._transport import (
+from ._accumulate import PartialPart, StreamAccumulator, events_of
+from ._exchange import (
     HTTPX_ERRORS,
     Deadline,
     failure,
@@ -26,6 +25,7 @@ from ._transport import (
     json_or_raise,
     stream_read_error,
 )
+from ._sse import SSEDecoder
 from ._types import ChatResult, StreamEvent
 from .errors import StreamError
 from .wire import Dialect
@@ -113,6 +113,10 @@ class StreamState:
                 partial=self.partial(),
             )
 
+    def partial_parts(self) -> list[PartialPart]:
+        """The parts so far, as snapshots (:meth:`StreamAccumulator.partial_parts`)."""
+        return self._acc.partial_parts()
+
     def partial(self) -> ChatResult | None:
         """What arrived so far (``StreamError.partial``)."""
         result = self._acc.partial()
@@ -124,7 +128,7 @@ class StreamState:
     def fail(self, exc: Exception, key: str | None) -> Exception:
         """The exception to raise for ``exc`` met while reading: an httpx error mapped, a
         :class:`StreamError` given what arrived before it, the key scrubbed
-        (``_transport.failure``)."""
+        (``_exchange.failure``)."""
         if isinstance(exc, httpx.TimeoutException) and self.deadline.expired():
             try:  # the read timed out because the deadline cut it: say so
                 self.deadline.check()
@@ -171,6 +175,13 @@ class _StreamBase:
     @property
     def response_headers(self) -> httpx.Headers | None:
         return self._state.headers
+
+    def partial_parts(self) -> list[PartialPart]:
+        """The answer so far, as :class:`PartialPart` snapshots from the stream's own
+        accumulator (which every event has already been folded into): an adapter that shows
+        the answer so far on each event reads it here rather than folding the events again.
+        Constant work per part; later events do not change a snapshot."""
+        return self._state.partial_parts()
 
 
 class ChatStream(_StreamBase):

@@ -10,7 +10,7 @@ Measured in this process:
   POSTs), then, once the batch has ended, ``client.batches.retrieve`` (GET, decodes every result
   into a ``ChatResult`` with ``in_input_order``) — HTTP on loopback included.
 
-Target (issue 14): aimlapi_core within 2× stdlib (CPU of this process), and memory bounded:
+Target: aimlapi_core within 2× stdlib (CPU of this process), and memory bounded:
 tracemalloc's peak during submit + results against the size of the two bodies. Times are
 medians over rounds; the ratio is the median over rounds of the ratio within each round (paired,
 as in overhead.py: the two run a second apart, while a shared machine's load moves by more than

@@ -69,7 +69,7 @@ def check_reachable(base_url: str) -> None:
 def backend() -> Iterator[str]:
     """Yield the model id, with the environment pointing at the real API or the emulator."""
     if os.environ.get("AIMLAPI_API_KEY"):
-        from aimlapi_core._settings import DEFAULT_BASE_URL
+        from aimlapi_core._client_settings import DEFAULT_BASE_URL
 
         base_url = os.environ.get("AIMLAPI_BASE_URL") or DEFAULT_BASE_URL
         console.print(f"[bold]Using the real AI/ML API[/] at {base_url} (AIMLAPI_API_KEY is set).")

@@ -19,7 +19,7 @@ message an agent stores is the same whichever way it was produced.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any, ClassVar
 
@@ -337,27 +337,33 @@ def _partial_block(part: PartialPart) -> Any | None:
 
 
 class StreamResponses:
-    """Stream events → the streamed responses before the last, through the core's accumulator.
+    """Stream events → the streamed responses before the last, read from the core's accumulator.
 
     ``on_event`` returns a response for events that add content (text, thinking, tool-call
     deltas) and ``None`` for the rest (ids, usage, cost, finish reach the caller on the last
-    response, built by :func:`chat_response` from the accumulated result). Per event the work
-    is constant in the answer's size: one ``add`` and a snapshot of the parts so far.
+    response, built by :func:`chat_response` from the accumulated result). Each response holds
+    a snapshot of the answer so far from ``partial_parts``: a core stream's
+    (``ChatStream.partial_parts``), whose accumulator has already folded the event, so each
+    event is folded once. Without a stream (events from elsewhere), the events are folded here,
+    into an accumulator of its own. Per event the work is constant in the answer's size.
     """
 
-    __slots__ = ("_acc",)
+    __slots__ = ("_fold", "_partial_parts")
 
-    def __init__(self) -> None:
-        self._acc = StreamAccumulator()
+    def __init__(self, partial_parts: Callable[[], list[PartialPart]] | None = None) -> None:
+        self._fold: Callable[[StreamEvent], None] | None = None
+        if partial_parts is None:
+            acc = StreamAccumulator()
+            self._fold, partial_parts = acc.add, acc.partial_parts
+        self._partial_parts = partial_parts
 
     def on_event(self, event: StreamEvent) -> PartialChatResponse | None:
-        self._acc.add(event)
+        if self._fold is not None:
+            self._fold(event)
         if isinstance(event, TextDelta):
-            return PartialChatResponse.of(self._acc.partial_parts(), event.text)
+            return PartialChatResponse.of(self._partial_parts(), event.text)
         if isinstance(event, ThinkingDelta):
-            return PartialChatResponse.of(
-                self._acc.partial_parts(), "", thinking_delta=event.thinking
-            )
+            return PartialChatResponse.of(self._partial_parts(), "", thinking_delta=event.thinking)
         if isinstance(event, ToolCallDelta):
-            return PartialChatResponse.of(self._acc.partial_parts(), "")
+            return PartialChatResponse.of(self._partial_parts(), "")
         return None

@@ -269,8 +269,8 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         client = self._sync_core()
 
         def gen() -> ChatResponseGen:
-            state = StreamResponses()
             with client.stream(request) as stream:
+                state = StreamResponses(stream.partial_parts)
                 for event in stream:
                     response = state.on_event(event)
                     if response is not None:
@@ -287,8 +287,8 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         client = self._async_core()
 
         async def gen() -> ChatResponseAsyncGen:
-            state = StreamResponses()
             async with client.stream(request) as stream:
+                state = StreamResponses(stream.partial_parts)
                 async for event in stream:
                     response = state.on_event(event)
                     if response is not None:

@@ -22,7 +22,8 @@ __all__ = [
 # --------------------------------------------------------------------------- caller block fields
 # A caller's content block (a dict in LangChain, additional_kwargs in LlamaIndex) missing a field
 # or holding the wrong type raised KeyError / TypeError / AttributeError from deep inside a
-# converter (issue 10: 23 of 25 malformed inputs). Both adapters read required fields here.
+# converter (23 of 25 malformed inputs in tests/e2e/test_malformed_inputs.py did). Both adapters
+# read required fields here.
 
 
 def block_str(block: Mapping[str, Any], key: str, where: str, *, kind: str) -> str:
@@ -79,7 +80,8 @@ def caller_input(where: str) -> Iterator[None]:
     The explicit checks above name the common mistakes; this is the net under them, so that a
     shape nobody anticipated (hypothesis finds them: a list where a string goes, a number where
     a URL goes) still raises ``UnsupportedContentError`` naming the message and block, never a
-    bare ``KeyError`` / ``TypeError`` / ``AttributeError`` / ``ValueError`` (issue 10). The
+    bare ``KeyError`` / ``TypeError`` / ``AttributeError`` / ``ValueError``
+    (tests/e2e/test_malformed_inputs.py fuzzes both converters). The
     original exception is kept as ``__cause__``.
 
     Example:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from aimlapi_core._settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
+from aimlapi_core._client_settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
 from aimlapi_core._types import ChatResult
 
 # The Batches API (``_batches``, ``wire.batches``) is imported when a batch is used, not here:

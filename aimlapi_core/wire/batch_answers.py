@@ -121,7 +121,8 @@ def read_body(content: bytes, batch_id: str | None = None) -> Batch:
     the keys every line repeats, which costs a quarter less than a parse per line) and its
     results are decoded before the next, so a line's wrapper objects are garbage as soon as its
     result is read instead of 10,000 parsed lines living until the last is decoded (memory, and
-    the cyclic collector's passes over every live container; issue 14). Any other answer, and
+    the cyclic collector's passes over every live container; benchmarks/batches.py measures
+    the peak). Any other answer, and
     any failure on the way, takes the two-step path, which reads every form and words every
     error as it always did (a line that is not JSON is reported before a result that cannot be
     read).

@@ -45,7 +45,7 @@ from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 from .batch_answers import Batch, BatchCounts, BatchResult, parse_body, read_batch, read_body
 from .encode import encode_request
-from .messages import _FLAVOR as MESSAGES_FLAVOR
+from .messages import _CONTENT as MESSAGES_CONTENT
 
 __all__ = [
     "MAX_REQUESTS",
@@ -86,7 +86,8 @@ def encode_batch(requests: Mapping[str, ChatRequest]) -> Iterator[dict[str, Any]
 
     Lazy so that the caller can serialise a slice of items at a time (``_batches.py``): a
     100,000-request batch then never holds every params dict at once — memory, and the
-    collector's passes over every live container (issue 14: "memory bounded"). Nothing is sent
+    collector's passes over every live container (memory bounded: benchmarks/batches.py
+    measures the peak). Nothing is sent
     before the last item is taken, so a bad request anywhere is still refused before any
     request.
     """
@@ -121,7 +122,7 @@ def encode_params(request: ChatRequest, custom_id: str) -> dict[str, Any]:
         # prompt_caching policy places no breakpoint here; the caller's own are refused above.
         request = replace(request, prompt_caching=None)
     try:
-        params = encode_request(request, stream=False, flavor=MESSAGES_FLAVOR)
+        params = encode_request(request, stream=False, dialect_content=MESSAGES_CONTENT)
     except InvalidRequestError as exc:
         raise type(exc)(f"{_where(custom_id)}: {exc.message}") from None
     if not _PARAMS.issuperset(params):

@@ -2,9 +2,10 @@
 
 The half of request encoding that walks the caller's content (``encode.py`` assembles the body
 around it and checks the request-level rules). Both dialects send Anthropic-shaped blocks; what
-one endpoint may carry is the :class:`Flavor` (``_rules/content.py``, ``DIALECT_CONTENT``, as
-``encode.py`` narrows it per model): the chat-completions specs forbid extra keys on content
-blocks (``additionalProperties: false`` in ``docs/schemas/claude-4-sonnet.json``), so
+one endpoint may carry is its :class:`DialectContent` (``_rules/content.py``,
+``DIALECT_CONTENT``, as ``encode.py`` narrows it per model): the chat-completions specs forbid
+extra keys on content blocks (``additionalProperties: false`` in
+``docs/schemas/claude-4-sonnet.json``), so
 ``cache_control`` and document titles are refused there, never dropped. Empty text is not sent
 (docs/wire.md "Content parts").
 """
@@ -16,7 +17,7 @@ import re
 from typing import Any
 
 from aimlapi_core import _rules as rules
-from aimlapi_core._rules import DialectContent as Flavor
+from aimlapi_core._rules import DialectContent
 from aimlapi_core._types import (
     DocumentPart,
     ImagePart,
@@ -41,7 +42,9 @@ __all__ = ["encode_messages", "encode_system", "with_cache"]
 _TOOL_ID = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 
-def encode_system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str, Any]] | None:
+def encode_system(
+    parts: list[TextPart], dialect_content: DialectContent
+) -> str | list[dict[str, Any]] | None:
     """``system``: one string, or text blocks where one carries a cache hint or citations."""
     if not parts:
         return None
@@ -51,13 +54,15 @@ def encode_system(parts: list[TextPart], flavor: Flavor) -> str | list[dict[str,
     if any(p.cache_control for p in texts):
         # Only /messages takes a list of system blocks (the chat-completions specs type
         # ``system`` as a string), so caching the system prompt needs that dialect.
-        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
+        return [_text_block(p, dialect_content, "the system prompt", system=True) for p in texts]
     if any(p.citations for p in texts):
-        return [_text_block(p, flavor, "the system prompt", system=True) for p in texts]
+        return [_text_block(p, dialect_content, "the system prompt", system=True) for p in texts]
     return "\n\n".join(p.text for p in texts)
 
 
-def encode_messages(messages: list[Message], flavor: Flavor) -> list[dict[str, Any]]:
+def encode_messages(
+    messages: list[Message], dialect_content: DialectContent
+) -> list[dict[str, Any]]:
     """``messages``: roles checked, consecutive turns of one role merged, each part a block."""
     out: list[dict[str, Any]] = []
     role: str | None = None
@@ -76,7 +81,7 @@ def encode_messages(messages: list[Message], flavor: Flavor) -> list[dict[str, A
                 # (docs/wire.md "Content parts").
                 if part.text:
                     blocks.append(part.text)
-            elif (block := _block(part, flavor, i)) is not None:
+            elif (block := _block(part, dialect_content, i)) is not None:
                 blocks.append(block)
         if not blocks:
             raise InvalidRequestError(
@@ -109,25 +114,25 @@ def _turn(role: str, blocks: list[dict[str, Any] | str]) -> dict[str, Any]:
 
 
 def _text_block(
-    part: TextPart, flavor: Flavor, where: str, *, system: bool = False
+    part: TextPart, dialect_content: DialectContent, where: str, *, system: bool = False
 ) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "text", "text": part.text}
     if part.citations and system:
         block["citations"] = [dict(c) for c in part.citations]  # _model_rules checked them
-    elif part.citations and flavor.replay_citations:
+    elif part.citations and dialect_content.replay_citations:
         claude = [dict(c) for c in part.citations if str(c.get("type", "")).endswith("_location")]
         if claude:
             block["citations"] = claude
-    return with_cache(block, part.cache_control, flavor, where)
+    return with_cache(block, part.cache_control, dialect_content, where)
 
 
 def with_cache(
-    block: dict[str, Any], cache_control: Any, flavor: Flavor, where: str
+    block: dict[str, Any], cache_control: Any, dialect_content: DialectContent, where: str
 ) -> dict[str, Any]:
     """``block`` with the caller's ``cache_control`` where the endpoint takes it, else refused."""
     if not cache_control:
         return block
-    if not flavor.block_cache_control:
+    if not dialect_content.block_cache_control:
         # A cache hint the endpoint cannot take is refused, not dropped: dropping it would
         # silently turn a cached prompt into a full-price one.
         raise UnsupportedContentError(
@@ -135,7 +140,8 @@ def with_cache(
             "cache_control); use api='messages' for prompt caching, or remove cache_control"
         )
     if not isinstance(cache_control, dict):
-        # Found by fuzzing the adapters (issue 10): cache_control "0" raised a bare ValueError.
+        # Found by fuzzing the adapters (tests/e2e/test_malformed_inputs.py): cache_control "0"
+        # raised a bare ValueError.
         raise UnsupportedContentError(
             f"cache_control on {where} must be a dict such as {{'type': 'ephemeral'}}, got "
             f"{type(cache_control).__name__} {cache_control!r:.40}"
@@ -144,20 +150,20 @@ def with_cache(
     return block
 
 
-def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
+def _block(part: Part, dialect_content: DialectContent, i: int) -> dict[str, Any] | None:
     if isinstance(part, TextPart):
         if not part.text:
             return None  # a 400 for empty text (docs/wire.md "Content parts")
-        return _text_block(part, flavor, f"a text block of messages[{i}]")
+        return _text_block(part, dialect_content, f"a text block of messages[{i}]")
     if isinstance(part, ImagePart):
-        return _image(part, flavor, i)
+        return _image(part, dialect_content, i)
     if isinstance(part, DocumentPart):
-        return _document(part, flavor, i)
+        return _document(part, dialect_content, i)
     if isinstance(part, ToolCallPart):
         wire_id = _wire_tool_id(part.id)
         return {"type": "tool_use", "id": wire_id, "name": part.name, "input": dict(part.arguments)}
     if isinstance(part, ToolResultPart):
-        return _tool_result(part, flavor, i)
+        return _tool_result(part, dialect_content, i)
     if isinstance(part, ThinkingPart):
         if part.signature is None:
             # The API verifies signatures and the specs require one; /chat/completions never
@@ -169,7 +175,7 @@ def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
     if isinstance(part, RedactedThinkingPart):
         return {"type": "redacted_thinking", "data": part.data}
     if isinstance(part, SearchResultPart):
-        return _search_result(part, flavor, i)
+        return _search_result(part, dialect_content, i)
     if isinstance(part, ServerToolCallPart):
         # Sent back as received (docs/wire.md "Server tools"): the id is the API's own.
         return {
@@ -187,7 +193,7 @@ def _block(part: Part, flavor: Flavor, i: int) -> dict[str, Any] | None:
     )
 
 
-def _image(part: ImagePart, flavor: Flavor, i: int) -> dict[str, Any]:
+def _image(part: ImagePart, dialect_content: DialectContent, i: int) -> dict[str, Any]:
     if not part.data:
         where = f" (url {part.url!r} was not fetched)" if part.url else ""
         raise UnsupportedContentError(
@@ -199,12 +205,12 @@ def _image(part: ImagePart, flavor: Flavor, i: int) -> dict[str, Any]:
     return with_cache(
         {"type": "image", "source": source},
         part.cache_control,
-        flavor,
+        dialect_content,
         f"an image in messages[{i}]",
     )
 
 
-def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
+def _document(part: DocumentPart, dialect_content: DialectContent, i: int) -> dict[str, Any]:
     if part.media_type == "application/pdf":
         source: dict[str, Any] = {
             "type": "base64",
@@ -219,15 +225,17 @@ def _document(part: DocumentPart, flavor: Flavor, i: int) -> dict[str, Any]:
     else:
         rules.check_document_media_type(part.media_type, f"messages[{i}]")
     block: dict[str, Any] = {"type": "document", "source": source}
-    if flavor.document_metadata:
+    if dialect_content.document_metadata:
         if part.title:
             block["title"] = part.title
         if part.context:
             block["context"] = part.context
-    return with_cache(block, part.cache_control, flavor, f"a document in messages[{i}]")
+    return with_cache(block, part.cache_control, dialect_content, f"a document in messages[{i}]")
 
 
-def _search_result(part: SearchResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
+def _search_result(
+    part: SearchResultPart, dialect_content: DialectContent, i: int
+) -> dict[str, Any]:
     texts = [p for p in part.content if p.text]
     if not texts:
         raise UnsupportedContentError(
@@ -237,11 +245,15 @@ def _search_result(part: SearchResultPart, flavor: Flavor, i: int) -> dict[str, 
         "type": "search_result",
         "source": part.source,
         "title": part.title,
-        "content": [_text_block(p, flavor, f"a search result in messages[{i}]") for p in texts],
+        "content": [
+            _text_block(p, dialect_content, f"a search result in messages[{i}]") for p in texts
+        ],
     }
     if part.citations is not None:
         block["citations"] = {"enabled": part.citations}
-    return with_cache(block, part.cache_control, flavor, f"a search result in messages[{i}]")
+    return with_cache(
+        block, part.cache_control, dialect_content, f"a search result in messages[{i}]"
+    )
 
 
 def _wire_tool_id(raw: str) -> str:
@@ -255,15 +267,15 @@ def _wire_tool_id(raw: str) -> str:
     return f"{cleaned}_{digest}" if cleaned else f"toolu_{digest}"
 
 
-def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]:
+def _tool_result(part: ToolResultPart, dialect_content: DialectContent, i: int) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     for item in part.content:
-        if isinstance(item, DocumentPart) and not flavor.documents_in_tool_results:
+        if isinstance(item, DocumentPart) and not dialect_content.documents_in_tool_results:
             raise UnsupportedContentError(
                 f"messages[{i}]: tool result {part.tool_call_id!r} holds a document, which "
-                f"{flavor.name} does not accept in tool results; use api='messages'"
+                f"{dialect_content.name} does not accept in tool results; use api='messages'"
             )
-        block = _block(item, flavor, i)
+        block = _block(item, dialect_content, i)
         if block is not None:
             content.append(block)
     wire: dict[str, Any] = {"type": "tool_result", "tool_use_id": _wire_tool_id(part.tool_call_id)}
@@ -273,4 +285,4 @@ def _tool_result(part: ToolResultPart, flavor: Flavor, i: int) -> dict[str, Any]
         wire["content"] = content
     if part.is_error:
         wire["is_error"] = True
-    return with_cache(wire, part.cache_control, flavor, f"a tool result in messages[{i}]")
+    return with_cache(wire, part.cache_control, dialect_content, f"a tool result in messages[{i}]")

@@ -62,7 +62,7 @@ from .encode import encode_request
 from .envelope import error_from_body, raise_if_error_envelope, stream_error
 from .messages import decode_blocks
 
-_FLAVOR = DIALECT_CONTENT["chat_completions"]
+_CONTENT = DIALECT_CONTENT["chat_completions"]
 
 
 class ChatCompletionsDialect:
@@ -70,7 +70,7 @@ class ChatCompletionsDialect:
     path = "/chat/completions"
 
     def encode(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        return encode_request(request, stream=stream, flavor=_FLAVOR)
+        return encode_request(request, stream=stream, dialect_content=_CONTENT)
 
     def decode(self, body: Any, headers: Mapping[str, str]) -> ChatResult:
         try:

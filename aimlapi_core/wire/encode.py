@@ -2,14 +2,14 @@
 
 ``/chat/completions`` for Claude takes the seed format (top-level ``system``, ``stop_sequences``,
 Anthropic tools and content blocks; docs/wire.md "Request on /chat/completions"); ``/messages``
-takes Anthropic's Messages API. They differ in a few switches (:class:`Flavor`): the
+takes Anthropic's Messages API. They differ in a few switches (:class:`DialectContent`): the
 chat-completions specs forbid extra keys on content blocks (``additionalProperties: false`` in
 ``docs/schemas/claude-4-sonnet.json``), so ``cache_control`` and document titles go only to
 /messages.
 
 This module assembles the body and holds the request-level rules (sampling, thinking, tools,
-tool choice) and the flavor per model; the content (system prompt, messages, their blocks) is
-encoded by ``blocks.py``.
+tool choice) and the :class:`DialectContent` per model; the content (system prompt, messages,
+their blocks) is encoded by ``blocks.py``.
 
 Every rule the API would answer with a 400 is checked here first, and the error says how to fix
 the request. Nulls and empty lists are never sent (several models answer 400:
@@ -25,7 +25,7 @@ from typing import Any
 from aimlapi_core import _rules as rules
 from aimlapi_core._caching import check_breakpoints, place_breakpoints
 from aimlapi_core._model_rules import check_model_allows
-from aimlapi_core._rules import DialectContent as Flavor
+from aimlapi_core._rules import DialectContent
 from aimlapi_core._schema import tool_input_schema
 from aimlapi_core._types import ChatRequest, ServerToolSpec
 from aimlapi_core.catalog import capabilities
@@ -33,21 +33,23 @@ from aimlapi_core.errors import InvalidRequestError
 
 from .blocks import encode_messages, encode_system, with_cache
 
-__all__ = ["Flavor", "encode_request"]
+__all__ = ["DialectContent", "encode_request"]
 
 
-def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dict[str, Any]:
+def encode_request(
+    request: ChatRequest, *, stream: bool, dialect_content: DialectContent
+) -> dict[str, Any]:
     _validate_sampling(request)
     if request.prompt_caching is not None:
-        request = place_breakpoints(request, flavor.name)  # _caching.py: where they go
+        request = place_breakpoints(request, dialect_content.name)  # _caching.py: where they go
     check_breakpoints(request)
-    check_model_allows(request, flavor.name)  # per-model schema rules (_model_rules.py)
-    flavor = _model_flavor(flavor, request.model)
+    check_model_allows(request, dialect_content.name)  # per-model schema rules (_model_rules.py)
+    dialect_content = _content_for_model(dialect_content, request.model)
     body: dict[str, Any] = {
         "model": request.model,
-        "messages": encode_messages(request.messages, flavor),
+        "messages": encode_messages(request.messages, dialect_content),
     }
-    system = encode_system(request.system, flavor)
+    system = encode_system(request.system, dialect_content)
     if system:
         body["system"] = system
     body["max_tokens"] = request.max_tokens
@@ -64,7 +66,7 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
     if request.metadata:
         body["metadata"] = dict(request.metadata)
     if request.tools:
-        body["tools"] = _tools(request, flavor)
+        body["tools"] = _tools(request, dialect_content)
     if request.tool_choice is not None:
         tool_choice = _tool_choice(request)
         if tool_choice is not None:
@@ -76,21 +78,22 @@ def encode_request(request: ChatRequest, *, stream: bool, flavor: Flavor) -> dic
     return body
 
 
-def _model_flavor(flavor: Flavor, model: object) -> Flavor:
-    """``flavor`` as it applies to ``model``: a pure function of the two (the catalogue is
-    read-only), so it is computed once per (flavor, model) pair, not once per request."""
+def _content_for_model(dialect_content: DialectContent, model: object) -> DialectContent:
+    """``dialect_content`` as it applies to ``model``: a pure function of the two (the catalogue
+    is read-only), so it is computed once per (dialect_content, model) pair, not per request."""
     if isinstance(model, str):
-        return _model_flavor_cached(flavor, model)
-    return _derive_flavor(flavor, model)  # not hashable in general; undocumented anyway
+        return _content_for_model_cached(dialect_content, model)
+    # Not hashable in general; undocumented anyway.
+    return _derive_content_for_model(dialect_content, model)
 
 
-def _derive_flavor(flavor: Flavor, model: object) -> Flavor:
-    caps = capabilities(model, flavor.name)
+def _derive_content_for_model(dialect_content: DialectContent, model: object) -> DialectContent:
+    caps = capabilities(model, dialect_content.name)
     # The 4.x chat schemas forbid cache_control; the 5-series and -latest chat schemas allow it
     # (docs/wire.md "Prompt caching"). A documented model that forbids it was refused by
     # check_model_allows; a documented one that allows it, or an id the docs do not list (the
     # server decides, as for every per-model rule), may carry it.
-    block_cache_control = flavor.block_cache_control or caps is None or caps.cache_control
+    block_cache_control = dialect_content.block_cache_control or caps is None or caps.cache_control
     # Judgement (docs/wire.md "Citations"): an answer's citations are replayed with its text
     # where the model's schema types text blocks with citations (the schemas that list
     # citations on system text; the 4.x chat schemas forbid any extra key on a text block),
@@ -99,12 +102,12 @@ def _derive_flavor(flavor: Flavor, model: object) -> Flavor:
     # are the earlier answer's metadata, kept for the caller, not input the model needs.
     replay_citations = caps is None or caps.system_citations
     return replace(
-        flavor, block_cache_control=block_cache_control, replay_citations=replay_citations
+        dialect_content, block_cache_control=block_cache_control, replay_citations=replay_citations
     )
 
 
-# Bounded like catalog._lookup: model ids come from callers, and there are two flavors.
-_model_flavor_cached = lru_cache(maxsize=512)(_derive_flavor)
+# Bounded like catalog._lookup: model ids come from callers, and DIALECT_CONTENT holds two.
+_content_for_model_cached = lru_cache(maxsize=512)(_derive_content_for_model)
 
 
 # --------------------------------------------------------------------------- validation
@@ -162,7 +165,7 @@ def _thinking(request: ChatRequest) -> dict[str, Any] | None:
     return out
 
 
-def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
+def _tools(request: ChatRequest, dialect_content: DialectContent) -> list[dict[str, Any]]:
     rules.check_tool_names(tool.name for tool in request.tools)
     out: list[dict[str, Any]] = []
     for tool in request.tools:
@@ -170,13 +173,15 @@ def _tools(request: ChatRequest, flavor: Flavor) -> list[dict[str, Any]]:
             # Server tools are sent as documented: type, name and their own fields
             # (docs/wire.md "Server tools"); the catalogue checked the type (_model_rules.py).
             server: dict[str, Any] = {"type": tool.type, "name": tool.name, **tool.options}
-            out.append(with_cache(server, tool.cache_control, flavor, f"tool {tool.name!r}"))
+            out.append(
+                with_cache(server, tool.cache_control, dialect_content, f"tool {tool.name!r}")
+            )
             continue
         wire: dict[str, Any] = {"name": tool.name}
         if tool.description:
             wire["description"] = tool.description
         wire["input_schema"] = tool_input_schema(tool.name, tool.input_schema)
-        out.append(with_cache(wire, tool.cache_control, flavor, f"tool {tool.name!r}"))
+        out.append(with_cache(wire, tool.cache_control, dialect_content, f"tool {tool.name!r}"))
     return out
 
 

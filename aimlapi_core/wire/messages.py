@@ -59,7 +59,7 @@ from ._common import (
 from .encode import encode_request
 from .envelope import error_from_body, raise_if_error_envelope, stream_error
 
-_FLAVOR = DIALECT_CONTENT["messages"]
+_CONTENT = DIALECT_CONTENT["messages"]
 
 
 class MessagesDialect:
@@ -67,7 +67,7 @@ class MessagesDialect:
     path = "/messages"
 
     def encode(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        return encode_request(request, stream=stream, flavor=_FLAVOR)
+        return encode_request(request, stream=stream, dialect_content=_CONTENT)
 
     def decode(self, body: Any, headers: Mapping[str, str]) -> ChatResult:
         try:

@@ -4,7 +4,7 @@
   no module or name whose path has a ``_``-prefixed part after ``aimlapi_core``. Their kit is
   the public ``aimlapi_core.adapter`` (its own ``_`` modules are reached through it).
 * Inside the core, only ``aimlapi_core.adapter`` imports pydantic; the rest is framework-free
-  (``_settings.py`` names pydantic in prose only, which is why this reads the ast).
+  (``_client_settings.py`` names pydantic in prose only, which is why this reads the ast).
 * The core below the kit never imports the kit: the adapters build on the core, not back.
 
 Every import form counts: ``import``, ``from ... import``, relative, inside functions and under

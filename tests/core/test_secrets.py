@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from aimlapi_core import AIMLAPIClient, AsyncAIMLAPIClient, ChatRequest, Message, TextPart
-from aimlapi_core._settings import ClientSettings
+from aimlapi_core._client_settings import ClientSettings
 from aimlapi_core.errors import APIConnectionError, AuthenticationError
 
 KEY = "sk-live-secret-9a8b7c6d5e4f"

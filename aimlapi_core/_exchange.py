@@ -1,9 +1,11 @@
-"""The transport pieces the sync and async clients share: everything except the I/O loop.
+"""The rules of one HTTP exchange with the API, as functions of what they are given.
 
-Request preparation (URL, headers, JSON body), the retry decision after each attempt and its
-logging, turning a failed response into the right exception, mapping httpx exceptions (with the
-key scrubbed), and reading a whole JSON body. The per-stream state lives with the stream
-(``_stream.py``); the error-envelope parser with the wire (``wire/envelope.py``).
+What goes out (headers, JSON body bytes), how long it may take (:class:`Deadline`), what a
+failed attempt means (the retry decision, logged), and what comes back (a failed response as
+the right exception, every httpx exception mapped with the key scrubbed, whole JSON bodies
+read). No state: the clients (``_base_client.py`` holds their configuration), the streams
+(``_stream.py``) and the Batches API (``_batches.py``) apply these rules to their own
+settings and key. The error-envelope parser lives with the wire (``wire/envelope.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from ._client_settings import VERSION, ClientSettings
 from ._json import excerpt
 from ._redact import redact, scrub
 from ._retry import (
@@ -25,7 +28,6 @@ from ._retry import (
     is_retryable_status,
     retry_delay,
 )
-from ._settings import VERSION, ClientSettings
 from ._types import ChatRequest, ChatResult
 from .errors import (
     AIMLAPIError,
@@ -352,7 +354,7 @@ def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
 def header_values(headers: httpx.Headers) -> dict[str, str]:
     """``headers`` as a plain dict: lower-case names, repeated ones joined with ", " (what
     ``headers.get`` returns), read in one pass. Each ``httpx.Headers.get`` scans and decodes
-    every header: ~2 µs, and a decoder reads four (ids, cost)."""
+    every header, and a decoder reads four (ids, cost): benchmarks/results/micro_timings.md."""
     return dict(headers.items())
 
 
