@@ -7,14 +7,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import caching_support as support
 import pytest
-from caching_support import (
-    INSTRUCTIONS,
-    MODEL,
-    assert_each_turn_reads_the_last,
-    assert_marked_as_documented,
-    hints,
-)
 from llama_index.core.agent.workflow import AgentOutput, AgentWorkflow, FunctionAgent
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
@@ -43,7 +37,9 @@ def weather(city: str) -> str:
 
 
 def llama(emu: Emulator, api: str, **kwargs: Any) -> AIMLAPI:
-    return AIMLAPI(api_key=emu.api_key, base_url=emu.base_url, api=api, model=MODEL[api], **kwargs)
+    return AIMLAPI(
+        api_key=emu.api_key, base_url=emu.base_url, api=api, model=support.MODEL[api], **kwargs
+    )
 
 
 def memory() -> ChatMemoryBuffer:
@@ -83,30 +79,34 @@ class Responses(BaseCallbackHandler):
 @pytest.mark.parametrize("api", APIS)
 async def test_function_agent_caches_the_loop(fresh_emulator: Emulator, api: str) -> None:
     llm = llama(fresh_emulator, api, prompt_caching="auto")
-    agent = FunctionAgent(tools=[weather], llm=llm, system_prompt=INSTRUCTIONS)
+    agent = FunctionAgent(tools=[weather], llm=llm, system_prompt=support.INSTRUCTIONS)
     handler = agent.run(
         user_msg="Use weather for 'Paris', then weather for 'Rome'.", memory=memory()
     )
     raws = [e.raw async for e in handler.stream_events() if isinstance(e, AgentOutput)]
     await handler
     await llm.aclose()
-    assert_marked_as_documented(fresh_emulator)
-    assert_each_turn_reads_the_last(figures(raws))
+    support.assert_marked_as_documented(fresh_emulator)
+    support.assert_each_turn_reads_the_last(figures(raws))
 
 
 async def test_agent_workflow_caches_the_loop(fresh_emulator: Emulator) -> None:
     llm = llama(fresh_emulator, "messages", prompt_caching={"type": "auto", "ttl": "1h"})
     agent = FunctionAgent(
-        name="weather", description="Weather.", tools=[weather], llm=llm, system_prompt=INSTRUCTIONS
+        name="weather",
+        description="Weather.",
+        tools=[weather],
+        llm=llm,
+        system_prompt=support.INSTRUCTIONS,
     )
     workflow = AgentWorkflow(agents=[agent])
     handler = workflow.run(user_msg="Use weather for 'Lima'.", memory=memory())
     raws = [e.raw async for e in handler.stream_events() if isinstance(e, AgentOutput)]
     await handler
     await llm.aclose()
-    assert_marked_as_documented(fresh_emulator)
+    support.assert_marked_as_documented(fresh_emulator)
     assert fresh_emulator.requests[0].json["system"][0]["cache_control"]["ttl"] == "1h"
-    assert_each_turn_reads_the_last(figures(raws))
+    support.assert_each_turn_reads_the_last(figures(raws))
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -114,12 +114,14 @@ def test_chat_engine_caches_the_conversation(fresh_emulator: Emulator, api: str)
     responses = Responses()
     llm = llama(fresh_emulator, api, prompt_caching="auto")
     llm.callback_manager = CallbackManager([responses])
-    engine = SimpleChatEngine.from_defaults(llm=llm, system_prompt=INSTRUCTIONS, memory=memory())
+    engine = SimpleChatEngine.from_defaults(
+        llm=llm, system_prompt=support.INSTRUCTIONS, memory=memory()
+    )
     for question in ("Is it sunny in Paris?", "And in Rome?", "And in Lima?"):
         engine.chat(question)
     llm.close()
-    assert_marked_as_documented(fresh_emulator)
-    assert_each_turn_reads_the_last(figures(responses.raws))
+    support.assert_marked_as_documented(fresh_emulator)
+    support.assert_each_turn_reads_the_last(figures(responses.raws))
 
 
 @pytest.mark.parametrize("behavior", ["ignore", "warn", "raise"])
@@ -132,7 +134,7 @@ def test_a_model_that_cannot_cache_on_its_endpoint(fresh_emulator: Emulator, beh
         prompt_caching=setting,
     )
     messages = [
-        ChatMessage(role="system", content=INSTRUCTIONS),
+        ChatMessage(role="system", content=support.INSTRUCTIONS),
         ChatMessage(role="user", content="Hi"),
     ]
     with warnings.catch_warnings(record=True) as caught:
@@ -148,7 +150,7 @@ def test_a_model_that_cannot_cache_on_its_endpoint(fresh_emulator: Emulator, beh
     if behavior == "raise":
         assert fresh_emulator.requests == []
         return
-    assert [hints(r.json) for r in fresh_emulator.requests] == [[], []]
+    assert [support.hints(r.json) for r in fresh_emulator.requests] == [[], []]
     assert len(ours) == (1 if behavior == "warn" else 0)
 
 
@@ -168,10 +170,10 @@ def test_server_tool_cache_control_reaches_the_body(fresh_emulator: Emulator) ->
 def test_per_call_option_overrides_the_models(fresh_emulator: Emulator) -> None:
     llm = llama(fresh_emulator, "messages")
     messages = [
-        ChatMessage(role="system", content=INSTRUCTIONS),
+        ChatMessage(role="system", content=support.INSTRUCTIONS),
         ChatMessage(role="user", content="Hi"),
     ]
     llm.chat(messages)
     llm.chat(messages, prompt_caching="auto")
     llm.close()
-    assert [len(hints(r.json)) for r in fresh_emulator.requests] == [0, 2]
+    assert [len(support.hints(r.json)) for r in fresh_emulator.requests] == [0, 2]
