@@ -31,7 +31,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeAlias
 
 from ._model_rules import cache_refusal
 from ._types import (
@@ -59,6 +59,11 @@ __all__ = ["MAX_BREAKPOINTS", "check_breakpoints", "count_breakpoints", "place_b
 
 MAX_BREAKPOINTS = 4  # per request, system, tools and messages together
 
+# Where a hint sits in the prompt: (0, tool) | (1, system block) | (2, message, part, 0, inner)
+# for a block inside a tool or search result, (2, message, part, 1) for the part itself.
+Position: TypeAlias = tuple[int, ...]
+
+
 # The parts that carry a cache hint on the wire (wire/blocks.py ``with_cache``).
 _CACHEABLE = (TextPart, ImagePart, DocumentPart, SearchResultPart, ToolResultPart)
 
@@ -74,8 +79,8 @@ def place_breakpoints(request: ChatRequest, api: str) -> ChatRequest:
     policy = request.prompt_caching
     if policy is None or not _supported(policy, request.model, api):
         return request
-    free = MAX_BREAKPOINTS - count_breakpoints(request)
-    if free <= 0:
+    taken = list(_hints(request))
+    if len(taken) >= MAX_BREAKPOINTS:
         return request
     minimum = min_cacheable_tokens(request.model)
     choice = request.tool_choice.type if request.tool_choice else "auto"
@@ -85,17 +90,25 @@ def place_breakpoints(request: ChatRequest, api: str) -> ChatRequest:
     if texts:
         system_end += MESSAGE_OVERHEAD + sum(estimate_text_tokens(p.text) for p in request.system)
     tail = _tail(request.messages)
-    marks: list[str] = []
+    # Candidates in the order they are worth most, each with its place in the prompt.
+    candidates: list[tuple[str, Position]] = []
     if tail is not None:
         i, j = tail
         tail_end = system_end + sum(estimate_message_tokens(m) for m in request.messages[: i + 1])
         if tail_end >= minimum and not _marked(request.messages[i].parts[j]):
-            marks.append("tail")
+            candidates.append(("tail", (2, i, j, 1)))
     if texts and system_end >= minimum and not request.system[texts[-1]].cache_control:
-        marks.append("system")
+        candidates.append(("system", (1, texts[-1])))
     if request.tools and tools_end >= minimum and not request.tools[-1].cache_control:
-        marks.append("tools")
-    marks = marks[:free]
+        candidates.append(("tools", (0, len(request.tools) - 1)))
+    # Within the four, and never where the API would refuse the TTLs' order (the caller's
+    # own 1-hour or 5-minute choices win over the policy's).
+    placed: list[tuple[Position, str]] = [(at, _ttl(hint)) for at, hint in taken]
+    marks: set[str] = set()
+    for name, at in candidates:
+        trial = sorted([*placed, (at, policy.ttl)])
+        if len(trial) <= MAX_BREAKPOINTS and _ttls_in_order([ttl for _, ttl in trial]):
+            placed, marks = trial, marks | {name}
     if not marks:
         return request
     control = policy.cache_control
@@ -116,30 +129,55 @@ def place_breakpoints(request: ChatRequest, api: str) -> ChatRequest:
 
 
 def count_breakpoints(request: ChatRequest) -> int:
-    """The cache hints a request carries: system blocks, tools, and every block of every
+    """The cache hints a request carries: tools, system blocks, and every block of every
     message (those inside tool results and search results included)."""
-    hints = sum(1 for p in request.system if p.cache_control)
-    hints += sum(1 for tool in request.tools if tool.cache_control)
-    return hints + sum(1 for message in request.messages for _ in _hints(message.parts))
+    return sum(1 for _ in _hints(request))
 
 
 def check_breakpoints(request: ChatRequest) -> None:
-    """Refuse a request with more than four cache hints before it is sent (the API's 400)."""
-    count = count_breakpoints(request)
-    if count > MAX_BREAKPOINTS:
+    """Refuse, before it is sent, what the API answers 400: more than four cache hints, or a
+    1-hour one after a 5-minute one (longer TTLs come first in the prompt)."""
+    hints = [hint for _, hint in _hints(request)]
+    if len(hints) > MAX_BREAKPOINTS:
         raise InvalidRequestError(
-            f"the request carries {count} cache_control breakpoints; the API takes at most "
-            f"{MAX_BREAKPOINTS} per request (system, tools and messages together): remove "
-            f"{count - MAX_BREAKPOINTS}, keeping the one at the end of the prefix you repeat"
+            f"the request carries {len(hints)} cache_control breakpoints; the API takes at most "
+            f"{MAX_BREAKPOINTS} per request (tools, system and messages together): remove "
+            f"{len(hints) - MAX_BREAKPOINTS}, keeping the one at the end of the prefix you repeat"
+        )
+    if not _ttls_in_order([_ttl(hint) for hint in hints]):
+        raise InvalidRequestError(
+            "a cache_control with ttl '1h' comes after one with ttl '5m' (tools, system, "
+            "messages order); the API takes 1-hour breakpoints before 5-minute ones: use one "
+            "ttl, or move the 1-hour breakpoints first"
         )
 
 
-def _hints(parts: list[Part] | list[TextPart]) -> Iterator[Part]:
-    for part in parts:
-        if getattr(part, "cache_control", None):
-            yield part
-        if isinstance(part, (ToolResultPart, SearchResultPart)):
-            yield from _hints(part.content)  # type: ignore[arg-type]
+def _hints(request: ChatRequest) -> Iterator[tuple[Position, Any]]:
+    """Every cache hint of the request with its position, in prompt order."""
+    for k, tool in enumerate(request.tools):
+        if tool.cache_control:
+            yield (0, k), tool.cache_control
+    for k, text in enumerate(request.system):
+        if text.cache_control:
+            yield (1, k), text.cache_control
+    for i, message in enumerate(request.messages):
+        for j, part in enumerate(message.parts):
+            if isinstance(part, (ToolResultPart, SearchResultPart)):
+                for n, inner in enumerate(part.content):
+                    if inner.cache_control:
+                        yield (2, i, j, 0, n), inner.cache_control
+            control = getattr(part, "cache_control", None)
+            if control:
+                yield (2, i, j, 1), control
+
+
+def _ttl(hint: Any) -> str:
+    ttl = hint.get("ttl", "5m") if isinstance(hint, dict) else "5m"
+    return ttl if isinstance(ttl, str) else "5m"
+
+
+def _ttls_in_order(ttls: list[str]) -> bool:
+    return not ("5m" in ttls and "1h" in ttls[ttls.index("5m") :])
 
 
 def _supported(policy: PromptCaching, model: str, api: str) -> bool:

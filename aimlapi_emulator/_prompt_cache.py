@@ -75,7 +75,8 @@ def prompt_cache_use(call: ChatCall, answer: Answer) -> None:
 
 def check_breakpoints(call: ChatCall) -> None:
     """The check: each hint as the schemas type it (``{"type": "ephemeral", "ttl"?: "5m" |
-    "1h"}``), and no more than four of them (Anthropic's 400)."""
+    "1h"}``), no more than four of them, and no 1-hour one after a 5-minute one (Anthropic's
+    400s)."""
     body = call.body
     hints = [item.get("cache_control") for item, _ in _items(body) if isinstance(item, dict)]
     for hint in [*hints, body.get("cache_control")]:
@@ -93,6 +94,12 @@ def check_breakpoints(call: ChatCall) -> None:
     message = breakpoint_error(count_breakpoints(body))
     if message is not None:
         raise upstream_error(message)
+    ttls = [h.get("ttl", "5m") for h in [*hints, body.get("cache_control")] if h]
+    if "5m" in ttls and "1h" in ttls[ttls.index("5m") :]:
+        raise upstream_error(
+            "A cache_control block with ttl='1h' must not come after one with ttl='5m' "
+            "(blocks are ordered tools, system, messages)."
+        )
 
 
 def count_breakpoints(body: dict[str, Any]) -> int:

@@ -171,10 +171,22 @@ def test_a_fifth_breakpoint_by_hand_is_refused_before_any_request() -> None:
 
 
 def test_an_already_marked_block_is_not_marked_again() -> None:
+    system = [TextPart(text=LONG, cache_control={"type": "ephemeral"})]
+    sent = body("messages", request("messages", system=system))
+    assert sent["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert len(hints(sent)) == 3
+
+
+def test_no_breakpoint_goes_where_the_ttl_order_would_break() -> None:
+    # The API takes 1-hour breakpoints before 5-minute ones. The caller's 1-hour system prompt
+    # keeps the policy's 5-minute one off the tools before it; the tail after it is fine.
     system = [TextPart(text=LONG, cache_control={"type": "ephemeral", "ttl": "1h"})]
     sent = body("messages", request("messages", system=system))
-    assert sent["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
-    assert len(hints(sent)) == 3
+    assert hints(sent) == [".messages[2].content[0]", ".system[0]"]
+    # The caller's 5-minute last tool keeps the policy's 1-hour ones off everything after it.
+    tools = [SMALL_TOOL, ToolSpec(name="a", description="A.", cache_control={"type": "ephemeral"})]
+    one_hour = request("messages", tools=tools, prompt_caching=PromptCaching(ttl="1h"))
+    assert hints(body("messages", one_hour)) == [".tools[1]"]
 
 
 def test_the_callers_request_is_not_changed() -> None:
@@ -280,3 +292,15 @@ def test_the_system_prompts_last_sent_block_is_marked() -> None:
     system = [TextPart(text=LONG), TextPart(text=LONG), TextPart(text="")]
     sent = body("messages", request("messages", system=system))
     assert [".system[1]" in hints(sent), ".system[0]" in hints(sent)] == [True, False]
+
+
+def test_the_callers_one_hour_hint_after_a_five_minute_one_is_refused() -> None:
+    tools = [
+        ToolSpec(name="a", description="A.", cache_control={"type": "ephemeral"}),
+        ToolSpec(name="b", description="B.", cache_control={"type": "ephemeral", "ttl": "1h"}),
+    ]
+    req = request("messages", tools=tools, prompt_caching=None)
+    with pytest.raises(InvalidRequestError, match="ttl '1h' comes after one with ttl '5m'"):
+        body("messages", req)
+    tools.reverse()  # the documented order
+    assert len(hints(body("messages", req))) == 2

@@ -204,3 +204,20 @@ def test_top_level_cache_control_is_not_a_chat_field(timed: Api) -> None:
     response = timed.chat(model=FIVE, messages=ask("Hi"), cache_control=EPHEMERAL, max_tokens=64)
     assert response.status_code == 400
     assert "cache_control" in response.text
+
+
+def test_a_one_hour_breakpoint_after_a_five_minute_one_is_a_400(timed: Api) -> None:
+    blocks = [
+        {"type": "text", "text": "Part one.", "cache_control": EPHEMERAL},
+        {"type": "text", "text": "Part two.", "cache_control": {**EPHEMERAL, "ttl": "1h"}},
+    ]
+    response = timed.messages(system=blocks, messages=ask("Hi"))
+    assert response.status_code == 400
+    assert "ttl='1h' must not come after one with ttl='5m'" in response.text
+    assert timed.messages(system=blocks[::-1], messages=ask("Hi")).status_code == 200
+
+
+def test_a_malformed_hint_is_a_400_not_a_500(timed: Api) -> None:
+    for hint in ({"type": "ephemeral", "ttl": "10m"}, {"type": "persistent"}, "ephemeral"):
+        blocks = [{"type": "text", "text": "Rules.", "cache_control": hint}]
+        assert timed.messages(system=blocks, messages=ask("Hi")).status_code == 400
