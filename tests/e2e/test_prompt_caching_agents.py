@@ -142,15 +142,20 @@ def test_a_model_that_cannot_cache_on_its_endpoint(
     assert len(ours) == (1 if behavior == "warn" else 0)  # once, not once per turn
 
 
-def test_model_fallback_to_chataimlapi_keeps_the_markers(fresh_emulator: Emulator) -> None:
-    # The primary names a model the API does not serve (a 400); the fallback answers.
+@pytest.mark.parametrize("caching_first", [True, False])
+def test_model_fallback_to_chataimlapi_keeps_the_markers(
+    fresh_emulator: Emulator, caching_first: bool
+) -> None:
+    # The primary names a model the API does not serve (a 400); the fallback answers. Caching
+    # outside the fallback marks the call once; inside it, it marks each model tried.
     primary = make(fresh_emulator, "messages", model="claude-sonnet-9", max_retries=0)
     fallback = make(fresh_emulator, "messages")
+    middleware = [AIMLAPIPromptCachingMiddleware(), ModelFallbackMiddleware(fallback)]
     agent = create_agent(
         primary,
         [get_weather],
         system_prompt=INSTRUCTIONS,
-        middleware=[AIMLAPIPromptCachingMiddleware(), ModelFallbackMiddleware(fallback)],
+        middleware=middleware if caching_first else middleware[::-1],
     )
     result = agent.invoke({"messages": [("user", ASK)]})
     answered = [r for r in fresh_emulator.requests if r.json["model"] == fallback.model]
