@@ -6,7 +6,8 @@
 tail, at most four, none on a prefix too short to cache) is the core's placement
 (``aimlapi_core/_caching.py``, docs/caching.md), the same as ``prompt_caching="auto"`` on the model.
 Because the marking travels in ``model_settings``, a ``ModelFallbackMiddleware`` falling back to
-another ``ChatAIMLAPI`` keeps it.
+another ``ChatAIMLAPI`` keeps it (listed before the fallback, the middleware judges the primary
+model; after it, each model tried: tests/e2e/test_prompt_caching_agents.py).
 
 This module needs the ``langchain`` package (``pip install "aimlapi-integrations[agents]"``);
 ``import langchain_aimlapi`` does not import it.
