@@ -90,6 +90,7 @@ class PartialPart(NamedTuple):
     so far) is joined only when read, so taking one costs the same for any answer size: a
     part's chunk list is only ever appended to, so its first ``chunk_count`` chunks are the
     snapshot. ``position`` is the events' ``index`` (the part's position in the result).
+    A text part's citations so far are :attr:`cited`, snapshotted the same way.
     """
 
     # "text" | "thinking" | "redacted_thinking" | "tool_call" | "server_tool_call" |
@@ -101,10 +102,16 @@ class PartialPart(NamedTuple):
     signature: str | None
     chunks: list[str]  # the accumulator's own list, shared: read only the first chunk_count
     chunk_count: int
+    citations: list[dict[str, Any]]  # shared too: read only the first citation_count
+    citation_count: int
 
     @property
     def text(self) -> str:
         return "".join(self.chunks[: self.chunk_count])
+
+    @property
+    def cited(self) -> list[dict[str, Any]]:
+        return self.citations[: self.citation_count]
 
 
 _new_tuple = tuple.__new__
@@ -195,7 +202,20 @@ class StreamAccumulator:
         # tuple.__new__ with the fields in order is what PartialPart(...) does, without the
         # generated __new__'s Python frame: this runs on every streamed content event.
         return [
-            _new_tuple(PartialPart, (b.kind, i, b.id, b.name, b.signature, b.chunks, len(b.chunks)))
+            _new_tuple(
+                PartialPart,
+                (
+                    b.kind,
+                    i,
+                    b.id,
+                    b.name,
+                    b.signature,
+                    b.chunks,
+                    len(b.chunks),
+                    b.citations,
+                    len(b.citations),
+                ),
+            )
             for i, b in (parts.items() if _ordered(parts) else sorted(parts.items()))
         ]
 

@@ -84,6 +84,12 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
         raise UnsupportedContentError(
             _refusal(info, api, "documents", "no document block", lambda c: c.documents)
         )
+    if not caps.document_urls and _DOCUMENT_URL in kinds:
+        # docs/wire.md "Content parts": source.type "url" where the schema's document lists it.
+        raise UnsupportedContentError(
+            _refusal(info, api, "documents fetched from a URL",
+                     "no document source of type 'url'", lambda c: c.document_urls)
+        )  # fmt: skip
     if not caps.tool_result_documents and _DOCUMENT_IN_RESULT in kinds:
         raise UnsupportedContentError(
             _refusal(info, api, "documents inside a tool result",
@@ -158,11 +164,12 @@ def _check_server_tools(
 
 # The part classes whose presence some schema refuses, anywhere in a message (a tool result's
 # content included); server tool blocks only count at the top level of a message, and a
-# document inside a tool result is told apart from one at the top level by a marker.
+# document inside a tool result, or one the API fetches from a URL, is marked as well.
 _CONTENT = (SearchResultPart, ImagePart, DocumentPart, RedactedThinkingPart)
 _SERVER_BLOCKS = (ServerToolCallPart, ServerToolResultPart)
 _REFUSABLE = _CONTENT + _SERVER_BLOCKS
 _DOCUMENT_IN_RESULT = "document in a tool result"
+_DOCUMENT_URL = "document from a url"
 
 
 def _scans(caps: Capabilities) -> bool:
@@ -173,6 +180,7 @@ def _scans(caps: Capabilities) -> bool:
         and caps.images
         and caps.documents
         and caps.tool_result_documents
+        and caps.document_urls
         and caps.redacted_thinking
         and caps.server_tools
     )
@@ -180,19 +188,24 @@ def _scans(caps: Capabilities) -> bool:
 
 def _kinds(request: ChatRequest) -> frozenset[object]:
     """The refusable part classes the request's messages hold (by ``isinstance``, as the checks
-    always were), and :data:`_DOCUMENT_IN_RESULT` for a document in a tool result: one walk
-    over the parts serves every check."""
+    always were), :data:`_DOCUMENT_IN_RESULT` for a document in a tool result and
+    :data:`_DOCUMENT_URL` for a document from a URL: one walk over the parts serves every
+    check."""
     found: set[object] = set()
     for message in request.messages:
         for part in message.parts:
             if isinstance(part, _REFUSABLE):
                 found.update(k for k in _REFUSABLE if isinstance(part, k))
+                if isinstance(part, DocumentPart) and part.url is not None:
+                    found.add(_DOCUMENT_URL)
             elif isinstance(part, ToolResultPart):
                 for inner in part.content:
                     if isinstance(inner, _CONTENT):
                         found.update(k for k in _CONTENT if isinstance(inner, k))
                     if isinstance(inner, DocumentPart):
                         found.add(_DOCUMENT_IN_RESULT)
+                        if inner.url is not None:
+                            found.add(_DOCUMENT_URL)
     return frozenset(found)
 
 

@@ -64,10 +64,13 @@ class ImagePart:
 
 @dataclass(slots=True, kw_only=True)
 class DocumentPart:
-    """A document (``application/pdf`` as base64 ``data``, or ``text/plain`` as plain ``data``)."""
+    """A document (``application/pdf`` as base64 ``data``, or ``text/plain`` as plain ``data``),
+    or a PDF the API fetches from ``url`` (``source.type: "url"``, where the model's schema lists
+    it; ``data`` is then empty)."""
 
     media_type: str
-    data: str
+    data: str = ""
+    url: str | None = None
     title: str | None = None
     context: str | None = None
     cache_control: JSONObject | None = None
@@ -124,7 +127,7 @@ class ToolCallPart:
 @dataclass(slots=True, kw_only=True)
 class ToolResultPart:
     tool_call_id: str
-    content: list[TextPart | ImagePart | DocumentPart]
+    content: list[TextPart | ImagePart | DocumentPart | SearchResultPart]
     is_error: bool = False
     cache_control: JSONObject | None = None
 

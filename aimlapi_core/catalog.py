@@ -63,6 +63,7 @@ class Capabilities:
     images: bool = False  # Anthropic image blocks (base64)
     documents: bool = False  # document blocks
     tool_result_documents: bool = False  # document blocks inside tool_result content
+    document_urls: bool = False  # document source {"type": "url", "url": ...}
     redacted_thinking: bool = False  # redacted_thinking blocks replayed
     cache_control: bool = False  # cache_control on content blocks, system blocks and tools
     system_blocks: bool = False  # system as a list of text blocks (not only a string)
@@ -117,6 +118,7 @@ def _caps(raw: dict[str, Any]) -> Capabilities:
         images=raw["images"],
         documents=raw["documents"],
         tool_result_documents=raw["tool_result_documents"],
+        document_urls=raw["document_urls"],
         redacted_thinking=raw["redacted_thinking"],
         cache_control=raw["cache_control"],
         system_blocks=raw["system_blocks"],

@@ -130,6 +130,8 @@ def estimate_image_tokens(part: ImagePart) -> int:
 
 
 def _document_tokens(part: DocumentPart) -> int:
+    if part.url is not None:
+        return PDF_PAGE_TOKENS  # fetched by the API: its length is unknown here, so one page
     raw = _decode(part.data)
     if part.media_type == "application/pdf":
         return max(1, len(_PDF_PAGE.findall(raw))) * PDF_PAGE_TOKENS

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._reply import Reply, ToolCall
 from ._usage import count_tokens, prompt_tokens, truncate_tokens
 
-__all__ = ["Answer", "CacheUse", "WebSearch", "make_answer", "snippet", "tool_id"]
+__all__ = [
+    "Answer",
+    "CacheUse",
+    "WebSearch",
+    "make_answer",
+    "snippet",
+    "tool_id",
+    "url_citations",
+]
 
 
 @dataclass
@@ -30,6 +39,16 @@ class Answer:
     reasoning_tokens: int = 0
     web_search: WebSearch | None = None  # the scripted web search turn (_web_search.py)
     cache: CacheUse | None = None  # prompt-cache reads and writes (_prompt_cache.py)
+    # The text's citations of the request's search results, Claude's form (_grounded.py), and
+    # the indexes a scripted reply asked for (Reply.citations), resolved into them.
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    cited_results: list[int] = field(default_factory=list)
+
+    def annotations(self) -> list[dict[str, Any]] | None:
+        """The text's citations as /chat/completions carries them (``url_citation``)."""
+        if self.web_search is not None:
+            return self.web_search.annotations(self.text)
+        return url_citations(self.text, self.citations) if self.citations else None
 
 
 @dataclass
@@ -73,6 +92,28 @@ class WebSearch:
             }
             for r in self.results
         ]
+
+
+def url_citations(text: str, citations: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``/chat/completions``'s form of search-result citations (``_grounded.py``): a
+    ``url_citation`` per citation, its ``url`` the search result's source, over the span of
+    ``text`` that quotes it (the whole text when it does not)."""
+    out = []
+    for c in citations:
+        at = text.find(c["cited_text"]) if c["cited_text"] else -1
+        start, end = (at, at + len(c["cited_text"])) if at >= 0 else (0, len(text))
+        out.append(
+            {
+                "type": "url_citation",
+                "url_citation": {
+                    "url": c["source"],
+                    "title": c["title"],
+                    "start_index": start,
+                    "end_index": end,
+                },
+            }
+        )
+    return out
 
 
 def snippet(result: dict[str, Any]) -> str:
@@ -126,6 +167,7 @@ def make_answer(reply: Reply, body: dict[str, Any]) -> Answer:
         if isinstance(c, ToolCall)
     ]
     answer = Answer(thinking=reply.thinking, text=reply.text, tool_calls=calls)
+    answer.cited_results = list(reply.citations)
     if reply.stop_reason is None:
         _apply_limits(answer, body)
     else:

@@ -21,6 +21,9 @@ frameworks' loops moving with plausible, checkable answers. In order:
    chat engine's context in the system prompt) get the context sentence sharing the most
    stemmed content words with the question, a capitalised name counting 0.6 of a common word
    (names find the topic, shared by every sentence about it; common words find the answer).
+   The last "Query:" is the question (a template may show an example first); a sentence from
+   a chunk numbered "Source N:" (``CitationQueryEngine``) is followed by "[N]". Search
+   results are answered by ``_grounded.py`` with the same retrieval, cited.
 6. Otherwise a fixed sentence naming the prompt; images and documents are acknowledged first.
 
 With thinking enabled, a short thinking text comes first ("The user wrote: “…”. I should …").
@@ -31,7 +34,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from ._reply import Reply, ToolCall
 from ._schema_args import TextCues, build_value
@@ -39,6 +43,8 @@ from ._schema_args import TextCues, build_value
 _QUERY_RE = re.compile(r"^\s*(?:query|question)\s*:\s*(.+)$", re.I | re.M)
 _FOLLOW_UP_RE = re.compile(r"Follow Up Input:\s*(.+?)\s*\n\s*Standalone question:", re.I | re.S)
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SOURCE_RE = re.compile(r"^Source (\d+):", re.M)
+K = TypeVar("K")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _STOPWORDS = frozenset(
     [
@@ -294,26 +300,43 @@ def _answer_text(user_text: str, system: str) -> str:
 
 
 def _answer_from_context(user_text: str, system: str) -> str | None:
-    query = _QUERY_RE.search(user_text)
-    if query:
-        question, context = query.group(1), user_text[: query.start()] + "\n" + system
+    # The last "Query:": a template may show an example first (CitationQueryEngine's does).
+    queries = list(_QUERY_RE.finditer(user_text))
+    if queries:
+        before = queries[-2].end() if len(queries) > 1 else 0
+        question, context = queries[-1].group(1), user_text[before : queries[-1].start()]
+        context += "\n" + system
     elif system and user_text.strip():
         question, context = user_text, system
     else:
         return None
+    found = best_sentence(question, [(0, context)])
+    if found is None:
+        return None
+    sentence = found[1]
+    # CitationQueryEngine numbers its chunks "Source N:" and asks for [N] after each claim.
+    numbers = _SOURCE_RE.findall(context[: context.find(sentence)])
+    return f"According to the context: {sentence}" + (f" [{numbers[-1]}]" if numbers else "")
+
+
+def best_sentence(question: str, texts: Iterable[tuple[K, str]]) -> tuple[K, str] | None:
+    """The sentence of ``texts`` sharing the most stemmed content words with ``question`` (at
+    least two; a capitalised name counting 0.6), with its text's key; None if none does."""
     common, names = _content_words(question)
     best, best_score = None, 0.0
-    for sentence in _SENTENCE_RE.split(context):
-        sentence = sentence.strip()
-        if len(sentence.split()) < 5 or sentence.startswith("#"):  # no headings or fragments
-            continue
-        words = set().union(*_content_words(sentence))
-        shared_common, shared_names = len(common & words), len(names & words)
-        # A name counts 0.6: "Harbor Point Lighthouse" finds the topic, "last keeper" the answer.
-        score = shared_common + 0.6 * shared_names
-        if shared_common + shared_names >= 2 and score > best_score:
-            best, best_score = sentence, score
-    return f"According to the context: {best}" if best else None
+    for key, text in texts:
+        for sentence in _SENTENCE_RE.split(text):
+            sentence = sentence.strip()
+            if len(sentence.split()) < 5 or sentence.startswith("#"):  # no headings or fragments
+                continue
+            words = set().union(*_content_words(sentence))
+            shared_common, shared_names = len(common & words), len(names & words)
+            # A name counts 0.6: "Harbor Point Lighthouse" finds the topic, "last keeper" the
+            # answer.
+            score = shared_common + 0.6 * shared_names
+            if shared_common + shared_names >= 2 and score > best_score:
+                best, best_score = (key, sentence), score
+    return best
 
 
 def _content_words(text: str) -> tuple[set[str], set[str]]:
@@ -364,6 +387,8 @@ def _acknowledge(kind: str, blocks: list[dict[str, Any]]) -> str:
 
 
 def _describe(source: dict[str, Any]) -> str:
+    if source["type"] == "url":
+        return f"a PDF at {source['url']}"
     if source["type"] == "text":
         return f"text/plain, {len(source['data'].encode())} bytes"
     return f"{source['media_type']}, {len(base64.b64decode(source['data']))} bytes"

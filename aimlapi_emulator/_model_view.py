@@ -3,9 +3,9 @@ the token estimates count.
 
 The request itself is never changed (the log, the cache breakpoints and the web search read it
 as sent). The view leaves out what the server, not the model, handles: server tools (run by the
-service) and replayed server tool blocks; search results are read as text ("title: words"),
-citations and system citations are dropped, and a message left without blocks reads
-"(searched the web)". A ``tool_choice`` naming a server tool reads as ``auto``.
+service) and replayed server tool blocks; search results, a tool result's too, are read as
+text ("title: words"), citations and system citations are dropped, and a message left without
+blocks reads "(searched the web)". A ``tool_choice`` naming a server tool reads as ``auto``.
 """
 
 from __future__ import annotations
@@ -60,4 +60,6 @@ def _read(block: dict[str, Any]) -> dict[str, Any]:
         return {"type": "text", "text": f"{block.get('title')}: {words}"}
     if block["type"] == "text" and "citations" in block:
         return {k: v for k, v in block.items() if k != "citations"}
+    if block["type"] == "tool_result" and isinstance(block.get("content"), list):
+        return {**block, "content": [_read(part) for part in block["content"]]}
     return block

@@ -14,8 +14,9 @@
    (``_assistant.py``) reading the model's view of the request (``_model_view.py``), made an
    :class:`~aimlapi_emulator._reply.Answer` for the request (limits, ids, tokens).
 4. **Answer features**: :data:`ANSWER_FEATURES` in order, each a function of the call and the
-   answer that fills what the answer carries beyond the reply: the scripted web search turn
-   (``_web_search.py``), adaptive thinking (``_thinking.py``), prompt-cache reads and writes
+   answer that fills what the answer carries beyond the reply: citations of the request's
+   search results (``_grounded.py``), the scripted web search turn (``_web_search.py``),
+   adaptive thinking (``_thinking.py``), prompt-cache reads and writes
    (``_prompt_cache.py``).
 
 The renderers (``_render_chat.py``, ``_render_messages.py``) then draw the ``Answer`` in the
@@ -39,6 +40,7 @@ from aimlapi_core.catalog import lookup
 from ._answer import Answer, make_answer
 from ._assistant import respond
 from ._context import ChatCall, Dialect, ServerState
+from ._grounded import grounded_turn
 from ._models import check_model, check_prompt_size
 from ._prompt_cache import check_breakpoints, prompt_cache_use
 from ._records import RecordedRequest
@@ -66,6 +68,7 @@ CHECKS: tuple[Callable[[ChatCall], None], ...] = (
 )
 # Stage 4, in order: each fills what the answer carries beyond the reply.
 ANSWER_FEATURES: tuple[Callable[[ChatCall, Answer], None], ...] = (
+    grounded_turn,
     web_search_turn,
     adaptive_thinking,
     prompt_cache_use,

@@ -46,8 +46,8 @@ def chat_whole(
         "content": reply.text,
         "role": "assistant",
     }
-    if reply.web_search is not None:
-        message["annotations"] = reply.web_search.annotations(reply.text)
+    if (annotations := reply.annotations()) is not None:
+        message["annotations"] = annotations
     if reply.tool_calls:
         message["tool_calls"] = [
             {
@@ -91,10 +91,11 @@ def chat_stream(
     chunks = [chunk(delta(content=""), first=True)]
     for piece in text_fragments(reply.thinking or ""):
         chunks.append(chunk(delta(reasoning_content=piece)))
+    annotations = reply.annotations()
     for n, piece in enumerate(text_fragments(reply.text)):
-        if n == 0 and reply.web_search is not None:  # the annotations come with the text
+        if n == 0 and annotations is not None:  # the annotations come with the text
             annotated = delta(content=piece)
-            annotated["delta"]["annotations"] = reply.web_search.annotations(reply.text)
+            annotated["delta"]["annotations"] = annotations
             chunks.append(chunk(annotated))
         else:
             chunks.append(chunk(delta(content=piece)))

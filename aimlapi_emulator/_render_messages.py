@@ -24,6 +24,8 @@ def _content(reply: Answer, signature: str | None) -> list[dict[str, Any]]:
         blocks += reply.web_search.blocks()
         citations = [reply.web_search.citation()]
         blocks.append({"type": "text", "text": reply.text, "citations": citations})
+    elif reply.citations:  # the text citing the request's search results (_grounded.py)
+        blocks.append({"type": "text", "text": reply.text, "citations": reply.citations})
     elif reply.text:
         blocks.append({"type": "text", "text": reply.text})
     for call in reply.tool_calls:

@@ -47,6 +47,9 @@ class Reply:
             real one. Given explicitly, the answer is sent as scripted.
         usage: `{"input_tokens": N, "output_tokens": M}` to report instead of the emulator's
             estimate (either key alone is fine).
+        citations: indexes of the request's search results the text cites, in order (each
+            quoting its first text block; `_grounded.py`). A request without that many search
+            results is answered 400.
     """
 
     text: str = ""
@@ -54,6 +57,7 @@ class Reply:
     thinking: str | None = None
     stop_reason: str | None = None
     usage: dict[str, int] | None = None
+    citations: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
@@ -63,6 +67,10 @@ class Reply:
             raise ValueError(
                 f"Reply.stop_reason must be one of {_STOP_REASONS} or None, "
                 f"got {self.stop_reason!r}"
+            )
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in self.citations):
+            raise ValueError(
+                f"Reply.citations takes search result indexes (ints), got {self.citations!r}"
             )
         if self.usage is not None:
             unknown = set(self.usage) - _USAGE_KEYS
@@ -75,7 +83,7 @@ class Reply:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Reply:
         """Build a reply from a JSON object (the CLI's `--reply` form)."""
-        known = {"text", "tool_calls", "thinking", "stop_reason", "usage"}
+        known = {"text", "tool_calls", "thinking", "stop_reason", "usage", "citations"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown Reply field(s) {unknown}; valid fields: {sorted(known)}")

@@ -29,6 +29,11 @@ _PRICES: tuple[tuple[str, float, float], ...] = (
 _DEFAULT_PRICE = (3.0, 15.0)  # the sonnet family
 
 
+# A document given by URL: its size is unknown here, so it counts as one PDF page, as the
+# client's estimate does (aimlapi_core/tokens.py).
+_URL_DOCUMENT_TOKENS = 3000
+
+
 def count_tokens(text: str) -> int:
     return len(TOKEN_RE.findall(text))
 
@@ -106,6 +111,8 @@ def block_tokens(block: dict[str, Any]) -> int:
         if isinstance(content, str):
             return count_tokens(content)
         return sum(block_tokens(p) for p in content)
+    if kind == "document" and block["source"]["type"] == "url":
+        return _URL_DOCUMENT_TOKENS  # fetched by the real API; the emulator fetches nothing
     if kind in ("image", "document"):
         data = block["source"]["data"]
         # Roughly what Anthropic charges: an image costs by its size, a text by its words.

@@ -82,6 +82,7 @@ def check_content(
         if kind == "search_result":
             if caps is not None and not caps.search_results:
                 raise schema_error(f"{dotted}.type: Invalid enum value, received 'search_result'")
+            _check_search_result(block, path)
             continue
         if kind not in _BLOCK_KEYS:
             raise schema_error(f"{path}.type: Invalid content block type {kind!r}")
@@ -96,7 +97,7 @@ def check_content(
             # Required by the chat-completions spec, as by Anthropic's API.
             raise schema_error(f"{path}.signature: Required (a string)")
         else:
-            _BLOCK_CHECKS[kind](block, path, dotted)
+            _check_block(block, path, dotted, caps)
     return content
 
 
@@ -177,6 +178,20 @@ def _check_document(block: dict[str, Any], path: str, dotted: str) -> None:
         raise schema_error(f"{path}.source.type: Expected 'base64' | 'text', received {kind!r}")
 
 
+def _check_block(block: dict[str, Any], path: str, dotted: str, caps: Capabilities | None) -> None:
+    source = block.get("source")
+    if block["type"] == "document" and isinstance(source, dict) and source.get("type") == "url":
+        # Fetched by the API where the model's schema lists URL sources
+        # (docs/schemas/claude-sonnet-5.json: source.type "url", url format uri).
+        if caps is not None and not caps.document_urls:
+            raise schema_error(f"{path}.source.type: Expected 'base64' | 'text', received 'url'")
+        url = _require_str(source, "url", f"{path}.source")
+        if not url.startswith(("https://", "http://")):
+            raise schema_error(f"{path}.source.url: Invalid url")
+        return
+    _BLOCK_CHECKS[block["type"]](block, path, dotted)
+
+
 def _check_tool_use(block: dict[str, Any], path: str, dotted: str) -> None:
     # Anthropic refuses ids from other providers (OpenAI "call_…" are fine, "fc/x.1" is not).
     if not _TOOL_ID.match(_require_str(block, "id", path)):
@@ -196,7 +211,11 @@ def _check_tool_result(
     content = block.get("content", "")
     # The Claude 4 chat spec allows text and image parts in a tool result; the /messages spec
     # (claude-sonnet-4-MESSAGES.json) also allows documents, as Anthropic does.
-    kinds = ("text", "image", "document") if dialect == "messages" else ("text", "image")
+    kinds: tuple[str, ...] = ("text", "image")
+    kinds += ("document",) if dialect == "messages" else ()
+    # A retrieval tool's search results, where the schema lists search_result blocks (in
+    # tool_result content too: docs/schemas/claude-sonnet-5.json).
+    kinds += ("search_result",) if caps is None or caps.search_results else ()
     if isinstance(content, list):
         for k, part in enumerate(content):
             if not isinstance(part, dict) or part.get("type") not in kinds:
@@ -204,12 +223,33 @@ def _check_tool_result(
                     f"{path}.content[{k}]: Expected one of {' | '.join(kinds)} blocks in a "
                     "tool_result on this endpoint"
                 )
+            if part["type"] == "search_result":
+                _check_search_result(part, f"{path}.content[{k}]")
+                continue
             check_block_keys(part, f"{path}.content[{k}]", dialect, caps)
-            _BLOCK_CHECKS[part["type"]](part, f"{path}.content[{k}]", f"{dotted}.content.{k}")
+            _check_block(part, f"{path}.content[{k}]", f"{dotted}.content.{k}", caps)
     elif not isinstance(content, str):
         raise schema_error(f"{path}.content: Expected string or array of {' | '.join(kinds)}")
     if "is_error" in block and not isinstance(block["is_error"], bool):
         raise schema_error(f"{path}.is_error: Expected boolean")
+
+
+def _check_search_result(block: dict[str, Any], path: str) -> None:
+    """``search_result {source, title, content: [text blocks], citations?, cache_control?}``
+    (the schemas' fields; ``content`` a list: judgement "search-result-content")."""
+    extra = set(block) - {"type", "source", "title", "content", "citations", "cache_control"}
+    if extra:
+        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+    for key in ("source", "title"):
+        if not isinstance(block.get(key), str):
+            raise schema_error(f"{path}.{key}: Required (a string)")
+    content = block.get("content")
+    texts = content if isinstance(content, list) else [content]
+    if not texts or not all(
+        isinstance(t, dict) and t.get("type") == "text" and isinstance(t.get("text"), str)
+        and t["text"] for t in texts
+    ):  # fmt: skip
+        raise schema_error(f"{path}.content: Expected non-empty text blocks")
 
 
 def _check_thinking_block(block: dict[str, Any], path: str, dotted: str) -> None:

@@ -108,6 +108,15 @@ def _document_part(block: dict[str, Any], where: str) -> t.DocumentPart:
     extra = {"title": block.get("title"), "context": block.get("context")}
     cache = block.get("cache_control")
     source = block.get("source")
+    if isinstance(source, dict) and source.get("type") == "url":  # Anthropic, fetched by the API
+        url = rules.document_url(source.get("url"), None, where)
+        return t.DocumentPart(
+            media_type="application/pdf",
+            url=url,
+            title=extra["title"],
+            context=extra["context"],
+            cache_control=cache,
+        )
     if isinstance(source, dict) and source.get("type") in ("base64", "text"):  # Anthropic
         return t.DocumentPart(
             media_type=source.get("media_type", "application/pdf"),
@@ -134,9 +143,12 @@ def _document_part(block: dict[str, Any], where: str) -> t.DocumentPart:
         )
     if block.get("type") == "text-plain" and isinstance(block.get("text"), str):
         return t.DocumentPart(media_type="text/plain", data=block["text"], cache_control=cache)
+    if block.get("url"):  # LangChain v1 file block with a URL: fetched by the API
+        url = rules.document_url(block["url"], block.get("mime_type"), where)
+        return t.DocumentPart(media_type="application/pdf", url=url, cache_control=cache)
     raise UnsupportedContentError(
-        f"{where}: document block needs inline data (base64 PDF or plain text); the API does not "
-        "fetch document URLs or file ids"
+        f"{where}: document block needs inline data (base64 PDF or plain text) or a PDF url; "
+        "the API takes no file ids"
     )
 
 
@@ -191,7 +203,8 @@ def _search_result(block: dict[str, Any], where: str) -> t.SearchResultPart:
     )
 
 
-# What a tool result may hold; a user turn takes those, tool results and search results.
+# What a tool result may hold (a retrieval tool returns search results: docs/citations.md); a
+# user turn takes those and tool results.
 _RESULT_BLOCKS: dict[str, Handler] = {
     "text": text_block,
     "image": _image,
@@ -199,13 +212,10 @@ _RESULT_BLOCKS: dict[str, Handler] = {
     "document": _document,
     "file": _document,
     "text-plain": _document,
-}
-
-USER_BLOCKS: dict[str, Handler] = {
-    **_RESULT_BLOCKS,
-    "tool_result": _tool_result,
     "search_result": _search_result,
 }
+
+USER_BLOCKS: dict[str, Handler] = {**_RESULT_BLOCKS, "tool_result": _tool_result}
 
 
 def convert_blocks(content: str | list[Any], table: dict[str, Handler], where: str) -> list[Any]:
@@ -231,7 +241,9 @@ def convert_blocks(content: str | list[Any], table: dict[str, Handler], where: s
     return parts
 
 
-def result_content(content: Any, where: str) -> list[t.TextPart | t.ImagePart | t.DocumentPart]:
+def result_content(
+    content: Any, where: str
+) -> list[t.TextPart | t.ImagePart | t.DocumentPart | t.SearchResultPart]:
     if content is None:
         content = ""
     if not isinstance(content, (str, list)):

@@ -21,6 +21,7 @@ from typing import Any, Literal, NoReturn
 from llama_index.core.base.llms.types import (
     CachePoint,
     ChatMessage,
+    CitableBlock,
     CitationBlock,
     DocumentBlock,
     ImageBlock,
@@ -38,6 +39,7 @@ from aimlapi_core import (
     RawPart,
     RedactedThinkingPart,
     Role,
+    SearchResultPart,
     ServerToolCallPart,
     ServerToolResultPart,
     TextPart,
@@ -50,6 +52,8 @@ from aimlapi_core.errors import (
     InvalidRequestError,
     UnsupportedContentError,
 )
+
+from ._citations import wire_citation
 
 _Side = Literal["system", "user", "assistant", "tool"]
 
@@ -132,7 +136,12 @@ def _document(block: DocumentBlock, ctx: _Ctx) -> None:
     if ctx.side not in ("user", "tool"):
         raise _unsupported(ctx, block, "documents can only be sent in user turns")
     if block.url and block.data is None and block.path is None:
-        raise _unsupported(ctx, block, "fetch the document yourself and pass data= or path=")
+        # Fetched by the API where the model's schema lists URL sources (the core's rule,
+        # docs/wire.md "Content parts"); DocumentBlock guesses a media type from the URL.
+        url = rules.document_url(str(block.url), block.document_mimetype, ctx.where(block))
+        title = block.title if block.title != _PLACEHOLDER_TITLE else None
+        ctx.parts.append(DocumentPart(media_type="application/pdf", url=url, title=title))
+        return
     media_type = rules.check_document_media_type(block.document_mimetype, ctx.where(block))
     raw = block.resolve_document().read()
     try:
@@ -187,6 +196,33 @@ def _arguments(raw: object, ctx: _Ctx, block: object) -> dict[str, Any]:
         raise _unsupported(ctx, block, str(exc).removeprefix(": ")) from None
 
 
+def _citable(block: CitableBlock, ctx: _Ctx) -> None:
+    """Citable input is a ``search_result`` block (docs/wire.md "Citations"): source, title,
+    its text blocks as what the model quotes, citations enabled (the block's purpose). Which
+    model takes search results is the core's rule (``_model_rules.py``)."""
+    if ctx.side not in ("user", "tool"):
+        raise _unsupported(ctx, block, "citable sources go in user turns or tool results")
+    if other := [type(b).__name__ for b in block.content if not isinstance(b, TextBlock)]:
+        raise _unsupported(ctx, block, f"it holds a {other[0]}; a search_result holds text only")
+    texts = [TextPart(text=b.text) for b in block.content if isinstance(b, TextBlock) and b.text]
+    if not texts:
+        raise _unsupported(ctx, block, "it has no text to cite; give it content")
+    part = SearchResultPart(source=block.source, title=block.title, content=texts, citations=True)
+    ctx.parts.append(part)
+
+
+def _citation(block: CitationBlock, ctx: _Ctx) -> None:
+    """An answer's citation, replayed on the text it follows (``_citations.py``); the core
+    sends it where the model's schema types text with citations (docs/wire.md "Citations")."""
+    if ctx.side != "assistant":
+        raise _unsupported(ctx, block, "citations belong to the model's answers")
+    text = ctx.parts[-1] if ctx.parts else None
+    if not isinstance(text, TextPart):
+        raise _unsupported(ctx, block, "a citation follows the TextBlock it supports")
+    if (citation := wire_citation(block)) is not None:
+        text.citations = [*(text.citations or []), citation]
+
+
 _BLOCK_CONVERTERS: dict[type, Callable[[Any, _Ctx], None]] = {
     TextBlock: _text,
     ImageBlock: _image,
@@ -194,23 +230,15 @@ _BLOCK_CONVERTERS: dict[type, Callable[[Any, _Ctx], None]] = {
     CachePoint: _cache_point,
     ThinkingBlock: _thinking,
     ToolCallBlock: _tool_call,
+    CitableBlock: _citable,
+    CitationBlock: _citation,
 }
-
-
-def _citation(block: CitationBlock, ctx: _Ctx) -> None:
-    # An answer's citations, shown as CitationBlocks for the reader; the answer's text block is
-    # what is replayed (citations are the earlier answer's metadata: docs/wire.md "Citations").
-    if ctx.side != "assistant":
-        raise _unsupported(ctx, block, "citations belong to the model's answers")
-
-
-_BLOCK_CONVERTERS[CitationBlock] = _citation
 
 
 def _convert_block(block: object, ctx: _Ctx) -> None:
     converter = _BLOCK_CONVERTERS.get(type(block))
     if converter is None:
-        # AudioBlock, VideoBlock, CitableBlock, CitationBlock, or anything newer.
+        # AudioBlock, VideoBlock, or anything newer.
         raise _unsupported(ctx, block, "Claude on the AI/ML API has no such content type")
     try:
         converter(block, ctx)
@@ -257,10 +285,12 @@ def _tool_result(message: ChatMessage, ctx: _Ctx) -> ToolResultPart:
     inner = _Ctx(side="tool", message_index=ctx.message_index)
     for block in message.blocks:
         _convert_block(block, inner)
-    content: list[TextPart | ImagePart | DocumentPart] = []
+    content: list[TextPart | ImagePart | DocumentPart | SearchResultPart] = []
     for part in inner.parts:
-        if not isinstance(part, TextPart | ImagePart | DocumentPart):  # pragma: no cover
-            raise _unsupported(ctx, part, "a tool result holds text, images and documents")
+        if not isinstance(part, TextPart | ImagePart | DocumentPart | SearchResultPart):
+            raise _unsupported(  # pragma: no cover - the converters make no other part here
+                ctx, part, "a tool result holds text, images, documents and citable sources"
+            )
         content.append(part)
     return ToolResultPart(
         tool_call_id=str(call_id),

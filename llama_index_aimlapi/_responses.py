@@ -38,6 +38,7 @@ from typing_extensions import assert_never
 
 from aimlapi_core import (
     ChatResult,
+    CitationDelta,
     Cost,
     DocumentPart,
     ImagePart,
@@ -61,6 +62,7 @@ from aimlapi_core import (
 from aimlapi_core.adapter import PartialPart
 from aimlapi_core.errors import ResponseValidationError
 
+from ._citations import citation_block
 from ._construct import chat_message, constructor
 from ._convert import REDACTED_KEY, SERVER_BLOCKS_KEY, SIGNATURE_KEY
 
@@ -84,28 +86,9 @@ def server_blocks(parts: Sequence[Part]) -> list[dict[str, Any]]:
 
 
 def _citation_blocks(part: TextPart) -> list[CitationBlock]:
-    """A text part's citations as LlamaIndex CitationBlocks: source (URL or document), title,
-    the cited text, and the location numbers (char/page/block indexes)."""
-    out = []
-    for c in part.citations or []:
-        inner = c.get("url_citation") if c.get("type") == "url_citation" else c
-        if not isinstance(inner, dict):
-            continue
-        source = inner.get("url") or inner.get("source") or str(inner.get("document_index", ""))
-        title = inner.get("title") or inner.get("document_title") or ""
-        cited = inner.get("cited_text") or ""
-        location = {
-            k: v for k, v in inner.items() if isinstance(v, int) and not isinstance(v, bool)
-        }
-        out.append(
-            CitationBlock(
-                cited_content=TextBlock(text=str(cited)),
-                source=str(source),
-                title=str(title),
-                additional_location_info=location,
-            )
-        )
-    return out
+    """A text part's citations as LlamaIndex CitationBlocks (``_citations.py``)."""
+    blocks = (citation_block(c, part.text) for c in part.citations or [])
+    return [b for b in blocks if b is not None]
 
 
 def from_core_parts(parts: Sequence[Part]) -> list[Any]:
@@ -293,7 +276,7 @@ class PartialChatResponse(_Lazy, ChatResponse):
         return _partial_chat({"_parts": parts}, delta=delta, additional_kwargs=kwargs)
 
     def _build(self) -> ChatMessage:
-        blocks = [b for b in map(_partial_block, self._parts) if b is not None]
+        blocks = [b for part in self._parts for b in _partial_blocks(part)]
         return chat_message(
             role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=message_kwargs(blocks)
         )
@@ -315,12 +298,19 @@ _partial_chat = constructor(PartialChatResponse, lazy="message")
 _partial_completion = constructor(PartialCompletionResponse, lazy="text")
 
 
-def _partial_block(part: PartialPart) -> Any | None:
+def _partial_blocks(part: PartialPart) -> list[Any]:
     # The blocks the last response will hold (from_core_parts), but for tool-call arguments,
     # which stay raw JSON text until the stream ends; get_tool_calls_from_response parses them
-    # leniently.
+    # leniently. A text's citations follow it as they arrive (citations_delta).
     if part.kind == "text":
-        return TextBlock(text=part.text)
+        text = part.text
+        cited = (citation_block(c, text) for c in part.cited)
+        return [TextBlock(text=text), *(b for b in cited if b is not None)]
+    block = _partial_block(part)
+    return [] if block is None else [block]
+
+
+def _partial_block(part: PartialPart) -> Any | None:
     if part.kind == "thinking":
         info = {SIGNATURE_KEY: part.signature} if part.signature else {}
         return ThinkingBlock(content=part.text, additional_information=info)
@@ -329,9 +319,9 @@ def _partial_block(part: PartialPart) -> Any | None:
             content="", additional_information={"type": REDACTED_KEY, "data": part.text}
         )
     if part.kind != "tool_call":
-        # Server tool calls and whole blocks (server tool results, raw blocks) and citations
-        # reach the caller on the last response, from the accumulated result, as a whole
-        # answer shows them; a server tool call is never a ToolCallBlock the agent would run.
+        # Server tool calls and whole blocks (server tool results, raw blocks) reach the caller
+        # on the last response, from the accumulated result, as a whole answer shows them; a
+        # server tool call is never a ToolCallBlock the agent would run.
         return None
     return ToolCallBlock(tool_call_id=part.id, tool_name=part.name or "", tool_kwargs=part.text)
 
@@ -340,8 +330,9 @@ class StreamResponses:
     """Stream events → the streamed responses before the last, read from the core's accumulator.
 
     ``on_event`` returns a response for events that add content (text, thinking, tool-call
-    deltas) and ``None`` for the rest (ids, usage, cost, finish reach the caller on the last
-    response, built by :func:`chat_response` from the accumulated result). Each response holds
+    deltas, a text's citation) and ``None`` for the rest (ids, usage, cost, finish reach the
+    caller on the last response, built by :func:`chat_response` from the accumulated result).
+    Each response holds
     a snapshot of the answer so far from ``partial_parts``: a core stream's
     (``ChatStream.partial_parts``), whose accumulator has already folded the event, so each
     event is folded once. Without a stream (events from elsewhere), the events are folded here,
@@ -364,6 +355,6 @@ class StreamResponses:
             return PartialChatResponse.of(self._partial_parts(), event.text)
         if isinstance(event, ThinkingDelta):
             return PartialChatResponse.of(self._partial_parts(), "", thinking_delta=event.thinking)
-        if isinstance(event, ToolCallDelta):
+        if isinstance(event, ToolCallDelta | CitationDelta):
             return PartialChatResponse.of(self._partial_parts(), "")
         return None

@@ -135,7 +135,8 @@ def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any
     thinking = _types(props.get("thinking"), {})
     kinds = sorted(k for k in thinking if k in ("enabled", "adaptive")) if thinking_allowed else []
     budgets = [m.get("minimum") for m in _find(props.get("thinking"), "budget_tokens")]
-    result_blocks = _types(_tool_result(props.get("messages")), {})
+    messages = props.get("messages")
+    result_blocks = _types(_block_fields(messages, "tool_result", "content"), {})
     return {
         "style": "anthropic" if "tool_use" in blocks else "openai",
         "thinking": kinds,
@@ -144,6 +145,7 @@ def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any
         "images": "image" in blocks,
         "documents": "document" in blocks,
         "tool_result_documents": "document" in result_blocks,
+        "document_urls": "url" in _types(_block_fields(messages, "document", "source"), {}),
         "redacted_thinking": "redacted_thinking" in blocks,
         "cache_control": "cache_control" in json.dumps(props.get("messages")),
         "system_blocks": "text" in system_types or "array" in json.dumps(system),
@@ -158,18 +160,19 @@ def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any
     }
 
 
-def _tool_result(messages: Any) -> list[Any]:
-    """The tool_result block schemas inside ``messages``."""
+def _block_fields(messages: Any, block_type: str, key: str) -> list[Any]:
+    """The ``key`` property schemas of the ``block_type`` blocks inside ``messages`` (a
+    tool_result's ``content``, a document's ``source``)."""
     out: list[Any] = []
     if isinstance(messages, dict):
         enum = messages.get("properties", {}).get("type", {})
-        if isinstance(enum, dict) and enum.get("enum") == ["tool_result"]:
-            out.append(messages["properties"].get("content"))
+        if isinstance(enum, dict) and enum.get("enum") == [block_type]:
+            out.append(messages["properties"].get(key))
         for v in messages.values():
-            out.extend(_tool_result(v))
+            out.extend(_block_fields(v, block_type, key))
     elif isinstance(messages, list):
         for v in messages:
-            out.extend(_tool_result(v))
+            out.extend(_block_fields(v, block_type, key))
     return out
 
 

@@ -45,6 +45,7 @@ from .content import (
     DialectContent,
     check_document_media_type,
     check_image_media_type,
+    document_url,
     parse_data_uri,
 )
 from .thinking import (
@@ -84,6 +85,7 @@ __all__ = [
     "check_tool_choice",
     "check_tool_name",
     "check_tool_names",
+    "document_url",
     "parse_data_uri",
     "parse_tool_choice",
     "prompt_caching_setting",

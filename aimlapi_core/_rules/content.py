@@ -58,6 +58,27 @@ def check_document_media_type(media_type: str | None, where: str) -> str:
     return media_type
 
 
+def document_url(url: object, media_type: str | None, where: str) -> str:
+    """``url`` if the API can fetch it as a document, else ``UnsupportedContentError``.
+
+    The schemas that list ``source: {"type": "url", "url"}`` on documents type it ``format:
+    uri`` and give it no media type (docs/schemas/claude-sonnet-5.json): it is Anthropic's URL
+    PDF source [INF], so a URL document is a PDF (``media_type`` None or application/pdf); text
+    is sent as data. Which model takes URL documents at all is ``_model_rules.py``'s rule.
+    """
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise UnsupportedContentError(
+            f"{where}: document url {str(url)[:40]!r} is not an http(s) URL; pass the bytes "
+            "instead (base64 PDF or plain text)"
+        )
+    if media_type not in (None, "application/pdf"):
+        raise UnsupportedContentError(
+            f"{where}: a document fetched from a URL must be a PDF, got {media_type!r}; send "
+            "other documents as data (text/plain) instead"
+        )
+    return url
+
+
 # --------------------------------------------------------------------------- data URIs
 
 

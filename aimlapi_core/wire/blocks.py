@@ -211,8 +211,13 @@ def _image(part: ImagePart, dialect_content: DialectContent, i: int) -> dict[str
 
 
 def _document(part: DocumentPart, dialect_content: DialectContent, i: int) -> dict[str, Any]:
-    if part.media_type == "application/pdf":
-        source: dict[str, Any] = {
+    if part.url is not None:
+        # Fetched by the API (source.type "url"; which model's schema lists it is
+        # _model_rules.py's check; the URL's form is _rules.document_url's).
+        url = rules.document_url(part.url, part.media_type, f"messages[{i}]")
+        source: dict[str, Any] = {"type": "url", "url": url}
+    elif part.media_type == "application/pdf":
+        source = {
             "type": "base64",
             "media_type": part.media_type,
             "data": part.data,

@@ -213,6 +213,50 @@ CASES = [
         kw={"system": [TextPart(text="Oslo is mild", citations=[CITATION])]},
     ),
     Case(
+        "a document the API fetches from a URL",
+        [user(DocumentPart(media_type="application/pdf", url="https://e.com/r.pdf"), "Sum up")],
+        allowed=lambda caps, api: caps.documents and caps.document_urls,
+    ),
+    Case(
+        "search results returned by a tool, and the cited answer replayed",
+        [
+            user("Is Oslo mild?"),
+            assistant(CALL),
+            user(
+                ToolResultPart(
+                    tool_call_id="toolu_1",
+                    content=[
+                        SearchResultPart(
+                            source="kb://oslo",
+                            title="Oslo",
+                            content=[TextPart(text="Oslo is mild.")],
+                            citations=True,
+                        )
+                    ],
+                )
+            ),
+            assistant(
+                TextPart(
+                    text="It is mild.",
+                    citations=[
+                        {
+                            "type": "search_result_location",
+                            "cited_text": "Oslo is mild.",
+                            "search_result_index": 0,
+                            "source": "kb://oslo",
+                            "title": "Oslo",
+                            "start_block_index": 0,
+                            "end_block_index": 1,
+                        }
+                    ],
+                )
+            ),
+            user("Thanks"),
+        ],
+        allowed=lambda caps, api: caps.search_results,
+        kw={"tools": [WEATHER]},
+    ),
+    Case(
         "an answer's citations replayed",
         [
             user("Is Oslo mild?"),

@@ -117,7 +117,7 @@ def test_user_content_blocks(block: dict, expected: t.Part) -> None:
         {"type": "audio", "base64": "AAAA", "mime_type": "audio/wav"},
         {"type": "video", "url": "https://x.test/v.mp4"},
         {"type": "image", "file_id": "file-123"},
-        {"type": "file", "url": "https://x.test/a.pdf"},
+        {"type": "file", "file_id": "file-123"},
         {"type": "image_url", "image_url": {"url": "ftp://x.test/a.png"}},
         {"type": "mystery"},
     ],

@@ -10,7 +10,6 @@ from llama_index.core.base.llms.types import (
     CacheControl,
     CachePoint,
     ChatMessage,
-    CitableBlock,
     DocumentBlock,
     ImageBlock,
     MessageRole,
@@ -251,7 +250,6 @@ def test_percent_encoded_data_url_is_sent_as_base64() -> None:
     [
         (AudioBlock(audio=b"RIFF....", format="wav"), "AudioBlock"),
         (VideoBlock(video=b"\x00\x00\x00 ftypmp4", video_mimetype="video/mp4"), "VideoBlock"),
-        (CitableBlock(title="t", source="s", content="c"), "CitableBlock"),
     ],
 )
 def test_unsendable_blocks_raise_naming_the_block(block, name) -> None:
