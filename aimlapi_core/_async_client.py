@@ -2,8 +2,8 @@
 
 The same names as :class:`AIMLAPIClient` (``_client.py``), awaited; everything but the I/O loops
 below is shared with it through ``_base_client.py``. Its own: a pool per event loop (a pool
-cannot outlive the loop that opened it), embeddings sent concurrently, and a best-effort close
-from ``__del__`` (``_CLOSING``, ``_closed``).
+cannot outlive the loop that opened it) closed when that loop ends (``_close_with_loop``), and
+embeddings sent concurrently.
 
 Example:
     >>> from aimlapi_core import AsyncAIMLAPIClient, ChatRequest, Message, TextPart
@@ -16,13 +16,15 @@ Example:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import contextlib
+import os
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from . import _exchange as exchange
-from ._base_client import _ClientBase
+from ._base_client import _INHERITED, _ClientBase
 from ._embeddings import (
     DEFAULT_EMBEDDING_MODEL,
     EmbeddingCollector,
@@ -39,13 +41,27 @@ if TYPE_CHECKING:  # imported by the batches property: a chat call never needs i
 
 __all__ = ["AsyncAIMLAPIClient", "AsyncChatStream"]
 
-_CLOSING: set[asyncio.Task[None]] = set()  # keeps close tasks started by __del__ alive
 
+def _close_with_loop(http: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """An async generator, started and left suspended, that closes ``http`` when the running
+    loop finalises it: ``asyncio.run()`` closes every async generator of its loop before it
+    ends the loop (``loop.shutdown_asyncgens``), and the loop finalises one that is collected
+    sooner (the client was). So the pool's sockets are closed on the loop that opened them
+    when that loop ends — after one ``asyncio.run()`` of many — instead of by the garbage
+    collector later (``ResourceWarning: unclosed transport``). The loop's hooks see it at its
+    first step (``sys.set_asyncgen_hooks``), taken here without awaiting: nothing precedes
+    the ``yield``."""
 
-def _closed(task: asyncio.Task[None]) -> None:
-    _CLOSING.discard(task)
-    if not task.cancelled():
-        task.exception()  # retrieved: a failed best-effort close is not worth a traceback
+    async def close_at_loop_end() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await http.aclose()
+
+    closer = close_at_loop_end()
+    with contextlib.suppress(StopIteration):
+        closer.__anext__().send(None)  # runs to the yield: the loop now finalises it
+    return closer
 
 
 class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
@@ -57,9 +73,12 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
         super().__init__(**kwargs)
         self._sleep = sleep
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop that owns our pool
+        self._closer: AsyncGenerator[None, None] | None = None  # closes it when the loop ends
 
     def _client(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
+        if self._pid != os.getpid():
+            self._after_fork()
         # No await between check and set: no race on one event loop. A pool we own belongs to
         # the loop that opened it; after asyncio.run() ended that loop, reusing its connections
         # fails with "Event loop is closed", so a later loop gets a pool of its own.
@@ -70,6 +89,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 headers=self._new_pool_headers(),
             )
             self._loop = loop
+            self._closer = _close_with_loop(self._http)
         return self._http
 
     async def _send(
@@ -157,7 +177,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             )
             return exchange.decode_result(self.dialect, resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
-            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> AsyncChatStream:
         deadline = self._deadline()  # started by the stream when it opens
@@ -176,7 +196,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 deadline=deadline,
             )
 
-        idle, key = self.settings.stream_idle_timeout, self._key
+        idle, key = self.settings.stream_idle_timeout, self._secrets
         return AsyncChatStream(
             open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
         )
@@ -194,7 +214,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             resp = await self._send("GET", url, headers=headers, timeout=self.settings.timeout)
             return exchange.models_of(resp)
         except Exception as exc:
-            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     async def embed(
         self,
@@ -244,13 +264,13 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                     content=plan.bodies[i],
                     timeout=self.settings.timeout,
                 )
-                out.add(i, exchange.json_of(resp), resp.headers)
+                out.add(i, exchange.json_of(resp), resp.headers, resp.content)
 
         try:
             await self._embed_workers(worker, min(max_concurrency, len(plan.bodies)))
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
-            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     @staticmethod
     async def _embed_workers(worker: Callable[[], Awaitable[None]], workers: int) -> None:
@@ -271,22 +291,12 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
             await self._http.aclose()
             self._http = None
 
-    def __del__(self) -> None:
-        # Best effort, as for the sync client: an async pool can only be closed on its loop.
-        http = getattr(self, "_http", None)
-        if not getattr(self, "_owns_http", False) or http is None or http.is_closed:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        if loop is not self._loop:
-            # The pool's sockets belong to another (often already closed) loop: closing them
-            # from this one fails with "Event loop is closed". Nothing can be done from here.
-            return
-        task = loop.create_task(http.aclose())
-        _CLOSING.add(task)
-        task.add_done_callback(_closed)
+    def _after_fork(self) -> None:
+        # The closer belongs to the parent's loop: kept with the inherited pool, never run here.
+        if self._closer is not None:
+            _INHERITED.append(self._closer)
+            self._closer = None
+        super()._after_fork()
 
     async def __aenter__(self) -> AsyncAIMLAPIClient:
         return self

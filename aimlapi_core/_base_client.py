@@ -10,6 +10,7 @@ client module keeps only the loops that ``send`` / ``await``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
@@ -19,10 +20,16 @@ import httpx
 from . import _exchange as exchange
 from ._client_settings import ClientSettings
 from ._embeddings import EMBEDDINGS_PATH, EmbeddingPlan, plan_embeddings
+from ._redact import header_secrets
 from ._types import ChatRequest
 from .wire import Dialect, get_dialect
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+
+# Pools a forked child inherited from its parent: their sockets are the parent's keep-alive
+# connections, so the child must neither use them (it would read the parent's answers) nor
+# close them (a TLS close_notify would end the parent's session). Kept here, never collected.
+_INHERITED: list[Any] = []
 
 
 class _PoolHeaders(dict[str, str]):
@@ -64,14 +71,34 @@ class _ClientBase(Generic[_H]):
         self._owns_http = http_client is None
         self._jitter = jitter
         self._lock = threading.Lock()
+        self._pid = os.getpid()  # the process whose pool this is (fork safety: _after_fork)
+        self._header_secrets = header_secrets(self.settings.default_headers)
         self._urls: dict[str, httpx.URL] = {}
         # The headers every request of this client carries, set once on the pool we own (None
         # for a pool passed in, which gets them per request): see _build.
         self._pool_headers: _PoolHeaders | None = None
 
+    def _after_fork(self) -> None:
+        """Called when this process is not the one that opened the pool: a child forked after
+        the client was used (gunicorn/uWSGI preload, multiprocessing with fork). The inherited
+        pool is left behind untouched (``_INHERITED``) and the next call opens a fresh one, as
+        the Anthropic and OpenAI SDKs and database drivers do. A pool passed in is the caller's."""
+        self._pid = os.getpid()
+        self._lock = threading.Lock()  # held by another thread at the fork, it stays held here
+        if self._owns_http and self._http is not None:
+            _INHERITED.append(self._http)
+            self._http = None
+
     @property
     def _key(self) -> str | None:
         return self.settings.api_key.get_secret_value() if self.settings.api_key else None
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        """What leaves no error of this client: the key and the default headers' credentials
+        (a key given only as a default ``Authorization`` header is still a key)."""
+        key = self._key
+        return (key, *self._header_secrets) if key else self._header_secrets
 
     def _post(
         self, request: ChatRequest, *, stream: bool
@@ -143,7 +170,7 @@ class _ClientBase(Generic[_H]):
         delay = exchange.retry_after_error(self.settings, retries, exc, self._jitter, deadline)
         if delay is None:
             deadline.check()
-            raise exchange.transport_error(exc, req.url, self._key) from exc
+            raise exchange.transport_error(exc, req.url, self._secrets) from exc
         exchange.log_retry(req, type(exc).__name__, delay, retries)
         return delay
 
@@ -152,7 +179,7 @@ class _ClientBase(Generic[_H]):
     ) -> float:
         """After a read non-2xx answer: the delay before the next attempt (logged), or its
         status error raised."""
-        error = exchange.status_error(resp, self._key)
+        error = exchange.status_error(resp, self._secrets)
         delay = exchange.retry_after_status(
             self.settings, retries, resp, self._jitter, deadline, error
         )

@@ -18,6 +18,9 @@ Example:
 
 from __future__ import annotations
 
+import logging
+import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -26,9 +29,16 @@ from urllib.parse import quote
 
 from . import _exchange as exchange
 from ._client_settings import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL
+from ._redact import Secrets, redact_value, redactor, scrub
 from ._types import ChatRequest, ChatResult
-from .errors import AIMLAPIError, BatchError, BatchTimeoutError, InvalidRequestError
-from .wire.batches import Batch, encode_batch, read_body
+from .errors import (
+    AIMLAPIError,
+    BatchError,
+    BatchTimeoutError,
+    InvalidRequestError,
+    ResponseValidationError,
+)
+from .wire.batches import Batch, batch_id_problem, encode_batch, read_body
 
 if TYPE_CHECKING:
     import httpx
@@ -49,9 +59,23 @@ def _as_mapping(requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> 
 
 
 def _check_id(batch_id: str) -> str:
-    if not isinstance(batch_id, str) or not batch_id.strip():
-        raise InvalidRequestError(f"batch_id must be a non-empty string, got {batch_id!r}")
+    problem = batch_id_problem(batch_id)
+    if problem is not None:
+        raise InvalidRequestError(f"batch_id {problem}; pass the id create() returned")
     return batch_id
+
+
+def _seconds(name: str, value: Any, *, optional: bool = False, zero: bool = False) -> Any:
+    """``value`` as a waiting argument: a finite number of seconds (``None`` where it means no
+    limit). NaN compares false to everything, so ``timeout=nan`` would poll for ever."""
+    if value is None and optional:
+        return value
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        what = "a finite number of seconds" + (" >= 0" if zero else " > 0")
+        none = " (or None: no limit)" if optional else ""
+        raise InvalidRequestError(f"{name} must be {what}{none}, got {value!r}")
+    return value
 
 
 class _Polling:
@@ -65,10 +89,9 @@ class _Polling:
         max_interval: float,
         on_progress: ProgressCallback | None,
     ) -> None:
-        if poll_interval <= 0 or max_interval <= 0:
-            raise ValueError("poll_interval and max_interval must be positive seconds")
-        if timeout is not None and timeout < 0:
-            raise ValueError(f"timeout must be >= 0 seconds or None, got {timeout!r}")
+        timeout = _seconds("timeout", timeout, optional=True, zero=True)
+        poll_interval = _seconds("poll_interval", poll_interval)
+        max_interval = _seconds("max_interval", max_interval)
         self.batch_id = batch_id
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.timeout = timeout
@@ -116,7 +139,7 @@ _Slept = TypeVar("_Slept", covariant=True)  # None, or an awaitable of None
 
 
 class _Owner(Protocol[_Sent, _Slept]):
-    """What a Batches resource uses of the client that owns it: its settings, its key (to
+    """What a Batches resource uses of the client that owns it: its settings, its secrets (to
     scrub errors), its send loop (retries, error mapping) and its sleep (so tests record the
     polling). Typed by use, as the Anthropic SDK types its resources against the base client:
     no client module is imported here. ``AIMLAPIClient`` is an ``_Owner[httpx.Response,
@@ -126,7 +149,7 @@ class _Owner(Protocol[_Sent, _Slept]):
     def settings(self) -> ClientSettings: ...
 
     @property
-    def _key(self) -> str | None: ...
+    def _secrets(self) -> tuple[str, ...]: ...
 
     @property
     def _sleep(self) -> Callable[[float], _Slept]: ...
@@ -164,8 +187,18 @@ class _BatchesBase:
         )
 
     @staticmethod
-    def _read(response: httpx.Response, batch_id: str | None) -> Batch:
-        return read_body(response.content, batch_id)
+    def _read(response: httpx.Response, batch_id: str | None, key: Secrets) -> Batch:
+        """The answer as a :class:`Batch`, with the key out of everything the server wrote into
+        it: each result's error (the client's one exit scrubs only the error it raises; these
+        are handed back as values, in ``return_exceptions`` slots), custom_ids, the raw answer."""
+        batch = read_body(response.content, batch_id)
+        batch.raw = redact_value(batch.raw, key)
+        clean = redactor(key)
+        for item in batch.results or ():
+            item.custom_id = clean(item.custom_id)
+            if item.error is not None:
+                scrub(item.error, key)
+        return batch
 
 
 class Batches(_BatchesBase):
@@ -181,9 +214,9 @@ class Batches(_BatchesBase):
         headers, timeout = self._headers(body), self._settings.timeout
         try:
             resp = self._client._send(method, url, headers=headers, content=body, timeout=timeout)
-            return self._read(resp, batch_id)
+            return self._read(resp, batch_id, self._client._secrets)
         except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
-            raise exchange.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._client._secrets)  # noqa: B904 (failure() chains the cause)
 
     def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         """Submit ``requests`` (``{custom_id: request}``, or a sequence: ids ``"0"``, ``"1"``…).
@@ -237,9 +270,9 @@ class AsyncBatches(_BatchesBase):
             resp = await self._client._send(
                 method, url, headers=headers, content=body, timeout=timeout
             )
-            return self._read(resp, batch_id)
+            return self._read(resp, batch_id, self._client._secrets)
         except Exception as exc:  # the client's one exit: httpx errors mapped, the key scrubbed
-            raise exchange.failure(exc, self._client._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._client._secrets)  # noqa: B904 (failure() chains the cause)
 
     async def create(self, requests: Mapping[str, ChatRequest] | Sequence[ChatRequest]) -> Batch:
         return await self._call(self._create_call(requests))
@@ -268,12 +301,19 @@ class AsyncBatches(_BatchesBase):
             await self._client._sleep(delay)
 
 
+_POSITION = re.compile(r"0|[1-9][0-9]*")  # ASCII only: "01", "١", "１", "²" name no input
+logger = logging.getLogger("aimlapi_core")
+
+
 def in_input_order(batch: Batch, size: int | None = None) -> list[ChatResult | AIMLAPIError]:
     """The results of a batch whose custom_ids are input positions (as ``create`` gives a
     sequence), in input order: a ``ChatResult`` or the request's error per slot.
 
-    ``size``: how many inputs there were, when known (a missing result is then an error in its
-    slot); a resumed batch takes it from the counts.
+    ``size``: how many inputs there were, when known; else as many slots as results. Each slot
+    is answered by exactly one result whose custom_id is its position in canonical ASCII
+    digits; a slot with none gets a :class:`BatchError` naming the results that answered no
+    input, a slot with two a :class:`ResponseValidationError`. The list never holds more slots
+    than ``size`` (or than results): a custom_id of ``"1000000"`` costs one slot, not a million.
     """
     if batch.status == "cancelled" or batch.results is None:
         raise BatchError(
@@ -283,27 +323,57 @@ def in_input_order(batch: Batch, size: int | None = None) -> list[ChatResult | A
             batch_id=batch.id,
             result_type=batch.status,
         )
+    n = len(batch.results) if size is None else size
+    digits = len(str(max(n - 1, 0)))  # a longer id is out of range: never parsed (4300 digits)
     by_index: dict[int, ChatResult | AIMLAPIError] = {}
+    answered: dict[int, int] = {}
+    strays: list[str] = []
     for item in batch.results:
-        if not item.custom_id.isdigit():
-            raise InvalidRequestError(
-                f"batch {batch.id} has custom_id {item.custom_id!r}, not an input position: it "
-                "was not submitted by batch_submit; read it with client.batches.retrieve()"
-            )
+        cid = item.custom_id
+        index = int(cid) if len(cid) <= digits and _POSITION.fullmatch(cid) else n
+        if index >= n:
+            strays.append(cid)
+            continue
+        answered[index] = answered.get(index, 0) + 1
         outcome = item.result if item.result is not None else item.error
-        assert outcome is not None  # wire/batches.py sets one of them
-        by_index[int(item.custom_id)] = outcome
-    n = max(size or 0, len(by_index), max(by_index, default=-1) + 1)
-    if len(by_index) == n:  # every slot filled (the usual case): no gaps to look for
-        return [by_index[i] for i in range(n)]
-    missing = [
-        BatchError(
-            f"batch {batch.id} returned no result for input {i}",
-            batch_id=batch.id,
-            custom_id=str(i),
+        assert outcome is not None  # wire/batch_answers.py sets one of them
+        by_index[index] = outcome
+    if strays:
+        logger.warning(
+            "batch %s: %d result(s) answer no input of %d (custom_ids %s)",
+            batch.id,
+            len(strays),
+            n,
+            _shown(strays),
         )
-        for i in range(n)
-        if i not in by_index
-    ]
-    fill = iter(missing)
-    return [by_index[i] if i in by_index else next(fill) for i in range(n)]
+    if len(by_index) == n and len(answered) == sum(answered.values()):
+        return [by_index[i] for i in range(n)]  # every slot answered once (the usual case)
+    return [_slot(batch.id, i, by_index, answered, strays) for i in range(n)]
+
+
+def _slot(
+    batch_id: str,
+    i: int,
+    by_index: dict[int, ChatResult | AIMLAPIError],
+    answered: dict[int, int],
+    strays: list[str],
+) -> ChatResult | AIMLAPIError:
+    count = answered.get(i, 0)
+    if count == 1:
+        return by_index[i]
+    if count > 1:
+        return ResponseValidationError(
+            f"batch {batch_id} returned {count} results for input {i} (custom_id {str(i)!r}): "
+            "which one answers it cannot be told; submit that input again"
+        )
+    unplaced = f"; results that answer no input: custom_ids {_shown(strays)}" if strays else ""
+    return BatchError(
+        f"batch {batch_id} returned no result for input {i}{unplaced}",
+        batch_id=batch_id,
+        custom_id=str(i),
+    )
+
+
+def _shown(ids: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(cid[:40]) for cid in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

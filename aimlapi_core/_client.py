@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,8 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         self._sleep = sleep
 
     def _client(self) -> httpx.Client:
+        if self._pid != os.getpid():
+            self._after_fork()
         if self._http is None:
             with self._lock:
                 if self._http is None:
@@ -150,7 +153,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             )
             return exchange.decode_result(self.dialect, resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
-            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def stream(self, request: ChatRequest) -> ChatStream:
         """A lazy stream of :data:`StreamEvent`: nothing is sent before ``with`` or iteration."""
@@ -170,7 +173,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 deadline=deadline,
             )
 
-        idle, key = self.settings.stream_idle_timeout, self._key
+        idle, key = self.settings.stream_idle_timeout, self._secrets
         return ChatStream(
             open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
         )
@@ -189,7 +192,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             resp = self._send("GET", url, headers=headers, timeout=self.settings.timeout)
             return exchange.models_of(resp)
         except Exception as exc:
-            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def embed(
         self,
@@ -249,10 +252,10 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 resp = self._send(
                     "POST", url, headers=headers, content=body, timeout=self.settings.timeout
                 )
-                out.add(i, exchange.json_of(resp), resp.headers)
+                out.add(i, exchange.json_of(resp), resp.headers, resp.content)
             return out.result()
         except Exception as exc:  # the one exit: httpx errors mapped, the key scrubbed
-            raise exchange.failure(exc, self._key)  # noqa: B904 (failure() chains the cause)
+            raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
     def close(self) -> None:
         if self._owns_http and self._http is not None:
@@ -263,6 +266,8 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
         # The adapters' models (a LangChain chat model) have no close(): free the pooled
         # sockets when the client is collected instead of leaking them (ResourceWarning).
         http = getattr(self, "_http", None)
+        if getattr(self, "_pid", None) != os.getpid():  # a forked child's: the parent's sockets
+            return
         if getattr(self, "_owns_http", False) and http is not None and not http.is_closed:
             http.close()
 

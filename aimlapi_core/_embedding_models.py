@@ -23,10 +23,12 @@ __all__ = [
     "DEFAULT_EMBEDDING_MODEL",
     "DEPRECATED",
     "GOOGLE_TASK_TYPES",
+    "MAX_CHARS_PER_TOKEN",
     "MODELS",
     "EmbeddingModel",
     "check_fields",
     "embedding_model",
+    "longest_text",
 ]
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
@@ -90,7 +92,15 @@ class EmbeddingModel:
 #   Taken literally (it may be a typo; sending longer texts alone is right either way): a text
 #   over 800 characters is sent alone, as a plain string. `input_type` has the single enum value
 #   "document" on the gateway (Voyage itself also takes "query"): anything else is refused.
-# * Context: the README's table (8,000 for OpenAI, whose capabilities page says 8191).
+# * Context: the README's table (8,000 for OpenAI, whose capabilities page says 8191). A text
+#   that certainly holds more tokens than the context is refused before any request (upstream
+#   refuses it after the request, or bills a truncated text): no tokenizer runs here, so the
+#   bound is one no text passes and still fits — more characters than MAX_CHARS_PER_TOKEN times
+#   the context (the models' vocabularies hold no token near that long). Google truncates by
+#   default (auto_truncate), so its texts are refused only with auto_truncate=False.
+MAX_CHARS_PER_TOKEN = 256
+
+
 def _openai(model: str, dims: int, fields: frozenset[str]) -> EmbeddingModel:
     top = dims if "dimensions" in fields else None
     return EmbeddingModel(
@@ -225,3 +235,11 @@ def check_fields(spec: EmbeddingModel, fields: dict[str, Any]) -> None:
             f"{spec.id} takes input_type='document' only (the gateway's schema); got {kind!r}. "
             "Leave input_type unset to embed queries."
         )
+
+
+def longest_text(spec: EmbeddingModel, fields: dict[str, Any]) -> int | None:
+    """The most characters a text for ``spec`` may hold (``None``: no known bound); past it, it
+    certainly holds more tokens than the model's context (see ``MAX_CHARS_PER_TOKEN``)."""
+    if spec.context is None or (spec.family == "google" and fields.get("auto_truncate", True)):
+        return None
+    return spec.context * MAX_CHARS_PER_TOKEN

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import sys
 from array import array
 from collections.abc import Mapping, Sequence
@@ -34,7 +35,9 @@ from ._embedding_models import (
     EmbeddingModel,
     check_fields,
     embedding_model,
+    longest_text,
 )
+from ._json import excerpt
 from ._types import Cost, Usage
 from .errors import InvalidRequestError, ResponseValidationError
 from .wire._common import as_int, cost_of, require_object
@@ -89,7 +92,9 @@ def _size(text: str, i: int) -> int:
         ) from None
 
 
-def _cut(texts: Sequence[str], spec: EmbeddingModel, batch_size: int) -> list[Batch]:
+def _cut(
+    texts: Sequence[str], spec: EmbeddingModel, batch_size: int, longest: int | None
+) -> list[Batch]:
     """Greedy batches in input order under the count cap and the per-request size budget."""
     batches: list[Batch] = []
     start = count = used = 0
@@ -101,6 +106,11 @@ def _cut(texts: Sequence[str], spec: EmbeddingModel, batch_size: int) -> list[Ba
             # The schemas: a string input has minLength 1; upstream (OpenAI) refuses "" in
             # arrays too. Refused rather than silently skipped: the vectors would misalign.
             raise InvalidRequestError(f"text {i} is empty; the API cannot embed an empty string")
+        if longest is not None and len(text) > longest:
+            raise InvalidRequestError(
+                f"text {i} has {len(text):,} characters: more than {spec.id}'s context of "
+                f"{spec.context:,} tokens can hold. Split it into smaller chunks."
+            )
         size = _size(text, i)
         if item_chars is not None and len(text) > item_chars:
             limit = spec.max_string_chars
@@ -162,7 +172,7 @@ def plan_embeddings(
     fields = {k: v for k, v in given.items() if v is not None}  # never an explicit null
     check_fields(spec, fields)
     cap = min(batch_size or spec.max_inputs, spec.max_inputs)
-    batches = _cut(texts, spec, cap)
+    batches = _cut(texts, spec, cap, longest_text(spec, fields))
     bodies = []
     for b in batches:
         inputs: str | list[str] = (
@@ -212,6 +222,51 @@ def _little_endian_floats(text: str, where: str) -> list[float]:
     return values.tolist()
 
 
+_NUMBER_TYPES = frozenset({float, int})  # bool is its own type: True is no coordinate
+
+
+def _vector(embedding: Any, where: str, booleans: bool = True) -> list[float]:
+    """An ``embedding`` as the vector a caller may store: a list of finite numbers (or
+    OpenAI's base64 float32 array). A string, null, boolean, nested value, NaN or Infinity is
+    refused here, before it reaches a vector store that would keep it (or index it as 0).
+
+    The vectors are the whole answer, so the usual case costs one ``sum``: it fails on any
+    value that is not a number and is finite only when every value is. Booleans pass ``sum``
+    (True is 1); ``booleans=False`` says the answer's bytes hold no ``true``/``false`` at all.
+    Anything else gets the precise pass, which names the first bad value."""
+    if isinstance(embedding, str):
+        value = _little_endian_floats(embedding, where)
+    elif isinstance(embedding, list):
+        value = embedding
+    else:
+        raise ResponseValidationError(f"{where} is neither a list of numbers nor base64")
+    try:
+        total = sum(value)
+        plain = math.isfinite(total)
+    except (TypeError, OverflowError):  # not numbers, or an int past the float range
+        plain = False
+    if not plain or booleans:
+        _check_values(value, where)
+    return value
+
+
+def _check_values(value: list[Any], where: str) -> None:
+    kinds = set(map(type, value))
+    if not kinds <= _NUMBER_TYPES:
+        odd = next(v for v in value if type(v) not in _NUMBER_TYPES)
+        raise ResponseValidationError(
+            f"{where} holds {type(odd).__name__} {excerpt(odd, 40)}, not a number"
+        )
+    try:
+        finite = all(map(math.isfinite, value))
+    except OverflowError:  # an integer no float can hold
+        finite = False
+    if not finite:
+        raise ResponseValidationError(
+            f"{where} holds NaN, Infinity or a number past the float range, not a finite number"
+        )
+
+
 class EmbeddingCollector:
     """Folds the answers of a plan's requests, in any order, into one :class:`EmbeddingResult`."""
 
@@ -225,8 +280,9 @@ class EmbeddingCollector:
         self._model: str | None = None
         self._ids: list[str | None] = [None] * len(plan.batches)
 
-    def add(self, i: int, body: Any, headers: Mapping[str, str]) -> None:
-        """The decoded JSON answer to request ``i`` (``plan.bodies[i]``) and its headers."""
+    def add(self, i: int, body: Any, headers: Mapping[str, str], raw: bytes | None = None) -> None:
+        """The decoded JSON answer to request ``i`` (``plan.bodies[i]``) and its headers;
+        ``raw``, its bytes, spares the vectors a pass when they hold no ``true``/``false``."""
         batch = self._plan.batches[i]
         body = require_object(body, "an embeddings response")
         raise_if_error_envelope(body, headers)  # an error envelope that came with a 2xx status
@@ -237,19 +293,15 @@ class EmbeddingCollector:
                 f"the embeddings response to {batch.count} input(s) has {got} item(s)"
             )
         vectors, start = self._vectors, batch.start
+        booleans = raw is None or b"true" in raw or b"false" in raw
         for item in data:
             index = as_int(item.get("index")) if isinstance(item, dict) else None
             if index is None or not 0 <= index < batch.count or vectors[start + index] is not None:
                 raise ResponseValidationError(
                     f"embeddings response item without a valid, unique index: {str(item)[:120]}"
                 )
-            value = item.get("embedding")
             where = f"embedding {start + index}"
-            if isinstance(value, str):
-                value = _little_endian_floats(value, where)
-            elif not isinstance(value, list):
-                raise ResponseValidationError(f"{where} is neither a list of numbers nor base64")
-            vectors[start + index] = value
+            vectors[start + index] = _vector(item.get("embedding"), where, booleans)
         usage = body.get("usage")
         if isinstance(usage, dict):
             tokens = as_int(usage.get("prompt_tokens"))

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from ._client_settings import VERSION, ClientSettings
-from ._json import excerpt
-from ._redact import redact, scrub
+from ._json import read_json
+from ._redact import Secrets, redact, scrub
 from ._retry import (
     MAX_RETRY_AFTER,
     asked_beyond_cap,
@@ -211,15 +211,15 @@ def log_response(request: httpx.Request, response: httpx.Response, retries: int)
 # --------------------------------------------------------------------------- errors
 
 
-def status_error(response: httpx.Response, key: str | None) -> APIStatusError:
+def status_error(response: httpx.Response, key: Secrets) -> APIStatusError:
     """The :class:`APIStatusError` subclass for a failed (already read) response; the envelope
     is read by the same parser as 2xx error bodies and stream error events. The response's
     headers are kept on the error (``Retry-After``...)."""
     text = redact(response.text, key)  # also keeps the key out of ``body``
     body: Any
     try:
-        body = json.loads(text) if text else None
-    except ValueError:
+        body = read_json(text, "an error body") if text else None
+    except ResponseValidationError:  # not JSON, or not readable as JSON: kept as text
         body = text
     error = make_status_error(
         response.status_code,
@@ -263,7 +263,7 @@ HTTPX_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def from_httpx(exc: Exception, url: httpx.URL | str | None, key: str | None) -> AIMLAPIError:
+def from_httpx(exc: Exception, url: httpx.URL | str | None, key: Secrets) -> AIMLAPIError:
     """Any httpx exception as an error of the family (the caller chains the cause)."""
     where = f" {url}" if url is not None else ""
     detail = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__, key)
@@ -281,14 +281,14 @@ def from_httpx(exc: Exception, url: httpx.URL | str | None, key: str | None) -> 
     return APIConnectionError(f"the request to{where} failed ({detail})")
 
 
-def transport_error(exc: Exception, url: httpx.URL | str, key: str | None) -> AIMLAPIError:
+def transport_error(exc: Exception, url: httpx.URL | str, key: Secrets) -> AIMLAPIError:
     """An httpx exception raised before any answer, as our error (the caller chains the cause)."""
     scrub(exc, key)
     return from_httpx(exc, url, key)
 
 
 def stream_read_error(
-    exc: Exception, *, idle_timeout: float | None, request_id: str | None, key: str | None
+    exc: Exception, *, idle_timeout: float | None, request_id: str | None, key: Secrets
 ) -> Exception:
     """An httpx exception raised while reading a stream's body."""
     scrub(exc, key)
@@ -308,7 +308,7 @@ def stream_read_error(
     )
 
 
-def failure(exc: Exception, key: str | None) -> Exception:
+def failure(exc: Exception, key: Secrets) -> Exception:
     """The exception a client lets go for ``exc``: the one exit of every call (create, stream
     iteration, list_models). An error of the family is scrubbed of the key
     (``_redact.scrub``); an httpx exception is mapped into the family first (its cause
@@ -364,21 +364,12 @@ def json_of(response: httpx.Response) -> Any:
 
 
 def json_or_raise(content: bytes, status: int = 200) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError:
-        text = content.decode("utf-8", "replace")
-        raise ResponseValidationError(
-            f"the API answered {status} with a body that is not JSON: {excerpt(text)!r}"
-        ) from None
+    return read_json(content, f"the API answered {status} with a body")
 
 
 def models_of(response: httpx.Response) -> list[dict[str, Any]]:
     """The ``data`` list of ``GET /models`` (complete-model-list.md)."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        raise ResponseValidationError("GET /models answered with a body that is not JSON") from None
+    body = read_json(response.content, "GET /models answered with a body")
     data = body.get("data") if isinstance(body, dict) else body
     if not isinstance(data, list):
         raise ResponseValidationError("GET /models answered without a 'data' list")

@@ -8,11 +8,12 @@ once at the end of a stream without knowing which dialect produced them.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from .errors import ResponseValidationError
 
-__all__ = ["excerpt", "loads_text", "parse_arguments"]
+__all__ = ["excerpt", "loads_text", "parse_arguments", "read_json"]
 
 _raw_decode = json.JSONDecoder().raw_decode
 _JSON_SPACE = " \t\n\r"
@@ -36,10 +37,48 @@ def loads_text(text: str) -> Any:
     return value
 
 
+def read_json(content: bytes | str, what: str) -> Any:
+    """A whole body (every endpoint's: chat, error statuses, embeddings, batches, models) as
+    JSON, bounded as the stream decoders are: what the parser cannot read — bytes that are not
+    UTF-8 (RFC 8259 §8.1), nesting past the interpreter's stack, a number past Python's digit
+    limit, anything that is not JSON — is :class:`ResponseValidationError` naming ``what``
+    ("the API answered 200 with a body"), never a bare ``RecursionError`` or ``ValueError``.
+
+    Example:
+        >>> read_json(b'{"a": [1]}', "a body")
+        {'a': [1]}
+        >>> read_json(b"[" * 5000 + b"]" * 5000, "a body")
+        Traceback (most recent call last):
+        ...
+        aimlapi_core.errors.ResponseValidationError: a body that nests JSON deeper than ...
+    """
+    try:
+        return json.loads(content)
+    except UnicodeDecodeError as exc:  # before ValueError: it is one
+        problem = f"that is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    except RecursionError:
+        problem = (
+            f"that nests JSON deeper than this client reads (about {sys.getrecursionlimit()} "
+            "levels; no documented answer comes close)"
+        )
+    except ValueError as exc:  # not JSON, or a number past int_max_str_digits
+        problem = f"that is not JSON ({exc})"
+    head = content[:600]
+    shown = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    raise ResponseValidationError(f"{what} {problem}: {excerpt(shown)!r}")
+
+
 def excerpt(body: Any, limit: int = 300) -> str:
     """``body`` (a string, or anything JSON-serialisable) cut to ``limit`` characters, for error
-    messages that show what was received without flooding the terminal."""
-    text = body if isinstance(body, str) else json.dumps(body, default=str)
+    messages that show what was received without flooding the terminal. A value nested too
+    deep to serialise is shown by its type: an error message never raises an error of its own."""
+    if isinstance(body, str):
+        text = body
+    else:
+        try:
+            text = json.dumps(body, default=str)
+        except (RecursionError, ValueError):
+            text = f"<a {type(body).__name__} nested too deep to show>"
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -47,12 +86,7 @@ def parse_arguments(text: str, tool_name: str) -> dict[str, Any]:
     """Tool arguments from their JSON text: empty means no arguments."""
     if not text or text.isspace():
         return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise ResponseValidationError(
-            f"the arguments of tool call {tool_name!r} are not valid JSON: {excerpt(text)}"
-        ) from None
+    value = read_json(text, f"tool call {tool_name!r} came with arguments")
     if not isinstance(value, dict):
         raise ResponseValidationError(
             f"the arguments of tool call {tool_name!r} are not a JSON object: {excerpt(text)}"

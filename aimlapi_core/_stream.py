@@ -25,6 +25,7 @@ from ._exchange import (
     json_or_raise,
     stream_read_error,
 )
+from ._redact import Secrets
 from ._sse import SSEDecoder
 from ._types import ChatResult, StreamEvent
 from .errors import StreamError
@@ -125,7 +126,7 @@ class StreamState:
             result.inference_id = result.inference_id or self._values.get("x-inference-id")
         return result
 
-    def fail(self, exc: Exception, key: str | None) -> Exception:
+    def fail(self, exc: Exception, key: Secrets) -> Exception:
         """The exception to raise for ``exc`` met while reading: an httpx error mapped, a
         :class:`StreamError` given what arrived before it, the key scrubbed
         (``_exchange.failure``)."""
@@ -161,7 +162,7 @@ class _StreamBase:
         dialect: Dialect,
         *,
         idle_timeout: float | None,
-        key: str | None,
+        key: Secrets,
         deadline: Deadline | None = None,
     ) -> None:
         self._key = key
@@ -198,7 +199,7 @@ class ChatStream(_StreamBase):
         dialect: Dialect,
         *,
         idle_timeout: float | None,
-        key: str | None,
+        key: Secrets,
         deadline: Deadline | None = None,
     ) -> None:
         super().__init__(dialect, idle_timeout=idle_timeout, key=key, deadline=deadline)
@@ -273,7 +274,7 @@ class AsyncChatStream(_StreamBase):
         dialect: Dialect,
         *,
         idle_timeout: float | None,
-        key: str | None,
+        key: Secrets,
         deadline: Deadline | None = None,
     ) -> None:
         super().__init__(dialect, idle_timeout=idle_timeout, key=key, deadline=deadline)

@@ -25,12 +25,13 @@ from langchain_core.messages import BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import secret_from_env
-from pydantic import ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_serializer, field_validator
 
 import aimlapi_core as t
 from aimlapi_core.adapter import (
     check_settings,
     field_names,
+    redact_headers,
     reject_unknown,
     rules,
     settings_errors,
@@ -147,6 +148,10 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return _profile.model_profile(self.model, self.api)
+
+    @field_serializer("default_headers")
+    def _redact_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        return redact_headers(headers)  # model_dump / model_dump_json
 
     @property
     def lc_secrets(self) -> dict[str, str]:

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from langchain_core.embeddings import Embeddings
 from langchain_core.load.serializable import Serializable
 from langchain_core.utils import secret_from_env
-from pydantic import ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_serializer, field_validator
+
+from aimlapi_core.adapter import redact_headers
 
 from ._clients import CoreClients
 
@@ -95,6 +97,10 @@ class AIMLAPIEmbeddings(CoreClients, Serializable, Embeddings):
         self._plan([])  # a field this model does not take fails here, not at the first call
 
     # ------------------------------------------------------------------ LangChain plumbing
+
+    @field_serializer("default_headers")
+    def _redact_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
+        return redact_headers(headers)  # model_dump / model_dump_json
 
     @property
     def lc_secrets(self) -> dict[str, str]:

@@ -9,6 +9,10 @@ model's own limits require, and sends it with the client's retries.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
@@ -27,6 +31,38 @@ if TYPE_CHECKING:
     import httpx
 
 DEFAULT_MODEL = "text-embedding-3-small"
+
+
+class _OneCall:
+    """The batches of one ``aget_text_embedding_batch`` call, which LlamaIndex runs with
+    ``asyncio.gather`` (every batch at once when ``num_workers`` is 1 or ``None``) and lets run on
+    after one fails. Here at most ``num_workers`` send at once, and once one fails the others are
+    cancelled and those not yet sent never are: no paid request for an answer no one reads."""
+
+    def __init__(self, workers: int | None) -> None:
+        self._gate = asyncio.Semaphore(workers) if workers else None
+        self._running: set[asyncio.Task[Any]] = set()
+        self._failed = False
+
+    async def run(self, send: Callable[[], Awaitable[list[Embedding]]]) -> list[Embedding]:
+        task = asyncio.current_task()
+        assert task is not None  # LlamaIndex runs each batch as a task of its gather
+        self._running.add(task)
+        try:
+            async with self._gate or contextlib.nullcontext():
+                if self._failed:
+                    raise asyncio.CancelledError
+                return await send()
+        except Exception:
+            self._failed = True
+            for other in self._running - {task}:
+                other.cancel()
+            raise
+        finally:
+            self._running.discard(task)
+
+
+_CALL: ContextVar[_OneCall | None] = ContextVar("aimlapi_embedding_call", default=None)
 
 
 class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
@@ -126,10 +162,24 @@ class AIMLAPIEmbedding(CoreClients, BaseEmbedding):
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         return self._sync_core().embed(texts, **self._options()).vectors
 
+    async def aget_text_embedding_batch(
+        self, texts: list[str], show_progress: bool = False, **kwargs: Any
+    ) -> list[Embedding]:
+        """LlamaIndex's batching and events, its batches run as one call (:class:`_OneCall`)."""
+        token = _CALL.set(_OneCall(self.num_workers))  # each batch's task copies the context
+        try:
+            return await super().aget_text_embedding_batch(texts, show_progress, **kwargs)
+        finally:
+            _CALL.reset(token)
+
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
         # One request at a time within a batch: num_workers bounds the batches in flight.
-        client = self._async_core()
-        return (await client.embed(texts, max_concurrency=1, **self._options())).vectors
+        async def send() -> list[Embedding]:
+            client = self._async_core()
+            return (await client.embed(texts, max_concurrency=1, **self._options())).vectors
+
+        call = _CALL.get()
+        return await (send() if call is None else call.run(send))
 
     def _get_text_embedding(self, text: str) -> Embedding:
         return self._get_text_embeddings([text])[0]

@@ -12,7 +12,9 @@ after every test, so no script leaks into the next one.
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -35,6 +37,21 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Looks like a real key on purpose: tests check it never leaks into logs, reprs or errors.
 EMULATOR_API_KEY = "sk-emulator-test-3f9c2a7d41b8e605"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_left_for_the_collector() -> Iterator[None]:
+    """After the last test, nothing unclosed for the garbage collector to find. A socket or
+    transport collected during a test already fails it (its ResourceWarning, raised in
+    ``__del__``, reaches pytest as PytestUnraisableExceptionWarning, an error here); one
+    collected only at exit would merely be printed, so the session collects once more and
+    fails on any."""
+    yield
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert unclosed == []
 
 
 @pytest.fixture(scope="session")

@@ -41,11 +41,10 @@ from aimlapi_core._lazy import lazy_attributes
 from ._batch_handle import BatchHandle, bar_progress
 from ._clients import CoreClients
 from ._config import check_settings, field_names, reject_unknown, settings_errors
-from ._headers import SECRET_HEADERS, redact_headers
+from ._headers import is_secret_header, redact_headers
 from ._travel import TravellingModel
 
 __all__ = [
-    "SECRET_HEADERS",
     "BatchHandle",
     "CoreClients",
     "PartialPart",
@@ -53,6 +52,7 @@ __all__ = [
     "bar_progress",
     "check_settings",
     "field_names",
+    "is_secret_header",
     "lazy_attributes",
     "redact_headers",
     "reject_unknown",

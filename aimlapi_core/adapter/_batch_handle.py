@@ -47,6 +47,9 @@ class BatchHandle(Generic[T]):
         self._sync_client = sync_client
         self._async_client = async_client
         self._done: Batch | None = None  # an ended batch's answer never changes: kept
+        # How many requests the server counted while the batch ran: the size of a resumed
+        # batch, so results missing at its end are errors in their slots, not a shorter list.
+        self._counted: int | None = None
 
     @property
     def id(self) -> str:
@@ -72,7 +75,13 @@ class BatchHandle(Generic[T]):
         progress: bool | ProgressCallback,
     ) -> dict[str, Any]:
         """``batches.wait``'s keyword arguments for ``results``/``aresults``."""
-        on_progress = bar_progress(self._bar()) if progress is True else progress or None
+        report = bar_progress(self._bar()) if progress is True else progress or None
+
+        def on_progress(batch: Batch) -> None:
+            self._keep(batch)
+            if report is not None:
+                report(batch)
+
         return {
             "timeout": timeout,
             "poll_interval": poll_interval,
@@ -83,13 +92,16 @@ class BatchHandle(Generic[T]):
     def _keep(self, batch: Batch) -> Batch:
         if batch.results is not None:
             self._done = batch
+        elif batch.counts is not None and batch.counts.total:  # a running batch's own count
+            self._counted = max(self._counted or 0, batch.counts.total)
         return batch
 
     def _slots(self, batch: Batch, return_exceptions: bool) -> list[T | Exception]:
         from aimlapi_core._batches import in_input_order
 
         out: list[T | Exception] = []
-        for slot in in_input_order(batch, self._size):
+        size = self._size if self._size is not None else self._counted
+        for slot in in_input_order(batch, size):
             if isinstance(slot, ChatResult):
                 out.append(self._convert(slot))
             elif return_exceptions:

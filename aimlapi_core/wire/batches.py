@@ -43,7 +43,15 @@ from aimlapi_core._types import (
 )
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
-from .batch_answers import Batch, BatchCounts, BatchResult, parse_body, read_batch, read_body
+from .batch_answers import (
+    Batch,
+    BatchCounts,
+    BatchResult,
+    batch_id_problem,
+    parse_body,
+    read_batch,
+    read_body,
+)
 from .encode import encode_request
 from .messages import _CONTENT as MESSAGES_CONTENT
 
@@ -52,6 +60,7 @@ __all__ = [
     "Batch",
     "BatchCounts",
     "BatchResult",
+    "batch_id_problem",
     "encode_batch",
     "parse_body",
     "read_batch",

@@ -81,6 +81,19 @@ class MessagesDialect:
         return MessagesStreamDecoder()
 
 
+def _server_call_ids(block: Mapping[str, Any]) -> tuple[str, str]:
+    """A ``server_tool_use`` block's ``id`` and ``name``, whole or streamed (its
+    ``content_block_start`` carries both): the block is sent back as received (docs/wire.md
+    "Server tools"), so one without them could only be replayed altered and is refused."""
+    call_id, name = block.get("id"), block.get("name")
+    if not (isinstance(call_id, str) and call_id and isinstance(name, str) and name):
+        raise ResponseValidationError(
+            f"a server_tool_use block without its id and name, which could not be sent back "
+            f"as received: {excerpt(block)}"
+        )
+    return call_id, name
+
+
 def _str(block: Mapping[str, Any], key: str) -> str:
     value = block.get(key)
     if not isinstance(value, str):
@@ -150,11 +163,8 @@ def decode_blocks(blocks: list[Any]) -> list[Part]:
                 raise ResponseValidationError(
                     f"server_tool_use input is not an object: {excerpt(block)}"
                 )
-            parts.append(
-                ServerToolCallPart(
-                    id=_str(block, "id"), name=_str(block, "name"), arguments=arguments
-                )
-            )
+            call_id, name = _server_call_ids(block)
+            parts.append(ServerToolCallPart(id=call_id, name=name, arguments=arguments))
         elif is_server_tool_result(kind):
             parts.append(_server_tool_result(block))
         else:
@@ -318,12 +328,10 @@ class MessagesStreamDecoder:
         elif kind == "server_tool_use":
             arguments = opt_dict(block, "input", what)
             self._server.add(wire)
+            call_id, name = _server_call_ids(block)
             out.append(
                 ServerToolCallDelta(
-                    self._index(wire),
-                    opt_str(block, "id", what),
-                    opt_str(block, "name", what),
-                    json.dumps(arguments) if arguments else "",
+                    self._index(wire), call_id, name, json.dumps(arguments) if arguments else ""
                 )
             )
         elif is_server_tool_result(kind):

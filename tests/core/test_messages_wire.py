@@ -303,6 +303,30 @@ def test_unreadable_messages(body: object) -> None:
         MSG.decode(body, {})
 
 
+SERVER_CALLS_WITHOUT_THEIR_IDS = [
+    {"type": "server_tool_use", "input": {}},
+    {"type": "server_tool_use", "id": "srvtoolu_1", "input": {}},
+    {"type": "server_tool_use", "name": "web_search", "input": {}},
+    {"type": "server_tool_use", "id": "", "name": "", "input": {}},
+]
+
+
+@pytest.mark.parametrize("block", SERVER_CALLS_WITHOUT_THEIR_IDS)
+def test_a_server_tool_call_without_its_id_or_name_is_refused_whole_and_streamed(
+    block: dict[str, object],
+) -> None:
+    """docs/wire.md "Server tools": a server_tool_use is sent back as received, id and name
+    included; one without them could only be replayed altered (or dropped), so it is refused
+    when read, whether it came whole or streamed."""
+    with pytest.raises(ResponseValidationError, match="server_tool_use"):
+        MSG.decode({"type": "message", "content": [block], "stop_reason": "end_turn"}, {})
+    with pytest.raises(ResponseValidationError, match="server_tool_use"):
+        feed_json(
+            {"type": "message_start", "message": {"id": "m", "content": []}},
+            {"type": "content_block_start", "index": 0, "content_block": block},
+        )
+
+
 # --------------------------------------------------------------------------- streaming
 
 

@@ -276,3 +276,153 @@ def test_a_placeholder_key_is_not_cut_out_of_every_word() -> None:
 
     assert redact("keep thinking", "k") == "keep thinking"
     assert redact(f"bad {KEY}", KEY) == "bad [redacted]"
+
+
+# --------------------------------------------------------------------------- batches, embeddings
+
+
+def _message(**over: Any) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "role": "assistant",
+        "content": [{"type": "text", "text": "fine"}],
+        "stop_reason": "end_turn",
+        **over,
+    }
+
+
+ECHOING_RESULTS = [
+    {"custom_id": "0", "result": {"type": "succeeded", "message": _message()}},
+    {
+        "custom_id": "1",
+        "result": {
+            "type": "errored",
+            "error": {"type": "error", "error": {"type": "invalid_request_error", "message": ECHO}},
+        },
+    },
+    {
+        "custom_id": "2",
+        "result": {
+            "type": "succeeded",
+            "message": _message(stop_reason="error", error={"message": ECHO}),
+        },
+    },
+    {
+        "custom_id": "3",
+        "result": {
+            "type": "succeeded",
+            "message": _message(content=[{"type": "text", "text": 5, "note": ECHO}]),
+        },
+    },
+    {"custom_id": "4", "result": {"type": ECHO}},
+    {"custom_id": ECHO, "result": {"type": "succeeded", "message": _message()}},
+    {"result": ECHO},
+]
+RESULTS_BODY = b"".join(json.dumps(r).encode() + b"\n" for r in ECHOING_RESULTS)
+
+
+def _results_handler(req: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, content=RESULTS_BODY)
+
+
+async def test_no_batch_result_error_carries_the_key() -> None:
+    from aimlapi_core import in_input_order
+
+    batch = sync_client(_results_handler).batches.retrieve("b1")
+    abatch = await async_client(_results_handler).batches.retrieve("b1")
+    for got in (batch, abatch):
+        assert got.results is not None
+        errors = [r.error for r in got.results if r.error is not None]
+        assert len(errors) == 5  # every result but the first and the stray success
+        assert [leaks(e) for e in errors] == [[]] * len(errors)
+        slots = in_input_order(got, 5)
+        assert [leaks(s) for s in slots if isinstance(s, BaseException)] == [[]] * 4
+
+
+EMBEDDING_ECHOES: dict[str, bytes] = {
+    "2xx error body": json.dumps({"error": {"message": ECHO}}).encode(),
+    "item without an index": json.dumps({"data": [{"embedding": [1.0], "note": ECHO}]}).encode(),
+    "embedding as text": json.dumps({"data": [{"index": 0, "embedding": ECHO}]}).encode(),
+    "embedding of strings": json.dumps({"data": [{"index": 0, "embedding": [ECHO]}]}).encode(),
+    "not json": f"{{{ECHO}".encode(),
+}
+
+
+@pytest.mark.parametrize("case", list(EMBEDDING_ECHOES))
+async def test_no_embedding_error_carries_the_key(case: str) -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=EMBEDDING_ECHOES[case])
+
+    with pytest.raises(AIMLAPIError) as caught:
+        sync_client(handler).embed(["a"])
+    assert leaks(caught.value) == []
+    with pytest.raises(AIMLAPIError) as acaught:
+        await async_client(handler).embed(["a"])
+    assert leaks(acaught.value) == []
+
+
+# --------------------------------------------------------------------------- default_headers
+
+PROXY_KEY = "sk-proxy-only-in-default-headers-77"
+COOKIE = "session-cookie-secret-5e4d"
+HEADERS = {"Authorization": f"Bearer {PROXY_KEY}", "Cookie": f"sid={COOKIE}"}
+
+
+def _echo_request_headers(req: httpx.Request) -> httpx.Response:
+    shown = "\n".join(f"{k}: {v}" for k, v in req.headers.items())
+    return httpx.Response(502, text=f"<pre>{shown}</pre>", headers={"x-echo": shown})
+
+
+async def _calls_with(headers: dict[str, str]) -> list[BaseException]:
+    """Every call surface of both clients, against a server echoing the request's headers."""
+    mock = httpx.MockTransport(_echo_request_headers)
+    sync = AIMLAPIClient(
+        api_key="placeholder-key",
+        default_headers=headers,
+        http_client=httpx.Client(transport=mock),
+        max_retries=0,
+    )
+    aclient = AsyncAIMLAPIClient(
+        api_key="placeholder-key",
+        default_headers=headers,
+        http_client=httpx.AsyncClient(transport=mock),
+        max_retries=0,
+    )
+
+    def stream() -> None:
+        with sync.stream(request()) as events:
+            list(events)
+
+    async def astream() -> None:
+        async with aclient.stream(request()) as events:
+            [e async for e in events]
+
+    caught: list[BaseException] = []
+    for call in (
+        lambda: sync.create(request()),
+        stream,
+        lambda: sync.embed(["a"]),
+        lambda: sync.list_models(),
+        lambda: sync.batches.retrieve("b1"),
+    ):
+        with pytest.raises(AIMLAPIError) as info:
+            call()
+        caught.append(info.value)
+    for acall in (
+        lambda: aclient.create(request()),
+        astream,
+        lambda: aclient.embed(["a"]),
+        lambda: aclient.batches.retrieve("b1"),
+    ):
+        with pytest.raises(AIMLAPIError) as ainfo:
+            await acall()
+        caught.append(ainfo.value)
+    return caught
+
+
+async def test_no_error_shows_a_credential_given_only_in_default_headers() -> None:
+    caught = await _calls_with(HEADERS)
+    assert len(caught) == 9
+    shown = ["".join(traceback.format_exception(e)) + repr(vars(e)) + repr(e.args) for e in caught]
+    assert [s[:60] for s in shown if PROXY_KEY in s or COOKIE in s] == []
+    assert all("placeholder-key" in s or "[redacted]" in s for s in shown)  # echoed, redacted

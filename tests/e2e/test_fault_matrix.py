@@ -1,4 +1,5 @@
-"""The fault matrix: every fault × the 12 call surfaces × both dialects.
+"""The fault matrix: every fault × the 12 call surfaces × both dialects (embeddings and batches:
+test_fault_matrix_batches_embeddings.py).
 
 The emulator misbehaves one way per row (its fault plan, `aimlapi_emulator/_faults.py`): error
 statuses with and without `Retry-After`, a wrapped upstream 400, error bodies with a 2xx status,
@@ -20,6 +21,7 @@ import pytest
 import pytest_asyncio
 from langchain_core.messages import HumanMessage
 from llama_index.core.llms import ChatMessage
+from matrix_support import key_in
 
 from aimlapi_core import (
     AIMLAPIClient,
@@ -506,12 +508,7 @@ async def run(surface: Surface, models: Models, api: str) -> Outcome:
 
 
 def _key_in(exc: BaseException) -> bool:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return any(KEY in str(e) or KEY in repr(e) or KEY in repr(e.args) for e in chain)
+    return key_in(exc, KEY)
 
 
 CASES = [(row, api) for row in ROWS for api in row.apis]

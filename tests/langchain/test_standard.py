@@ -203,10 +203,9 @@ class TestChatCompletionsIntegration(_Integration):
             "(docs/schemas/claude-4-sonnet.json) that allows cache_control nowhere (system is a "
             "string; blocks have additionalProperties: false) and the suite's Anthropic-format "
             "conversation carries one. The core refuses it before any I/O, pointing at "
-            "api='messages' and at a model whose chat schema allows it (the 5-series and "
-            "-latest ids: tests/e2e/test_per_model_features.py), instead of silently dropping the "
-            "cache hint; "
-            "TestMessagesIntegration runs this test unchanged and passes."
+            "api='messages' and at a model whose chat schema allows it (the 5-series and -latest "
+            "ids: tests/e2e/test_per_model_features.py), instead of silently dropping the cache "
+            "hint; TestMessagesIntegration runs this test unchanged and passes."
         ),
     )
     def test_anthropic_inputs(self, model: BaseChatModel) -> None:
