@@ -28,6 +28,7 @@ from ._embeddings import EmbeddingResult, plan_embeddings
 from ._lazy import lazy_attributes
 from ._schema import tool_input_schema
 from ._types import (
+    TOOL_FIELDS,
     CacheTTL,
     ChatRequest,
     ChatResult,
@@ -86,6 +87,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "TOOL_FIELDS",
     "AIMLAPIClient",
     "AsyncAIMLAPIClient",
     "AsyncBatches",

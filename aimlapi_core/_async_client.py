@@ -175,7 +175,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
                 timeout=self.settings.timeout,
                 deadline=deadline,
             )
-            return exchange.decode_result(self.dialect, resp)
+            return exchange.decode_result(self.dialect_for(request), resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
             raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
@@ -198,7 +198,7 @@ class AsyncAIMLAPIClient(_ClientBase[httpx.AsyncClient]):
 
         idle, key = self.settings.stream_idle_timeout, self._secrets
         return AsyncChatStream(
-            open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
+            open_response, self.dialect_for(request), idle_timeout=idle, key=key, deadline=deadline
         )
 
     @property

@@ -22,6 +22,7 @@ from ._client_settings import ClientSettings
 from ._embeddings import EMBEDDINGS_PATH, EmbeddingPlan, plan_embeddings
 from ._redact import header_secrets
 from ._types import ChatRequest
+from .catalog import default_api
 from .wire import Dialect, get_dialect
 
 _H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
@@ -47,7 +48,7 @@ class _ClientBase(Generic[_H]):
         *,
         api_key: Any = None,
         base_url: str | None = None,
-        api: str = "chat_completions",
+        api: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
@@ -66,7 +67,8 @@ class _ClientBase(Generic[_H]):
             stream_idle_timeout=stream_idle_timeout,
             deadline=deadline,
         )
-        self.dialect: Dialect = get_dialect(self.settings.api)
+        # None: each request's endpoint is chosen from its model (catalog.default_api).
+        self.dialect: Dialect | None = get_dialect(self.settings.api) if self.settings.api else None
         self._http: _H | None = http_client
         self._owns_http = http_client is None
         self._jitter = jitter
@@ -105,11 +107,18 @@ class _ClientBase(Generic[_H]):
     ) -> tuple[httpx.URL, dict[str, str], bytes]:
         """URL, headers and body of a chat request whose images are already inlined."""
         key = self.settings.require_key()
-        body = exchange.encode_body(self.dialect, request, stream=stream)
+        dialect = self.dialect_for(request)
+        body = exchange.encode_body(dialect, request, stream=stream)
         headers = exchange.request_headers(
             self.settings, key, stream=stream, extra=request.extra_headers
         )
-        return self._url(self.dialect.path), headers, body
+        return self._url(dialect.path), headers, body
+
+    def dialect_for(self, request: ChatRequest) -> Dialect:
+        """The dialect ``request`` goes out in: the client's ``api=``, or, when none was given,
+        the full-fidelity endpoint the catalogue names for the request's model (/messages where
+        a /v1/messages schema lists the id; docs/wire.md "Default endpoint")."""
+        return self.dialect or get_dialect(default_api(request.model))
 
     def _url(self, path: str) -> httpx.URL:
         """``base_url + path`` for one of the API's fixed paths, parsed once per client: httpx

@@ -151,7 +151,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
                 timeout=self.settings.timeout,
                 deadline=deadline,
             )
-            return exchange.decode_result(self.dialect, resp)
+            return exchange.decode_result(self.dialect_for(request), resp)
         except Exception as exc:  # the one exit: mapped into the family, key scrubbed
             raise exchange.failure(exc, self._secrets)  # noqa: B904 (failure() chains the cause)
 
@@ -175,7 +175,7 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
 
         idle, key = self.settings.stream_idle_timeout, self._secrets
         return ChatStream(
-            open_response, self.dialect, idle_timeout=idle, key=key, deadline=deadline
+            open_response, self.dialect_for(request), idle_timeout=idle, key=key, deadline=deadline
         )
 
     @property

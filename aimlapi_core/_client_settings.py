@@ -103,7 +103,8 @@ class ClientSettings:
             ``SecretStr``); falls back to env ``AIMLAPI_API_KEY``.
         base_url: falls back to env ``AIMLAPI_BASE_URL``, then ``https://api.aimlapi.com/v1``.
             A trailing slash is tolerated.
-        api: ``"chat_completions"`` (default) or ``"messages"``.
+        api: ``"chat_completions"``, ``"messages"``, or ``None`` (default): per request, the
+            endpoint the catalogue names for its model (``catalog.default_api``).
         timeout: seconds (all phases) or an ``httpx.Timeout``; default 60 s, 600 s read.
         max_retries: retries after the first attempt (default 2).
         default_headers: sent with every request.
@@ -119,7 +120,7 @@ class ClientSettings:
     Example:
         >>> s = ClientSettings(api_key="sk-test", base_url="http://127.0.0.1:8000/v1/")
         >>> s.base_url, s.api, s.max_retries
-        ('http://127.0.0.1:8000/v1', 'chat_completions', 2)
+        ('http://127.0.0.1:8000/v1', None, 2)
         >>> "sk-test" in repr(s)
         False
     """
@@ -140,15 +141,17 @@ class ClientSettings:
         *,
         api_key: str | _HasSecret | None = None,
         base_url: str | None = None,
-        api: str = "chat_completions",
+        api: str | None = None,
         timeout: float | httpx.Timeout | None = None,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
         stream_idle_timeout: float | None = None,
         deadline: float | None = None,
     ) -> None:
-        if api not in _APIS:
-            raise ValueError(f"api must be 'chat_completions' or 'messages', got {api!r}")
+        if api is not None and api not in _APIS:
+            raise ValueError(
+                f"api must be 'chat_completions', 'messages' or None (per model), got {api!r}"
+            )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         if stream_idle_timeout is not None and (
@@ -174,7 +177,7 @@ class ClientSettings:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {url!r}")
         self.base_url: str = url.rstrip("/")
-        self.api: Api = api  # checked against _APIS above
+        self.api: Api | None = api  # checked against _APIS above
         self.timeout: httpx.Timeout = _as_timeout(timeout)
         self.max_retries: int = max_retries
         self.default_headers: dict[str, str] = dict(default_headers or {})

@@ -19,6 +19,7 @@ before older).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 from ._types import (
@@ -33,7 +34,14 @@ from ._types import (
     TextPart,
     ToolResultPart,
 )
-from .catalog import Capabilities, ModelInfo, _generation_key, documented_models, lookup
+from .catalog import (
+    Capabilities,
+    ModelDeprecationWarning,
+    ModelInfo,
+    _generation_key,
+    documented_models,
+    lookup,
+)
 from .errors import InvalidRequestError, UnsupportedContentError
 
 __all__ = ["cache_refusal", "check_model_allows"]
@@ -58,12 +66,17 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
     caps = info.on(api) if info is not None else None
     if info is None or caps is None:
         return  # undocumented: the server decides (module docstring)
+    if info.deprecated is not None:
+        _warn_deprecated(info.id, info.deprecated.successor)
     if (
         request.thinking_budget is not None
         or request.adaptive_thinking
         or request.thinking_display is not None
+        or request.thinking_disabled
     ):
         _check_thinking(request, info, api, caps)
+    _check_sampling(request, info, api, caps)
+    _check_tool_fields(request, info, api, caps)
     kinds = _kinds(request) if _scans(caps) else frozenset()
     _check_server_tools(request, info, api, caps, kinds)
     if not caps.search_results and SearchResultPart in kinds:
@@ -134,11 +147,59 @@ def _check_thinking(request: ChatRequest, info: ModelInfo, api: str, caps: Capab
             _refusal(info, api, "adaptive thinking", "no thinking type 'adaptive'",
                      lambda c: "adaptive" in c.thinking)
         )  # fmt: skip
+    if request.thinking_disabled and not caps.thinking_disabled:
+        raise InvalidRequestError(
+            _refusal(info, api, "thinking {'type': 'disabled'}", "no thinking type 'disabled'",
+                     lambda c: c.thinking_disabled)
+        )  # fmt: skip
     if request.thinking_display is not None and not caps.thinking_display:
         raise InvalidRequestError(
             _refusal(info, api, "thinking display", "no thinking.display",
                      lambda c: c.thinking_display)
         )  # fmt: skip
+
+
+def _check_sampling(request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities) -> None:
+    """temperature / top_p / top_k only where the model's schema lists them: Opus 4.7+, the
+    5-series and the -latest ids list none (judgement "sampling-per-model"; refused, not
+    dropped: docs/wire.md "Sampling")."""
+    for name in ("temperature", "top_p", "top_k"):
+        if getattr(request, name) is not None and name not in caps.sampling:
+            raise InvalidRequestError(
+                _refusal(info, api, name, f"no {name}",
+                         lambda c, name=name: name in c.sampling)  # type: ignore[misc]
+            )  # fmt: skip
+
+
+def _check_tool_fields(request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities) -> None:
+    """A custom tool's optional fields (``strict``, ``eager_input_streaming``, ...) only where
+    the model's schema lists them on a custom tool (docs/wire.md "Tools")."""
+    for tool in request.tools:
+        if isinstance(tool, ServerToolSpec):
+            continue
+        for name in tool.wire_fields():
+            if name not in caps.tool_fields:
+                raise InvalidRequestError(
+                    _refusal(info, api, f"{name!r} on tool {tool.name!r}",
+                             f"no {name} on custom tools",
+                             lambda c, name=name: name in c.tool_fields)  # type: ignore[misc]
+                )  # fmt: skip
+
+
+_warned: set[str] = set()
+
+
+def _warn_deprecated(model: str, successor: str) -> None:
+    """Once per id and process: the call is still sent (the server decides)."""
+    if model in _warned:
+        return
+    _warned.add(model)
+    warnings.warn(
+        f"{model} is deprecated: the gateway's model table lists it as no longer available "
+        f"for API calls; use {successor} instead (the request is sent anyway)",
+        ModelDeprecationWarning,
+        stacklevel=2,
+    )
 
 
 def _check_server_tools(

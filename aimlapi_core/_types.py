@@ -169,10 +169,36 @@ class Message:
 
 @dataclass(slots=True, kw_only=True)
 class ToolSpec:
+    """A custom tool. Besides name, description and input schema, the per-tool fields the newer
+    request schemas list (``docs/schemas/claude-sonnet-5.json``, every ``/v1/messages`` schema):
+    each is sent when set, or refused before any request where the model's schema lacks it
+    (``_model_rules.py``); ``None`` sends nothing."""
+
     name: str
     description: str = ""
     input_schema: JSONObject = field(default_factory=lambda: {"type": "object", "properties": {}})
-    cache_control: JSONObject | None = None
+    cache_control: JSONObject | None = None  # {"type": "ephemeral", "ttl"?: "5m" | "1h"}
+    strict: bool | None = None  # inputs guaranteed to match input_schema
+    eager_input_streaming: bool | None = None  # fine-grained streaming of the tool's input
+    defer_loading: bool | None = None  # loaded on demand through a tool-search server tool
+    input_examples: list[JSONObject] | None = None  # example inputs shown to the model
+    allowed_callers: list[str] | None = None  # e.g. ["code_execution_20250825"]
+
+    def wire_fields(self) -> JSONObject:
+        """The optional per-tool fields that are set, by their wire names (``cache_control``
+        aside: where it may go is the content rule's, ``wire/blocks.py``)."""
+        fields = ((name, getattr(self, name)) for name in TOOL_FIELDS)
+        return {name: value for name, value in fields if value is not None}
+
+
+# The optional per-tool fields of :class:`ToolSpec`, named as the schemas name them.
+TOOL_FIELDS = (
+    "strict",
+    "eager_input_streaming",
+    "defer_loading",
+    "input_examples",
+    "allowed_callers",
+)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -229,6 +255,7 @@ class ChatRequest:
     thinking_budget: int | None = None  # {"type": "enabled", "budget_tokens": N}; None: off
     adaptive_thinking: bool = False  # {"type": "adaptive"}: the model decides how much to think
     thinking_display: Literal["summarized", "omitted"] | None = None  # thinking.display
+    thinking_disabled: bool = False  # {"type": "disabled"}: off, said explicitly
     metadata: JSONObject | None = None
     prompt_caching: PromptCaching | None = None  # automatic breakpoints; None: only the caller's
     # Escape hatches, merged last into the JSON body / the request headers.

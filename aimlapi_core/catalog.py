@@ -32,8 +32,11 @@ from typing import Any, Literal, TypeAlias
 __all__ = [
     "Api",
     "Capabilities",
+    "Deprecation",
+    "ModelDeprecationWarning",
     "ModelInfo",
     "capabilities",
+    "default_api",
     "documented_models",
     "lookup",
     "min_cacheable_tokens",
@@ -71,8 +74,24 @@ class Capabilities:
     search_results: bool = False  # search_result content blocks
     server_tools: tuple[str, ...] = ()  # server tool types, e.g. "web_search_20250305"
     tool_choice: tuple[str, ...] = ()  # auto / any / tool / none
-    sampling: tuple[str, ...] = ()  # temperature / top_p / top_k listed by the schema
+    sampling: tuple[str, ...] = ()  # temperature / top_p / top_k: judgement "sampling-per-model"
     max_tokens_default: int | None = None
+    # A custom tool's fields beyond name / description / input_schema / cache_control:
+    # strict, eager_input_streaming, defer_loading, input_examples, allowed_callers.
+    tool_fields: tuple[str, ...] = ()
+    thinking_disabled: bool = False  # thinking {"type": "disabled"}
+
+
+class ModelDeprecationWarning(DeprecationWarning):
+    """A deprecated model id was called (judgement "deprecated" in ``catalog.json``): the
+    message names the model to move to. The request is still sent: the server decides."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deprecation:
+    """The docs' model table retires this model; ``successor`` is the model to use instead."""
+
+    successor: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +109,11 @@ class ModelInfo:
     canonical: str | None = None
     chat_completions: Capabilities | None = field(default=None, repr=False)
     messages: Capabilities | None = field(default=None, repr=False)
+    deprecated: Deprecation | None = None
+    # The endpoint a client that was given no ``api=`` uses for this id: "messages" where a
+    # /v1/messages schema lists the id (signed thinking, caching, documents: docs/wire.md
+    # "Default endpoint"), else "chat_completions" (ids documented there only).
+    default_api: Api = "messages"
 
     def on(self, api: str) -> Capabilities | None:
         """The capabilities of this model on ``api`` ("chat_completions" or "messages")."""
@@ -107,6 +131,7 @@ _DEFAULT_OUTPUT = 4096
 class _Catalogue:
     models: dict[str, ModelInfo]  # canonical id → info (``id`` = canonical)
     ids: dict[str, str]  # every documented id → canonical id
+    messages_ids: frozenset[str]  # the ids a /v1/messages schema lists
 
 
 def _caps(raw: dict[str, Any]) -> Capabilities:
@@ -128,6 +153,8 @@ def _caps(raw: dict[str, Any]) -> Capabilities:
         tool_choice=tuple(raw["tool_choice"]),
         sampling=tuple(raw["sampling"]),
         max_tokens_default=raw["max_tokens_default"],
+        tool_fields=tuple(raw["tool_fields"]),
+        thinking_disabled=raw["thinking_disabled"],
     )
 
 
@@ -149,8 +176,11 @@ def _catalogue() -> _Catalogue:
             canonical=canonical,
             chat_completions=chat,
             messages=messages,
+            deprecated=Deprecation(**m["deprecated"]) if m["deprecated"] else None,
         )
-    return _Catalogue(models=models, ids=dict(raw["ids"]))
+    return _Catalogue(
+        models=models, ids=dict(raw["ids"]), messages_ids=frozenset(raw["messages_ids"])
+    )
 
 
 def model_ids() -> list[str]:
@@ -186,7 +216,23 @@ def _lookup(model_id: str) -> ModelInfo | None:
     canonical = cat.ids.get(model_id)
     if canonical is None:
         return None
-    return replace(cat.models[canonical], id=model_id)
+    default_api: Api = "messages" if model_id in cat.messages_ids else "chat_completions"
+    return replace(cat.models[canonical], id=model_id, default_api=default_api)
+
+
+def default_api(model_id: object) -> Api:
+    """The endpoint for ``model_id`` when the caller chose none: ``"messages"`` (the
+    full-fidelity one: signed thinking replayed, caching, documents) where a /v1/messages schema
+    lists the id, ``"chat_completions"`` for ids documented there only (Claude 3.x, some
+    aliases, the -latest ids); ids the docs do not list go to /messages, where the Anthropic
+    page says every Claude model is served (docs/wire.md "Default endpoint").
+
+    Example:
+        >>> default_api("claude-sonnet-4-20250514"), default_api("claude-3-7-sonnet-20250219")
+        ('messages', 'chat_completions')
+    """
+    info = lookup(model_id)
+    return info.default_api if info is not None else "messages"
 
 
 def capabilities(model_id: object, api: str) -> Capabilities | None:

@@ -9,8 +9,12 @@ the emulator refuses what the real service refuses for that model:
   context window, and thinking on a model without it: 400 in Anthropic's own wording, which the
   gateway passes through (docs/wire.md "Errors": upstream 400s keep the provider's message);
 - what the model's schema for the endpoint lacks (`Capabilities` per dialect: thinking, images,
-  documents, documents in tool results, redacted thinking, cache_control, system blocks):
-  "Body validation error!" naming the model and the schema it was read from.
+  documents, documents in tool results, redacted thinking, cache_control, system blocks, the
+  per-tool fields of custom tools, `thinking: {"type": "disabled"}`, the sampling parameters):
+  "Body validation error!" naming the model and the schema it was read from;
+- a deprecated id (the catalogue's judgement "deprecated"): 400, "no longer available for API
+  calls", naming the successor. The client warns and sends it (the server decides); this server
+  decides as the docs' model table says.
 
 Content rules come from the catalogue's per-endpoint capabilities, never from the specs here:
 the specs disagree with one another (some Claude chat specs list only OpenAI's `image_url`), and
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aimlapi_core import TOOL_FIELDS
 from aimlapi_core.catalog import Capabilities, lookup, model_ids
 
 from ._envelopes import schema_error, upstream_error
@@ -37,6 +42,11 @@ def check_model(call: ChatCall) -> None:
     if info is None:
         expected = " | ".join(f"'{m}'" for m in model_ids())
         raise schema_error(f"model: Invalid enum value. Expected {expected}, received '{model}'")
+    if info.deprecated is not None:
+        raise upstream_error(
+            f"model: {model} is deprecated and no longer available for API calls; use "
+            f"{info.deprecated.successor}"
+        )
     max_tokens = body.get("max_tokens")
     if isinstance(max_tokens, int) and max_tokens > info.max_output_tokens:
         raise upstream_error(
@@ -59,6 +69,17 @@ def _check_capabilities(body: dict[str, Any], model: str, caps: Capabilities) ->
         raise schema_error(f"thinking: extended thinking is not supported by {where}")
     if "tools" in body and not caps.tool_choice:
         raise schema_error(f"tools: {where} takes no tools; omit 'tools'")
+    disabled = isinstance(thinking, dict) and thinking.get("type") == "disabled"
+    if disabled and not caps.thinking_disabled:
+        raise schema_error(f"thinking: type 'disabled' is not accepted by {where}")
+    for key in ("temperature", "top_p", "top_k"):
+        if key in body and key not in caps.sampling:
+            raise schema_error(f"{key}: Unrecognized key(s) in object for {where}")
+    for i, tool in enumerate(body.get("tools", [])):
+        if "input_schema" in tool:  # a custom tool; server tools are _server_tools.py's
+            extra = sorted(k for k in TOOL_FIELDS if k in tool and k not in caps.tool_fields)
+            if extra:
+                raise schema_error(f"tools[{i}]: Unrecognized key(s) in object: {extra} ({where})")
     if isinstance(body.get("system"), list) and not caps.system_blocks:
         raise schema_error(f"system: Expected string; {where} takes no system blocks")
     found = _block_types(body)

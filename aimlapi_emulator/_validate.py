@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from aimlapi_core import TOOL_FIELDS
+
 from ._context import Dialect
 from ._envelopes import schema_error, upstream_error
 from ._server_tools import check_server_tool, is_server_tool
@@ -20,7 +22,8 @@ from ._thinking import check_thinking
 from ._validate_content import check_block_keys, check_content
 
 if TYPE_CHECKING:
-    from aimlapi_core.catalog import Capabilities
+    from aimlapi_core import TOOL_FIELDS
+from aimlapi_core.catalog import Capabilities
 
 # Top-level fields listed by any of the Claude specs (aimlapi-docs/specs/*.json).
 _KNOWN_FIELDS = frozenset(
@@ -159,7 +162,9 @@ def _check_tool(tool: Any, path: str) -> str:
             f"{path}: OpenAI-style function tools ({{'type': 'function', 'function': ...}}) are "
             "not supported with this model; send {'name', 'description', 'input_schema'}"
         )
+    # The per-tool fields (TOOL_FIELDS) are each model's to allow: _models.py.
     extra = set(tool) - {"name", "description", "input_schema", "cache_control", "type"}
+    extra -= set(TOOL_FIELDS)
     if extra:
         raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
     if tool.get("type", "custom") != "custom":

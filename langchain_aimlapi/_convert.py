@@ -205,12 +205,16 @@ def _ai_parts(message: AIMessage, where: str) -> list[t.Part]:
     return parts
 
 
-def to_core_messages(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart], list[t.Message]]:
+def to_core_messages(
+    messages: Sequence[BaseMessage], *, require_turns: bool = True
+) -> tuple[list[t.TextPart], list[t.Message]]:
     """LangChain messages → (system parts, user/assistant turns).
 
     Every system message, wherever it appears, joins the top-level ``system`` (the API has no
     system role in ``messages``: docs/wire.md). Consecutive turns of one role are merged into one
-    turn, so tool results that follow each other form a single user turn.
+    turn, so tool results that follow each other form a single user turn. A request needs a
+    turn besides the system prompt (``require_turns``); counting tokens does not
+    (``trim_messages`` counts a leading ``SystemMessage`` alone).
     """
     system: list[t.TextPart] = []
     turns: list[t.Message] = []
@@ -256,7 +260,7 @@ def to_core_messages(messages: Sequence[BaseMessage]) -> tuple[list[t.TextPart],
             turns[-1].parts.extend(parts)
         else:
             turns.append(t.Message(role=role, parts=parts))
-    if not turns:
+    if not turns and require_turns:
         raise InvalidRequestError(
             "no user or assistant message to send: the API needs at least one user message "
             "besides the system prompt"

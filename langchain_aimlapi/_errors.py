@@ -29,14 +29,21 @@ _CONTEXT_OVERFLOW = re.compile(
 )
 
 
-def _dual(core_class: type[core.AIMLAPIError], lc_name: str) -> type[core.AIMLAPIError]:
+# The public home of the dual classes (``langchain_aimlapi/errors.py`` re-exports them): a
+# traceback names each by a path users can import and catch.
+PUBLIC_MODULE = "langchain_aimlapi.errors"
+
+
+def _dual(
+    core_class: type[core.AIMLAPIError], lc_name: str, name: str | None = None
+) -> type[core.AIMLAPIError]:
     lc_class = getattr(lc, lc_name, None)  # None on a langchain-core that predates it
     bases: tuple[type, ...] = (core_class,) if lc_class is None else (core_class, lc_class)
     return type(
-        core_class.__name__,
+        name or core_class.__name__,
         bases,
         {
-            "__module__": __name__,
+            "__module__": PUBLIC_MODULE,
             "__doc__": f"{core_class.__doc__} Also LangChain's ``{lc_name}``"
             + ("" if lc_class else " (not in this langchain-core)")
             + ".",
@@ -49,7 +56,7 @@ PermissionDeniedError = _dual(core.PermissionDeniedError, "ModelPermissionDenied
 NotFoundError = _dual(core.NotFoundError, "ModelNotFoundError")
 RateLimitError = _dual(core.RateLimitError, "ModelRateLimitError")
 BadRequestError = _dual(core.BadRequestError, "ModelInvalidRequestError")
-ContextOverflowError = _dual(BadRequestError, "ContextOverflowError")
+ContextOverflowError = _dual(BadRequestError, "ContextOverflowError", "ContextOverflowError")
 InternalServerError = _dual(core.InternalServerError, "ModelAPIError")
 APIStatusError = _dual(core.APIStatusError, "ModelAPIError")
 APIConnectionError = _dual(core.APIConnectionError, "ModelConnectionError")
@@ -71,7 +78,7 @@ _MAP: tuple[tuple[type[core.AIMLAPIError], type[core.AIMLAPIError]], ...] = (
 
 def translate(exc: core.AIMLAPIError) -> core.AIMLAPIError:
     """The dual-class twin of ``exc`` (same message, attributes and cause), or ``exc`` itself."""
-    if type(exc).__module__ == __name__:
+    if type(exc).__module__ == PUBLIC_MODULE:
         return exc
     target = next((dual for base, dual in _MAP if isinstance(exc, base)), None)
     if target is None:

@@ -47,5 +47,13 @@ def model_profile(model: str, api: str) -> ModelProfile:
         tool_choice=info.supports_tools,
         tool_call_streaming=info.supports_tools,
         mid_conversation_system_messages=True,  # merged into the top-level system prompt
+        # Judgement (docs/wire.md "Structured output"): no schema lists output_format, but a
+        # response_format is honoured on every model through a tool whose input is the answer
+        # (_structured.AnswerTool), so every id declares it: create_agent then picks the same
+        # strategy whatever the spelling, instead of matching its own list of names.
+        structured_output=info.supports_tools,
+        attachment=documents,
+        temperature="temperature" in caps.sampling if caps is not None else True,
+        status="deprecated" if info.deprecated is not None else "active",
     )
     return cast(ModelProfile, {k: v for k, v in profile.items() if k in _KNOWN_KEYS})

@@ -5,16 +5,22 @@ Both are the :class:`ToolCalling` mixin, which ``ChatAIMLAPI`` (defined, seriali
 in ``chat_models.py``) puts before ``BaseChatModel``; the tool conversions are ``_tools.py``,
 tool choice the core's rule (``aimlapi_core/_rules/tools.py``).
 
-The API has no ``response_format`` (docs/wire.md), so every method goes through a tool whose input
+The API has no ``response_format`` and no schema lists ``output_format`` / ``output_config``
+(docs/wire.md "Structured output"), so every structured answer goes through a tool whose input
 schema is the requested schema. The tool is forced, except with extended thinking on, where the
-API refuses forced tool use (docs/wire.md "Thinking"): then it is offered
-with an instruction in the system prompt, and a reply that ignores it raises
-``OutputParserException`` instead of parsing to nothing.
+API refuses forced tool use (docs/wire.md "Thinking"): then it is offered with an instruction in
+the system prompt, and a reply that ignores it raises ``OutputParserException`` instead of
+parsing to nothing. The same resolution applies to any forced choice bound while thinking is on
+(``create_agent``'s ``ToolStrategy`` binds ``tool_choice="any"``), said once in the log. A
+``response_format`` (``create_agent``'s ``ProviderStrategy``) is served by such a tool too, and
+the tool's input comes back as the answer's text (:class:`AnswerTool`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,6 +33,7 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.pydantic import is_basemodel_subclass
 
+import aimlapi_core as t
 from aimlapi_core.adapter import rules
 
 from . import _tools
@@ -39,21 +46,10 @@ if TYPE_CHECKING:
 else:  # a plain mixin at run time: ChatAIMLAPI puts BaseChatModel after it in its bases
     _Base = object
 
-__all__ = ["ToolCalling"]
+__all__ = ["AnswerTool", "ToolCalling"]
+
 
 Method = Literal["function_calling", "json_schema", "json_mode"]
-
-
-def _any_json_object() -> dict[str, Any]:
-    """json_mode's schema when none is given: any JSON object, still through a tool (the only
-    structured channel). Built fresh per call: it is also handed to tracing, which may keep it."""
-    return {
-        "title": "json_response",
-        "description": "Return the answer as a JSON object.",
-        "type": "object",
-        "properties": {},
-        "additionalProperties": True,
-    }
 
 
 class ToolCalling(_Base):
@@ -78,26 +74,38 @@ class ToolCalling(_Base):
         Anthropic-format dicts.
 
         Args:
-            tools: the tools.
+            tools: the tools. Per-tool fields travel: an Anthropic dict's ``cache_control``,
+                ``strict``, ``eager_input_streaming``, ``defer_loading``, ``input_examples``,
+                ``allowed_callers``, and the same keys in a ``BaseTool``'s ``extras``.
             tool_choice: ``"auto"``, ``"any"``, ``"required"``/``True`` (= any), ``"none"``, a
-                tool name, or a dict (``{"type": "tool", "name": ...}`` or OpenAI's form).
+                tool name, or a dict (``{"type": "tool", "name": ...}`` or OpenAI's form). With
+                thinking on, a forced choice (which the API refuses) becomes ``auto`` plus an
+                instruction to call the tool(s), and a reply without a tool call raises
+                ``OutputParserException``; the log says so once.
             parallel_tool_calls: ``False`` asks for at most one tool call per turn.
-            strict: accepted for compatibility; the Claude tool format has no strict flag.
+            strict: sent as every tool's ``strict`` flag (the newer schemas list it; a model
+                whose schema lacks it refuses it before any request), and LangChain closes
+                the schema with ``additionalProperties: false``.
+            kwargs: bound as per-call arguments; ``response_format`` (what ``create_agent``'s
+                ``ProviderStrategy`` binds) is answered through a tool (:class:`AnswerTool`).
 
         Raises:
             UnsupportedContentError: a tool whose name or schema the API cannot take (named).
-            InvalidRequestError: a choice naming a tool not offered, or a
-                forced tool choice while thinking is on (the API refuses it).
+            InvalidRequestError: a choice naming a tool not offered.
         """
         formatted = [_tools.to_tool_dict(tool, strict=strict) for tool in tools]
+        names = [x["name"] for x in formatted]
+        thinking = self.thinking_setting.on
+        choice = rules.with_parallel(rules.parse_tool_choice(tool_choice), parallel_tool_calls)
+        # The API refuses a forced choice while thinking is on; resolve it as
+        # with_structured_output does: offered, asked for, and required.
+        choice, required = rules.unforced_with_thinking(choice, names, thinking=thinking)
+        if required:
+            kwargs["structured_output_instruction"] = rules.call_instruction(required)
+            kwargs["tool_call_required"] = required
         # Repeated names are refused per call, by the encoder: LangChain's standard tests bind
         # one schema under two spellings without ever invoking.
-        choice = rules.resolve_tool_choice(
-            tool_choice,
-            [x["name"] for x in formatted],
-            thinking=self.thinking_setting.on,
-            parallel=parallel_tool_calls,
-        )
+        choice = rules.check_tool_choice(choice, names, thinking=thinking)
         if choice is not None:
             kwargs["tool_choice"] = rules.tool_choice_dict(choice)
         return self.bind(tools=formatted, **kwargs)
@@ -128,21 +136,14 @@ class ToolCalling(_Base):
         if schema is None:
             if method != "json_mode":
                 raise ValueError(f"method={method!r} needs a schema")
-            schema = _any_json_object()
+            schema = _tools.any_json_object()
         tool = _tools.to_tool_dict(schema, strict=strict)
         name = tool["name"]
         ls_format = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
         parser: Runnable[Any, Any] = structured_output_parser(schema, name)
-        if self.thinking_setting.on:
-            llm = self.bind_tools(
-                [tool],
-                tool_choice="auto",
-                ls_structured_output_format=ls_format,
-                structured_output_instruction=structured_output_instruction(name),
-            )
+        llm = self.bind_tools([tool], tool_choice=name, ls_structured_output_format=ls_format)
+        if self.thinking_setting.on:  # unforced (bind_tools): the reply must still call it
             parser = RunnableLambda(require_tool_call(name)) | parser
-        else:
-            llm = self.bind_tools([tool], tool_choice=name, ls_structured_output_format=ls_format)
         if not include_raw:
             return llm | parser
         with_parsed = RunnablePassthrough.assign(
@@ -161,13 +162,6 @@ def structured_output_parser(schema: Any, tool_name: str) -> Any:
     return JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
 
 
-def structured_output_instruction(tool_name: str) -> str:
-    return (
-        f"Answer by calling the tool `{tool_name}` exactly once, with arguments that match its "
-        "schema. Do not answer in plain text."
-    )
-
-
 def require_tool_call(tool_name: str) -> Callable[[AIMessage], AIMessage]:
     """With thinking on the tool cannot be forced; refuse a reply that did not call it."""
 
@@ -183,3 +177,90 @@ def require_tool_call(tool_name: str) -> Callable[[AIMessage], AIMessage]:
         return message
 
     return check
+
+
+def check_required_call(message: AIMessage, required: Sequence[str] | None) -> AIMessage:
+    """A reply to a forced choice resolved under thinking must call one of ``required``."""
+    if required and not any(call["name"] in required for call in message.tool_calls):
+        raise OutputParserException(
+            f"the model did not call any of the tools {', '.join(required)} that tool_choice "
+            "forced. With extended thinking on, the API refuses a forced tool choice, so the "
+            "tools were offered with an instruction instead and the model answered in text. "
+            "Retry, or turn thinking off.",
+            llm_output=message.text,
+        )
+    return message
+
+
+@dataclass
+class AnswerTool:
+    """A ``response_format`` answered through a tool (docs/wire.md "Structured output").
+
+    The tool whose input schema is the format's schema is offered with the request's tools:
+    forced when it is the only one and thinking is off, else asked for in the system prompt.
+    When the reply calls it, the call's input is the answer's text (its JSON) and the model's
+    own words around the call ("I'll fill in the report.") are not part of it, whole or
+    streamed (streamed text is held until the reply shows whether it calls the tool). So
+    LangChain's ``ProviderStrategy`` parses JSON, never prose or a code fence around it.
+    """
+
+    tool: dict[str, Any]
+    _indexes: set[int] = field(default_factory=set)
+    _held: list[t.TextDelta] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.tool["name"])
+
+    def offer(
+        self,
+        tools: list[t.ToolSpec | t.ServerToolSpec],
+        choice: t.ToolChoice | None,
+        *,
+        thinking: bool,
+    ) -> tuple[t.ToolChoice | None, str | None]:
+        """Add the tool to ``tools``; the choice to send and the instruction, if any."""
+        alone = not tools and choice is None
+        tools.append(_tools.spec_from_dict(self.tool))
+        if alone and not thinking:
+            return t.ToolChoice(type="tool", name=self.name), None
+        instruction = (
+            f"When you have the final answer, give it by calling the tool `{self.name}` with "
+            "arguments that match its schema. Do not write the answer in plain text."
+        )
+        return choice, instruction
+
+    def result(self, result: t.ChatResult) -> t.ChatResult:
+        """The call of the tool as the answer's text, the model's own text left out."""
+        if not any(isinstance(p, t.ToolCallPart) and p.name == self.name for p in result.parts):
+            return result
+        parts: list[t.Part] = [
+            t.TextPart(text=json.dumps(p.arguments, ensure_ascii=False))
+            if isinstance(p, t.ToolCallPart) and p.name == self.name
+            else p
+            for p in result.parts
+            if not isinstance(p, t.TextPart)
+        ]
+        calls = any(isinstance(p, t.ToolCallPart) for p in parts)
+        stop = result.stop_reason if calls or result.stop_reason != "tool_use" else "end_turn"
+        return replace(result, parts=parts, stop_reason=stop)
+
+    def event(self, event: t.StreamEvent) -> t.StreamEvent | None:
+        """A streamed piece of the tool's input as a piece of the answer's text; the model's
+        own text is held (:meth:`held`)."""
+        if isinstance(event, t.TextDelta):
+            self._held.append(event)
+            return None
+        if not isinstance(event, t.ToolCallDelta):
+            return event
+        if event.name == self.name:
+            self._indexes.add(event.index)
+        if event.index not in self._indexes:
+            return event
+        return t.TextDelta(index=event.index, text=event.arguments) if event.arguments else None
+
+    def held(self) -> list[t.TextDelta]:
+        """At the end of a stream: the model's own text, when it is the answer (the reply did
+        not call the tool); nothing when it did."""
+        held, self._held = ([] if self._indexes else self._held), []
+        return held

@@ -59,7 +59,7 @@ class TokenEstimates(_Base):
                 llm.get_num_tokens_from_messages([HumanMessage("Hello!")])  # 6
                 trim_messages(history, max_tokens=1000, token_counter=llm)
         """
-        system, turns = _convert.to_core_messages(messages)
+        system, turns = _convert.to_core_messages(messages, require_turns=False)
         specs = [_tools.spec_from_dict(_tools.to_tool_dict(x)) for x in tools or ()]
         request = t.ChatRequest(
             model=self.model, messages=turns, system=system, max_tokens=1, tools=specs

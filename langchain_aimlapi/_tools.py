@@ -10,22 +10,30 @@ Everything that can be refused is refused at bind time, before any request, by t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from aimlapi_core import ServerToolSpec, ToolSpec, errors, tool_input_schema
+from aimlapi_core import TOOL_FIELDS, ServerToolSpec, ToolSpec, errors, tool_input_schema
 from aimlapi_core.adapter import rules
+
+# Every per-tool field a custom tool may carry besides name, description and input schema:
+# ToolSpec's optional fields and cache_control, by their wire names (docs/wire.md "Tools").
+_TOOL_EXTRAS = (*TOOL_FIELDS, "cache_control")
 
 
 def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
     """Any tool LangChain accepts → an Anthropic-format tool dict with a sendable schema.
 
-    ``strict`` is accepted for interface compatibility and forwarded to LangChain's converter
-    (which then marks the schema ``additionalProperties: false``); the Claude tool spec on this
-    API has no ``strict`` flag, so nothing else is sent for it.
+    Every per-tool field the caller gave travels: those of an Anthropic-format dict, a
+    ``BaseTool``'s ``extras`` (``@tool(extras={"cache_control": {"type": "ephemeral"}})``,
+    ``"strict"``, ``"defer_loading"``, ...), and ``strict=`` (sent as the tool's ``strict``
+    flag, which the newer schemas list; LangChain's converter also closes the schema with
+    ``additionalProperties: false``). A model whose schema lacks a field refuses it before any
+    request (the core's per-model rule), never drops it.
     """
+    extras: dict[str, Any] = {}
     if isinstance(tool, dict) and "input_schema" in tool and "name" in tool:
         # Already Anthropic format (also what bind_tools stores, so re-binding is idempotent).
         spec = {
@@ -33,8 +41,7 @@ def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
             "description": tool.get("description", ""),
             "input_schema": tool["input_schema"],
         }
-        if tool.get("cache_control"):
-            spec["cache_control"] = tool["cache_control"]
+        extras = tool
     else:
         if isinstance(tool, dict) and _is_server_tool(tool):
             # Server tools ({"type": "web_search_20250305", "name": "web_search", ...}) are
@@ -48,6 +55,11 @@ def to_tool_dict(tool: Any, *, strict: bool | None = None) -> dict[str, Any]:
             "description": function.get("description", ""),
             "input_schema": function.get("parameters") or {"type": "object", "properties": {}},
         }
+        if isinstance(tool, BaseTool):
+            extras = tool.extras or {}
+    spec.update({k: extras[k] for k in _TOOL_EXTRAS if extras.get(k) is not None})
+    if strict is not None:
+        spec["strict"] = strict
     name = rules.check_tool_name(spec["name"])
     spec["input_schema"] = tool_input_schema(name, spec["input_schema"])
     return spec
@@ -77,32 +89,39 @@ def spec_from_dict(tool: dict[str, Any]) -> ToolSpec | ServerToolSpec:
         name=tool["name"],
         description=tool.get("description", ""),
         input_schema=tool["input_schema"],
-        cache_control=tool.get("cache_control"),
+        **{k: tool[k] for k in _TOOL_EXTRAS if tool.get(k) is not None},
     )
 
 
 # --------------------------------------------------------------------------- response_format
 
 
-def response_format_instruction(response_format: Any) -> str:
-    """An OpenAI-style ``response_format`` as an instruction in the system prompt.
+def response_format_tool(response_format: Any) -> dict[str, Any]:
+    """An OpenAI-style ``response_format`` as the tool that carries the answer.
 
-    The Claude endpoints take no ``response_format`` (it is absent from every Claude spec,
-    docs/wire.md), yet langchain's ``create_agent`` sends one (its ``ProviderStrategy``) for model
-    names it believes support native structured output, such as ``claude-sonnet-4-5``. Refusing
-    it would break those agents; instead the schema is asked for in words, and LangChain parses
-    and validates the JSON reply (``StructuredOutputValidationError`` if the model strays).
+    The Claude endpoints take no ``response_format`` and no schema lists ``output_format`` /
+    ``output_config`` (docs/wire.md "Structured output"), yet langchain's ``create_agent`` sends
+    one (its ``ProviderStrategy``) to models whose profile declares ``structured_output``. The
+    schema becomes a tool, and the tool's input is the answer (``_structured.py``), so the reply
+    is JSON of the schema whatever prose the model would have wrapped it in.
     """
     if isinstance(response_format, type):
-        schema = convert_to_json_schema(response_format)
-        return _JSON_ONLY + " It must match this JSON schema:\n" + json.dumps(schema)
+        return to_tool_dict(response_format)
     kind = response_format.get("type") if isinstance(response_format, dict) else None
     if kind == "json_object":
-        return _JSON_ONLY
+        return to_tool_dict(any_json_object())
     if kind == "json_schema" and isinstance(response_format.get("json_schema"), dict):
         spec = response_format["json_schema"]
         if isinstance(spec.get("schema"), dict):
-            return _JSON_ONLY + " It must match this JSON schema:\n" + json.dumps(spec["schema"])
+            name = spec.get("name") or spec["schema"].get("title") or "structured_output"
+            return to_tool_dict(
+                {
+                    "name": name,
+                    "description": spec.get("description") or f"Give the answer as {name}.",
+                    "input_schema": spec["schema"],
+                },
+                strict=spec.get("strict"),
+            )
     raise errors.InvalidRequestError(
         f"response_format {response_format!r} is not understood: pass a Pydantic class, "
         "{'type': 'json_schema', 'json_schema': {'name': ..., 'schema': {...}}} or "
@@ -110,4 +129,13 @@ def response_format_instruction(response_format: Any) -> str:
     )
 
 
-_JSON_ONLY = "Reply with only a JSON object: no prose before or after it, no code fence."
+def any_json_object() -> dict[str, Any]:
+    """json_mode's schema when none is given: any JSON object, still through a tool (the only
+    structured channel). Built fresh per call: it is also handed to tracing, which may keep it."""
+    return {
+        "title": "json_response",
+        "description": "Return the answer as a JSON object.",
+        "type": "object",
+        "properties": {},
+        "additionalProperties": True,
+    }

@@ -21,7 +21,7 @@ from langchain_core.language_models.chat_models import (
     generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import secret_from_env
@@ -36,13 +36,14 @@ from aimlapi_core.adapter import (
     rules,
     settings_errors,
 )
+from aimlapi_core.catalog import default_api
 
 from . import _convert, _errors, _profile, _results, _tools
 from ._batch import AIMLAPIBatch, AIMLAPIBinding
 from ._clients import CoreClients
 from ._content_blocks import translate_content, translate_content_chunk
 from ._results import PROVIDER
-from ._structured import ToolCalling
+from ._structured import AnswerTool, ToolCalling, check_required_call
 from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
@@ -66,8 +67,8 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             llm = ChatAIMLAPI(model="claude-sonnet-4-20250514", max_tokens=1024)
             llm.invoke("Say hi").text
 
-            # Anthropic-native endpoint: signed thinking round-trips across turns.
-            thinker = ChatAIMLAPI(api="messages", thinking=2048, max_tokens=4096)
+            # Signed thinking round-trips across turns (the default endpoint, /messages).
+            thinker = ChatAIMLAPI(thinking=2048, max_tokens=4096)
 
     Output content uses Claude's block shapes (``text``, ``thinking`` + ``signature``,
     ``redacted_thinking``); ``content_blocks`` gives LangChain's standard blocks (``reasoning``,
@@ -85,8 +86,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     """Defaults to ``AIMLAPI_API_KEY``. Not needed to build or serialize the model."""
     base_url: str | None = Field(default=None, alias="aimlapi_api_base")
     """Defaults to ``AIMLAPI_BASE_URL`` or ``https://api.aimlapi.com/v1`` (resolved by the core)."""
-    api: Literal["chat_completions", "messages"] = "chat_completions"
-    """Wire dialect: ``/chat/completions`` (default) or Anthropic-native ``/messages``."""
+    api: Literal["chat_completions", "messages"] | None = None
+    """Wire dialect: ``None`` (default) picks per model the full-fidelity endpoint the
+    catalogue names (Anthropic-native ``/messages`` for every id a /v1/messages schema lists:
+    signed thinking replayed, caching, documents; ``/chat/completions`` for the ids documented
+    there only); ``"chat_completions"`` or ``"messages"`` fix it (docs/agents.md)."""
     max_tokens: int = 4096
     temperature: float | None = None
     top_p: float | None = None
@@ -147,7 +151,16 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         return "aimlapi-chat"
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return _profile.model_profile(self.model, self.api)
+        return _profile.model_profile(self.model, self.api or default_api(self.model))
+
+    @property
+    def _default_config(self) -> dict[str, str]:
+        """The tool dialect, for LangChain code that picks provider-native tools by provider
+        (``ProviderToolSearchMiddleware`` reads it as on its configurable models): Claude's,
+        which the AI/ML API takes as documented (server tools such as
+        ``tool_search_tool_bm25_20251119``, ``defer_loading`` on custom tools). Tracing keeps
+        ``ls_provider="aimlapi"``."""
+        return {"model_provider": "anthropic"}
 
     @field_serializer("default_headers")
     def _redact_headers(self, headers: dict[str, str] | None) -> dict[str, str] | None:
@@ -221,12 +234,17 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     # ------------------------------------------------------------------ request
 
     def _request(
-        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None = None,
     ) -> t.ChatRequest:
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)
         kwargs.pop("stream_usage", None)
-        response_format = kwargs.pop("response_format", None)
+        kwargs.pop("response_format", None)  # the answer tool (_answer_tool)
+        kwargs.pop("tool_call_required", None)  # checked on the reply (_structured.py)
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         cache_control = kwargs.pop("cache_control", None)
@@ -236,19 +254,22 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             _convert.cache_last_block(turns, cache_control)
         if instruction := kwargs.pop("structured_output_instruction", None):
             system.append(t.TextPart(text=instruction))
-        if response_format is not None:
-            system.append(t.TextPart(text=_tools.response_format_instruction(response_format)))
         thinking = self.thinking_setting
         tools = [
             _tools.spec_from_dict(_tools.to_tool_dict(x)) for x in kwargs.pop("tools", None) or []
         ]
+        choice = rules.with_parallel(
+            rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
+            kwargs.pop("parallel_tool_calls", None),
+        )
+        if answer is not None:
+            choice, instruction = answer.offer(tools, choice, thinking=thinking.on)
+            if instruction:
+                system.append(t.TextPart(text=instruction))
         # Any spelling, per call or bound, checked here against the tools and thinking (as
         # AIMLAPI._request does): every input error before any I/O.
-        choice = rules.resolve_tool_choice(
-            kwargs.pop("tool_choice", None),
-            [tool.name for tool in tools],
-            thinking=thinking.on,
-            parallel=kwargs.pop("parallel_tool_calls", None),
+        choice = rules.check_tool_choice(
+            choice, [tool.name for tool in tools], thinking=thinking.on
         )
         if kwargs:  # anything left is unknown
             reject_unknown(
@@ -284,6 +305,39 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     def _stream_usage(self, kwargs: dict[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))
 
+    @staticmethod
+    def _answer_tool(kwargs: dict[str, Any]) -> AnswerTool | None:
+        """A ``response_format`` (``create_agent``'s ProviderStrategy) served through a tool."""
+        response_format = kwargs.get("response_format")
+        if response_format is None:
+            return None
+        return AnswerTool(_tools.response_format_tool(response_format))
+
+    @staticmethod
+    def _answered(
+        result: t.ChatResult,
+        request: t.ChatRequest,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None,
+    ) -> tuple[t.ChatResult, AIMessage]:
+        """The result as the caller gets it (a response_format's answer tool read back) and its
+        message, refused when a required tool call is missing (``_structured.py``)."""
+        if answer is not None:
+            result = answer.result(result)
+        message = _results.to_ai_message(result, request.model)
+        check_required_call(message, kwargs.get("tool_call_required"))
+        return result, message
+
+    def _reply(
+        self,
+        result: t.ChatResult,
+        request: t.ChatRequest,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None,
+    ) -> ChatResult:
+        _, message = self._answered(result, request, kwargs, answer)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
     # ------------------------------------------------------------------ generate / stream
 
     def _generate(
@@ -295,11 +349,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = self._sync_core().create(request)
-        message = _results.to_ai_message(result, request.model)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return self._reply(result, request, kwargs, answer)
 
     async def _agenerate(
         self,
@@ -310,11 +364,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = await self._async_core().create(request)
-        message = _results.to_ai_message(result, request.model)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return self._reply(result, request, kwargs, answer)
 
     def _stream(
         self,
@@ -323,19 +377,18 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated(), self._sync_core().stream(request) as stream:
             chunks = _results.ChunkStream()
-            for event in stream:
+            for event in _answer_events(stream, answer):
                 if (chunk := chunks.on_event(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=generation)
                     yield generation
             final = stream.get_final_result()
-        yield ChatGenerationChunk(
-            message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
-        )
+        yield self._final_chunk(chunks, final, request, kwargs, answer)
 
     async def _astream(
         self,
@@ -344,19 +397,32 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs)
+        answer = self._answer_tool(kwargs)
+        request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
-                async for event in stream:
+                async for event in _aanswer_events(stream, answer):
                     if (chunk := chunks.on_event(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=generation)
                         yield generation
                 final = await stream.get_final_result()
-        yield ChatGenerationChunk(
-            message=chunks.final(final, request.model, with_usage=self._stream_usage(kwargs))
+        yield self._final_chunk(chunks, final, request, kwargs, answer)
+
+    def _final_chunk(
+        self,
+        chunks: _results.ChunkStream,
+        final: t.ChatResult,
+        request: t.ChatRequest,
+        kwargs: dict[str, Any],
+        answer: AnswerTool | None,
+    ) -> ChatGenerationChunk:
+        final, _ = self._answered(final, request, kwargs, answer)
+        with_usage = self._stream_usage(kwargs)
+        return ChatGenerationChunk(
+            message=chunks.final(final, request.model, with_usage=with_usage)
         )
 
     # ------------------------------------------------------------------ Batches API
@@ -407,6 +473,29 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     def bind(self, **kwargs: Any) -> AIMLAPIBinding:
         """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
         return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
+
+
+def _answer_events(
+    events: Iterator[t.StreamEvent], answer: AnswerTool | None
+) -> Iterator[t.StreamEvent]:
+    if answer is None:
+        yield from events
+        return
+    for raw in events:
+        if (event := answer.event(raw)) is not None:
+            yield event
+    yield from answer.held()
+
+
+async def _aanswer_events(
+    events: AsyncIterator[t.StreamEvent], answer: AnswerTool | None
+) -> AsyncIterator[t.StreamEvent]:
+    """:func:`_answer_events` of an async stream."""
+    async for raw in events:
+        if (event := answer.event(raw) if answer is not None else raw) is not None:
+            yield event
+    for event in answer.held() if answer is not None else ():
+        yield event
 
 
 @functools.cache

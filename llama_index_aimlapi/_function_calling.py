@@ -107,13 +107,19 @@ class FunctionCalling(_Base):
                 messages.append(ChatMessage(role=MessageRole.SYSTEM, content=TOOL_REQUIRED_HINT))
             else:
                 tool_choice = ToolChoice(type="any")
-        chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
-        choice = rules.resolve_tool_choice(
-            tool_choice,
-            [spec.name for spec in specs],
-            thinking=thinking,
-            parallel=allow_parallel_tool_calls,
+        names = [spec.name for spec in specs]
+        choice = rules.with_parallel(
+            rules.parse_tool_choice(tool_choice), allow_parallel_tool_calls
         )
+        # A forced choice the API refuses while thinking is on is resolved as ChatAIMLAPI
+        # resolves it: auto, and asked for (get_tool_calls_from_response refuses a reply
+        # without a call); the core's rule logs it once.
+        choice, required = rules.unforced_with_thinking(choice, names, thinking=thinking)
+        if required:
+            hint = rules.call_instruction(required)
+            messages.append(ChatMessage(role=MessageRole.SYSTEM, content=hint))
+        choice = rules.check_tool_choice(choice, names, thinking=thinking)
+        chat_kwargs: dict[str, Any] = {"messages": messages, **kwargs}
         if specs:  # no tools: send no tool fields at all (empty / null ones get a 400)
             chat_kwargs["tools"] = specs
             chat_kwargs["tool_choice"] = choice

@@ -12,7 +12,7 @@ from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 from llama_index.core.tools.types import ToolMetadata
 
-from aimlapi_core import ServerToolSpec, ToolSpec
+from aimlapi_core import TOOL_FIELDS, ServerToolSpec, ToolSpec
 from aimlapi_core.adapter import rules
 from aimlapi_core.errors import InvalidRequestError
 
@@ -39,7 +39,21 @@ def to_tool_spec(tool: BaseTool | ToolSpec) -> ToolSpec:
         name=metadata.name,
         description=metadata.description or "",
         input_schema=_parameters(metadata),
+        **tool_extras(metadata),
     )
+
+
+# The per-tool fields a custom tool may carry besides name, description and schema
+# (docs/wire.md "Tools"); the core refuses those a model's schema lacks before any request.
+_EXTRAS = (*TOOL_FIELDS, "cache_control")
+
+
+def tool_extras(metadata: Any) -> dict[str, Any]:
+    """The per-tool fields a LlamaIndex tool's metadata carries: attributes of those names (a
+    ``ToolMetadata`` subclass that declares them, or set on the instance), e.g.
+    ``ToolMetadata(...)`` with ``cache_control={"type": "ephemeral"}`` or ``strict=True``."""
+    fields = ((name, getattr(metadata, name, None)) for name in _EXTRAS)
+    return {name: value for name, value in fields if value is not None}
 
 
 # ToolMetadata.get_parameters_dict() runs pydantic's model_json_schema() on every call, for every

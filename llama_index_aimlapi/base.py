@@ -74,13 +74,19 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         print(llm.complete("Say hello").text)
         ```
 
-    ``api="messages"`` uses the Anthropic-native endpoint: thinking signatures round-trip,
-    documents and cache points can be sent. The API key is never serialized or shown.
+    By default each model goes to the endpoint the catalogue names for it: the Anthropic-native
+    ``/messages`` wherever the docs list the id there (thinking signatures round-trip, documents
+    and cache points can be sent), ``/chat/completions`` otherwise; ``api=`` fixes one. The API
+    key is never serialized or shown.
     """
 
     model: str = Field(default=DEFAULT_MODEL, description="Model id, any spelling the API takes.")
     base_url: str | None = Field(default=None, description="Defaults to env AIMLAPI_BASE_URL.")
-    api: Literal["chat_completions", "messages"] = Field(default="chat_completions")
+    api: Literal["chat_completions", "messages"] | None = Field(
+        default=None,
+        description="None: per model, the full-fidelity endpoint the catalogue names "
+        "(/messages where a /v1/messages schema lists the id); or fix one.",
+    )
     # Ranges are checked by the core at construction (``check_settings``), with the
     # words ChatAIMLAPI uses for the same mistake, not by pydantic constraints.
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS)

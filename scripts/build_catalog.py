@@ -30,7 +30,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog_models import (
     CHAT_PROXY,
+    DEPRECATED,
     JUDGEMENTS,
+    LATEST_CONTEXT,
     MODELS,
     PAGE_TYPO_IDS,
     PUBLISHED_MAX_OUTPUT,
@@ -125,9 +127,29 @@ def corrected(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "properties": props}
 
 
+# The fields of a custom tool every schema has, and the one the rule for content blocks covers;
+# the rest of a custom tool's properties are listed per model as ``tool_fields``.
+_BASE_TOOL_FIELDS = {"name", "description", "input_schema", "type", "cache_control"}
+
+
+def _custom_tools(node: Any, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The custom tool object schemas (those with ``name`` and ``input_schema``) under ``node``."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict) and "input_schema" in props and "name" in props:
+            out.append(node)
+        for value in node.values():
+            _custom_tools(value, out)
+    elif isinstance(node, list):
+        for value in node:
+            _custom_tools(value, out)
+    return out
+
+
 def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any]:
     body = corrected(body)
     props = body["properties"]
+    custom = _custom_tools(props.get("tools"), [])
     blocks = _types(props.get("messages"), {})
     system = props.get("system", {})
     system_types = _types(system, {})
@@ -156,6 +178,10 @@ def _capabilities(body: dict[str, Any], thinking_allowed: bool) -> dict[str, Any
             t for t in _types(props.get("tool_choice"), {}) if t in ("auto", "any", "tool", "none")
         ),
         "sampling": [k for k in ("temperature", "top_p", "top_k") if k in props],
+        "tool_fields": sorted(
+            {k for tool in custom for k in tool["properties"]} - _BASE_TOOL_FIELDS
+        ),
+        "thinking_disabled": thinking_allowed and "disabled" in thinking,
         "max_tokens_default": props.get("max_tokens", {}).get("default"),
     }
 
@@ -279,10 +305,15 @@ def _entry(model: dict[str, Any]) -> dict[str, Any]:
         messages["thinking_display"] = messages["thinking_display"] and bool(messages["thinking"])
         messages_name = "messages.json"
     messages["cache_control"] = True  # judgement "general-messages-reference"
+    messages["sampling"] = chat["sampling"]  # judgement "sampling-per-model"
     chat["schema"], messages["schema"] = chat_name, messages_name
 
     pages = model["pages"] + ([SHARED_PROSE[model["id"]]] if model["id"] in SHARED_PROSE else [])
-    context = _prose_number(pages, r"(\d+)\s*(M)[- ]token context window") or STANDARD_CONTEXT
+    context = (
+        _prose_number(pages, r"(\d+)\s*(M)[- ]token context window")
+        or (LATEST_CONTEXT if generation is None else None)  # judgement "context-window"
+        or STANDARD_CONTEXT
+    )
     prose_output = _prose_number(pages, r"(\d+)\s*(k) output tokens")
     defaults = [
         b["properties"].get("max_tokens", {}).get("default")
@@ -304,6 +335,7 @@ def _entry(model: dict[str, Any]) -> dict[str, Any]:
         "ids": _all_ids(model),
         "context_window": context,
         "max_output_tokens": max_output,
+        "deprecated": DEPRECATED.get(model["id"]),  # judgement "deprecated"
         "chat_completions": chat,
         "messages": messages,
     }
@@ -322,7 +354,17 @@ def build() -> dict[str, Any]:
         "judgements": JUDGEMENTS,
         "models": models,
         "ids": dict(sorted(ids.items())),
+        "messages_ids": _messages_ids(ids),
     }
+
+
+def _messages_ids(ids: dict[str, str]) -> list[str]:
+    """The ids a ``POST /v1/messages`` schema lists in its ``model`` enum (``messages.json`` and
+    every ``*-MESSAGES.json``): a client's default endpoint for them is /messages; the others
+    (Claude 3.x, some aliases, the -latest ids) are documented on /chat/completions only."""
+    names = {n for m in MODELS for n in m["messages"]}
+    listed = {i for name in names for body in _load(name) for i in _model_enum(body)}
+    return sorted(i for i in ids if i in listed)
 
 
 # --------------------------------------------------------------------------- README table
@@ -330,6 +372,10 @@ def build() -> dict[str, Any]:
 
 def _yes(flag: bool) -> str:
     return "✓" if flag else "—"
+
+
+def _deprecation(deprecated: dict[str, str] | None) -> str:
+    return f"yes: use `{deprecated['successor']}`" if deprecated else "—"
 
 
 def _kinds(caps: dict[str, Any]) -> str:
@@ -340,8 +386,9 @@ def table(catalog: dict[str, Any]) -> str:
     """model × capability, for the README: /chat/completions per column, then /messages."""
     lines = [
         "| model | other ids | context | max output | chat: thinking | chat: cache_control "
-        "| chat: documents | chat: server tools | chat: citations | messages: thinking |",
-        "|---|---|--:|--:|---|---|---|---|---|---|",
+        "| chat: documents | chat: server tools | chat: citations | messages: thinking "
+        "| deprecated |",
+        "|---|---|--:|--:|---|---|---|---|---|---|---|",
     ]
     for canonical, m in catalog["models"].items():
         chat, msg = m["chat_completions"], m["messages"]
@@ -350,7 +397,7 @@ def table(catalog: dict[str, Any]) -> str:
             f"| `{canonical}` | {others} | {m['context_window']:,} | {m['max_output_tokens']:,} "
             f"| {_kinds(chat)} | {_yes(chat['cache_control'])} | {_yes(chat['documents'])} "
             f"| {len(chat['server_tools']) or '—'} | {_yes(chat['system_citations'])} "
-            f"| {_kinds(msg)} |"
+            f"| {_kinds(msg)} | {_deprecation(m['deprecated'])} |"
         )
     every = [m["messages"] for m in catalog["models"].values()]
     tools = sorted({t for caps in every for t in caps["server_tools"]})

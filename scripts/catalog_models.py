@@ -138,8 +138,30 @@ JUDGEMENTS: dict[str, str] = {
     "context-window": (
         "Context windows come from the model pages' prose ('1M token context window' for "
         "Sonnet 5, Opus 5, Opus 4.7, Opus 4.8, Fable 5); pages that say nothing get Anthropic's "
-        "standard 200,000. The -latest pages say nothing and do not name their target, so they "
-        "get 200,000 too: too small only makes a client summarise early."
+        "standard 200,000. The -latest pages say nothing, but the gateway's model table gives "
+        "the -latest aliases a 1,000,000-token window (they follow the newest model of their "
+        "family, which has one): the table wins over the pages' silence (LATEST_CONTEXT)."
+    ),
+    "deprecated": (
+        "The gateway's model table lists Claude 3 Haiku, 3 Opus, 3 Sonnet, 3.5 Haiku, 3.5 "
+        "Sonnet, 3.7 Sonnet, Sonnet 4 and Opus 4 as deprecated ('no longer available for API "
+        "or Playground calls'), and lists Claude 3 Haiku, Sonnet 4 and Opus 4 again in its "
+        "active table. The docs contradict themselves for those three; each also has a current "
+        "/v1/messages schema and model page (claude-3-haiku-MESSAGES.json, "
+        "claude-sonnet-4-MESSAGES.json, claude-opus-4-MESSAGES.json), so the active listing "
+        "wins and they are not marked. The five others are (DEPRECATED): a call to one of their "
+        "ids warns once (aimlapi_core.catalog.ModelDeprecationWarning) naming the successor, "
+        "the current model of the same family, and is still sent — the server decides."
+    ),
+    "sampling-per-model": (
+        "The sampling parameters a model takes (temperature, top_p, top_k) are the model's, "
+        "read from its Anthropic-style chat schema, and hold on both endpoints: the per-model "
+        "/v1/messages schemas are copies of one template that lists none (Sonnet 4's and Opus "
+        "4's omit them, though their chat schemas and messages.json list all three), and "
+        "messages.json's second variant omits them for the ids the chat schemas also omit "
+        "them for. Opus 4.7, Opus 4.8 (and Fast), the 5-series and the -latest ids list none: "
+        "a caller's value is refused before any request (nothing in the docs says the "
+        "gateway ignores them; Anthropic answers 400 for those models)."
     ),
     "max-output": (
         "Max output is the largest of: the page prose ('128k output tokens'), every max_tokens "
@@ -184,3 +206,14 @@ PUBLISHED_MAX_OUTPUT = {
 PAGE_TYPO_IDS = {"anthropic/claude-opus-4.8-fast.8-fast"}  # judgement "page-typo"
 SHARED_PROSE = {"anthropic/claude-opus-4.8-fast": "anthropic__claude-4.8-opus.md"}
 STANDARD_CONTEXT = 200_000
+LATEST_CONTEXT = 1_000_000  # judgement "context-window": the model table's -latest row
+
+# judgement "deprecated": the models the gateway's table retires and lists nowhere else, with
+# the current model of the same family to move to.
+DEPRECATED: dict[str, dict[str, str]] = {
+    "anthropic/claude-3-opus": {"successor": "anthropic/claude-opus-4.1"},
+    "anthropic/claude-3-sonnet": {"successor": "anthropic/claude-sonnet-4.5"},
+    "anthropic/claude-3-5-haiku": {"successor": "anthropic/claude-haiku-4.5"},
+    "anthropic/claude-3.5-sonnet": {"successor": "anthropic/claude-sonnet-4.5"},
+    "anthropic/claude-3.7-sonnet": {"successor": "anthropic/claude-sonnet-4.5"},
+}

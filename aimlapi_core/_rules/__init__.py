@@ -57,6 +57,7 @@ from .thinking import (
     thinking_setting,
 )
 from .tools import (
+    call_instruction,
     check_forced_choice,
     check_tool_choice,
     check_tool_name,
@@ -64,6 +65,7 @@ from .tools import (
     parse_tool_choice,
     resolve_tool_choice,
     tool_choice_dict,
+    unforced_with_thinking,
     with_parallel,
 )
 
@@ -76,6 +78,7 @@ __all__ = [
     "DialectContent",
     "ThinkingSetting",
     "block_str",
+    "call_instruction",
     "caller_input",
     "check_document_media_type",
     "check_forced_choice",
@@ -94,5 +97,6 @@ __all__ = [
     "thinking_setting",
     "tool_arguments",
     "tool_choice_dict",
+    "unforced_with_thinking",
     "with_parallel",
 ]

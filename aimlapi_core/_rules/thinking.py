@@ -47,6 +47,7 @@ class ThinkingSetting:
     budget: int | None = None
     adaptive: bool = False
     display: Display | None = None
+    disabled: bool = False  # {"type": "disabled"}: sent as such (a model may think by default)
 
     @property
     def on(self) -> bool:
@@ -59,6 +60,7 @@ class ThinkingSetting:
             "thinking_budget": self.budget,
             "adaptive_thinking": self.adaptive,
             "thinking_display": self.display,
+            "thinking_disabled": self.disabled,
         }
 
 
@@ -94,7 +96,7 @@ def _adaptive_form(value: Mapping[str, Any]) -> ThinkingSetting:
 
 def _disabled_form(value: Mapping[str, Any]) -> ThinkingSetting:
     _keys(value, {"type"})
-    return ThinkingSetting()
+    return ThinkingSetting(disabled=True)
 
 
 # Anthropic's thinking objects by ``type`` (docs/wire.md "Thinking"): ``enabled`` with a budget,

@@ -7,6 +7,7 @@ docs/wire.md "Tools" records the doc pages: ``{"type": "auto" | "any" | "tool" |
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -16,6 +17,7 @@ from aimlapi_core._types import ToolChoice
 from aimlapi_core.errors import InvalidRequestError, UnsupportedContentError
 
 __all__ = [
+    "call_instruction",
     "check_forced_choice",
     "check_tool_choice",
     "check_tool_name",
@@ -23,6 +25,7 @@ __all__ = [
     "parse_tool_choice",
     "resolve_tool_choice",
     "tool_choice_dict",
+    "unforced_with_thinking",
     "with_parallel",
 ]
 
@@ -128,6 +131,46 @@ def check_forced_choice(choice: ToolChoice | None, *, thinking: bool) -> None:
             f"tool_choice {choice.type!r} forces a tool call, which the API refuses while "
             "thinking is on; use tool_choice 'auto' (or none) or turn thinking off"
         )
+
+
+def unforced_with_thinking(
+    choice: ToolChoice | None, tool_names: Iterable[str], *, thinking: bool
+) -> tuple[ToolChoice | None, list[str]]:
+    """A forced choice (``any`` / ``tool``) the API would refuse because thinking is on,
+    resolved as structured output resolves it: the choice becomes ``auto`` (its parallel flag
+    kept) and the names the reply must call are returned, for the adapter to ask for them in
+    the system prompt (:func:`call_instruction`) and to refuse a reply without one. Anything
+    else is returned as it is, with no names."""
+    names = list(tool_names)
+    if not thinking or choice is None or choice.type not in _FORCED or not names:
+        return choice, []
+    required = [choice.name] if choice.type == "tool" and choice.name else names
+    if choice.type not in _said:  # the caller asked for something the API refuses: say so
+        _said.add(choice.type)
+        logger.warning(
+            "tool_choice %r forces a tool call, which the API refuses while thinking is on: the "
+            "tools are offered with tool_choice 'auto' and an instruction to call %s, and a "
+            "reply without that call is refused (docs/agents.md)",
+            choice.name or choice.type,
+            "it" if len(required) == 1 else "one",
+        )
+    return replace(choice, type="auto", name=None), required
+
+
+_said: set[str] = set()
+logger = logging.getLogger("aimlapi_core")
+
+
+def call_instruction(tool_names: Iterable[str]) -> str:
+    """The system-prompt instruction that stands in for a forced tool choice."""
+    names = list(tool_names)
+    if len(names) == 1:
+        return (
+            f"Answer by calling the tool `{names[0]}` exactly once, with arguments that match "
+            "its schema. Do not answer in plain text."
+        )
+    listed = ", ".join(f"`{n}`" for n in names)
+    return f"Answer by calling one of the tools {listed}. Do not answer in plain text."
 
 
 def check_tool_choice(

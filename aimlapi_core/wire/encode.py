@@ -73,6 +73,8 @@ def encode_request(
             body["tool_choice"] = tool_choice
     if request.adaptive_thinking or request.thinking_budget is not None:
         body["thinking"] = _thinking(request)
+    elif request.thinking_disabled:
+        body["thinking"] = {"type": "disabled"}  # where the schema lists it (_model_rules.py)
     if request.extra_body:
         body.update(request.extra_body)
     return body
@@ -132,6 +134,10 @@ def _validate_sampling(request: ChatRequest) -> None:
     if top_p is not None and not 0 <= top_p <= 1:
         raise _out_of_range("top_p", top_p)
     budget, adaptive = request.thinking_budget, request.adaptive_thinking
+    if request.thinking_disabled and (adaptive or budget is not None):
+        raise InvalidRequestError(
+            "thinking is disabled and on at once: pass {'type': 'disabled'} or a thinking kind"
+        )
     if budget is None and not adaptive and request.thinking_display is None:
         return  # thinking off: check_thinking has nothing to refuse, nor check_forced_choice
     rules.check_thinking(
@@ -181,6 +187,7 @@ def _tools(request: ChatRequest, dialect_content: DialectContent) -> list[dict[s
         if tool.description:
             wire["description"] = tool.description
         wire["input_schema"] = tool_input_schema(tool.name, tool.input_schema)
+        wire.update(tool.wire_fields())  # each checked against the model's schema first
         out.append(with_cache(wire, tool.cache_control, dialect_content, f"tool {tool.name!r}"))
     return out
 

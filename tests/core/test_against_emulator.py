@@ -238,7 +238,9 @@ def stalling_server() -> Iterator[str]:
 
 
 def test_stream_stalling_midway_raises_api_timeout_error(stalling_server: str) -> None:
-    c = AIMLAPIClient(api_key="sk-x", base_url=stalling_server, stream_idle_timeout=0.3)
+    c = AIMLAPIClient(
+        api_key="sk-x", base_url=stalling_server, stream_idle_timeout=0.3, api="chat_completions"
+    )  # the server stalls in the chat stream format
     got: list[object] = []
     with c, pytest.raises(APITimeoutError, match="stream_idle_timeout") as info:  # noqa: SIM117
         with c.stream(request()) as s:

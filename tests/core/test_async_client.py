@@ -72,6 +72,7 @@ def make(script: Script, **kw: object) -> tuple[AsyncAIMLAPIClient, list[float]]
         sleeps.append(seconds)
 
     kw.setdefault("api_key", KEY)
+    kw.setdefault("api", "chat_completions")  # the chat-format fixtures these tests serve
     client = AsyncAIMLAPIClient(
         base_url=BASE,
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(script)),

@@ -161,7 +161,8 @@ def test_tool_arguments_nested_too_deep_are_a_response_validation_error() -> Non
             )
         )
     )
-    client = AIMLAPIClient(api_key=KEY, http_client=http, max_retries=0)
+    # The chat stream format these chunks are in (no api=: the model's default is /messages).
+    client = AIMLAPIClient(api_key=KEY, http_client=http, max_retries=0, api="chat_completions")
     with client.stream(_request()) as stream:
         list(stream)
         with pytest.raises(ResponseValidationError, match="'f'"):

@@ -58,7 +58,9 @@ def test_documented_spellings(
     info = model_info(model_id)
     assert (info.family, info.generation) == (family, generation)
     assert (info.max_output_tokens, info.supports_thinking) == (output, thinking)
-    assert info.context_window == 200_000
+    # The model table gives the -latest aliases 1,000,000 (judgement "context-window").
+    latest = model_id.startswith("anthropic/claude-") and model_id.endswith("-latest")
+    assert info.context_window == (1_000_000 if latest else 200_000)
     assert info.supports_tools
     assert info.supports_vision
     assert info.id == model_id

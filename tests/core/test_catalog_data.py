@@ -83,11 +83,12 @@ def test_undocumented_ids_are_not_looked_up(model_id: str) -> None:
     [
         # Page prose: "1M token context window" (Sonnet 5); schema default max_tokens 128000.
         ("anthropic/claude-sonnet-5", 1_000_000, 128_000),
-        ("anthropic/claude-sonnet-latest", 200_000, 128_000),  # same output as Sonnet 5 now
+        # The model table's -latest row: 1,000,000 (judgement "context-window").
+        ("anthropic/claude-sonnet-latest", 1_000_000, 128_000),
         ("anthropic/claude-opus-4-7", 1_000_000, 128_000),  # "1M-token ..., 128k output tokens"
         ("anthropic/claude-fable-5", 1_000_000, 128_000),
         ("anthropic/claude-opus-4.8-fast", 1_000_000, 128_000),  # Opus 4.8's page prose
-        ("anthropic/claude-haiku-latest", 200_000, 64_000),  # judgement "haiku-latest-copy"
+        ("anthropic/claude-haiku-latest", 1_000_000, 64_000),  # judgement "haiku-latest-copy"
         ("claude-opus-4-1", 200_000, 32_000),
         ("claude-3-haiku-latest", 200_000, 4096),  # not documented: falls back to Claude 3 Haiku
     ],

@@ -79,6 +79,7 @@ def make(script: Script, **kw: object) -> tuple[AIMLAPIClient, list[float]]:
     sleeps: list[float] = []
     kw.setdefault("api_key", KEY)
     kw.setdefault("base_url", BASE)
+    kw.setdefault("api", "chat_completions")  # the chat-format fixtures these tests serve
     client = AIMLAPIClient(
         http_client=httpx.Client(transport=httpx.MockTransport(script)),
         sleep=sleeps.append,
@@ -356,6 +357,7 @@ def test_failed_response_is_closed_before_sleeping() -> None:
         base_url=BASE,
         http_client=httpx.Client(transport=httpx.MockTransport(script)),
         sleep=sleep,
+        api="chat_completions",  # cc_text.json
     )
     client.create(request())
     assert len(sleeps) == 1

@@ -40,6 +40,7 @@ from aimlapi_core import (
     ToolResultPart,
     ToolSpec,
 )
+from aimlapi_core._types import TOOL_FIELDS
 from aimlapi_core.catalog import Capabilities, lookup, model_ids
 from aimlapi_core.errors import InvalidRequestError
 
@@ -118,6 +119,32 @@ CASES = [
             "stop_sequences": ["END"],
             "metadata": {"user_id": "u1"},
         },
+        # The sampling parameters are the model's (judgement "sampling-per-model").
+        allowed=lambda caps, api: {"temperature", "top_p", "top_k"} <= set(caps.sampling),
+    ),
+    Case(
+        "every per-tool field",
+        [user("Weather in Oslo?")],
+        allowed=lambda caps, api: set(TOOL_FIELDS) <= set(caps.tool_fields),
+        kw={
+            "tools": [
+                ToolSpec(
+                    name="get_weather",
+                    input_schema=WEATHER.input_schema,
+                    strict=True,
+                    eager_input_streaming=True,
+                    defer_loading=False,
+                    input_examples=[{"city": "Oslo"}],
+                    allowed_callers=["direct"],
+                )
+            ]
+        },
+    ),
+    Case(
+        "thinking disabled",
+        [user("Hi")],
+        allowed=lambda caps, api: caps.thinking_disabled,
+        kw={"thinking_disabled": True},
     ),
     *(
         Case(
@@ -345,6 +372,7 @@ def sent_body(api: str, request: ChatRequest, stream: bool) -> dict[str, Any] | 
     return bodies[0]
 
 
+@pytest.mark.filterwarnings("ignore::aimlapi_core.catalog.ModelDeprecationWarning")
 @pytest.mark.parametrize("api", ["chat_completions", "messages"])
 @pytest.mark.parametrize("model_id", model_ids())
 def test_every_body_conforms_to_the_models_schema(model_id: str, api: str) -> None:

@@ -41,6 +41,7 @@ def client_for(*answers: httpx.Response | Exception, **kw: object) -> AIMLAPICli
             raise answer
         return answer
 
+    kw.setdefault("api", "chat_completions")  # the chat-format fixtures these tests serve
     return AIMLAPIClient(
         api_key=KEY,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),

@@ -66,7 +66,7 @@ def test_base_url_default_env_and_trailing_slash(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(
     ("kwargs", "needle"),
     [
-        ({"api": "responses"}, "'chat_completions' or 'messages'"),
+        ({"api": "responses"}, "'chat_completions', 'messages' or None"),
         ({"base_url": "api.aimlapi.com/v1"}, "http://"),
         ({"max_retries": -1}, "max_retries"),
         ({"timeout": 0}, "timeout"),
@@ -96,5 +96,5 @@ def test_timeouts() -> None:
 def test_api_and_retries_and_headers() -> None:
     s = ClientSettings(api="messages", max_retries=0, default_headers={"X-A": "1"})
     assert (s.api, s.max_retries, s.default_headers) == ("messages", 0, {"X-A": "1"})
-    assert ClientSettings().api == "chat_completions"
+    assert ClientSettings().api is None  # per model: catalog.default_api
     assert ClientSettings().max_retries == 2

@@ -67,6 +67,7 @@ class Recorder:
 
 
 def sync_client(handler: Any, sleeps: list[float] | None = None, **kw: Any) -> AIMLAPIClient:
+    kw.setdefault("api", "chat_completions")  # the chat-format fixtures these tests serve
     return AIMLAPIClient(
         api_key=KEY,
         base_url=kw.pop("base_url", BASE),
@@ -83,6 +84,7 @@ def async_client(handler: Any, sleeps: list[float] | None = None, **kw: Any) -> 
         if sleeps is not None:
             sleeps.append(delay)
 
+    kw.setdefault("api", "chat_completions")  # the chat-format fixtures these tests serve
     return AsyncAIMLAPIClient(
         api_key=KEY,
         base_url=BASE,
@@ -481,6 +483,7 @@ async def test_image_fetch_async_is_capped_and_bare() -> None:
         http_client=httpx.AsyncClient(
             transport=httpx.MockTransport(hosts), headers={"x-team-secret": "s"}
         ),
+        api="chat_completions",  # the gateway answers in the chat format
     )
     assert (await client.create(image_req("http://img.test/a.png"))).text == "fine"
     for r in hosts.requests:

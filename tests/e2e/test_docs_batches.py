@@ -96,6 +96,7 @@ def test_ray_recipe_runs_on_a_local_ray(emu: Emulator) -> None:
         f"doc {i} summarised" for i in range(6)
     ]
     assert "key in a worker's environment: False" in out
-    chats = [r for r in emu.requests if r.path == "/v1/chat/completions"]
+    # The recipe sets no api=: the default model's full-fidelity endpoint, /messages.
+    chats = [r for r in emu.requests if r.path == "/v1/messages"]
     assert len(chats) == 18  # 12 rows through the chain, 6 LlamaIndex tasks
     assert all(r.json is not None and r.json["max_tokens"] == 64 for r in chats)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
+from langchain.agents.structured_output import ToolStrategy
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -105,10 +106,11 @@ def run_agent(agent: Any, text: str, streamed: bool) -> dict[str, Any]:
 def test_create_agent_with_response_format_tool_strategy(
     fresh_emulator: Emulator, api: str, streamed: bool
 ) -> None:
-    """claude-sonnet-4 is not on langchain's native-structured-output list: ToolStrategy, which
-    forces a tool choice every turn — the tools first, then the Report tool."""
+    """ToolStrategy forces a tool choice every turn — the tools first, then the Report tool."""
     agent = create_agent(
-        make(fresh_emulator, api), tools=[get_weather, get_time], response_format=Report
+        make(fresh_emulator, api),
+        tools=[get_weather, get_time],
+        response_format=ToolStrategy(Report),
     )
     state = run_agent(agent, "get_weather and get_time for 'Oslo'", streamed)
     assert tool_rounds(state["messages"]) == [["get_weather", "get_time"], ["Report"]]
@@ -124,7 +126,7 @@ def test_create_agent_with_response_format_tool_strategy(
     strict=True,
     reason=(
         "langchain < 1.4 picks ProviderStrategy only for its own list of providers, so it falls "
-        "back to ToolStrategy (a Report tool round) here; the test expects 1.4's choice"
+        "back to ToolStrategy here; the test expects the profile's choice"
     ),
 )
 @pytest.mark.parametrize("api", APIS)
@@ -132,18 +134,21 @@ def test_create_agent_with_response_format_tool_strategy(
 def test_create_agent_with_response_format_provider_strategy(
     fresh_emulator: Emulator, api: str, streamed: bool
 ) -> None:
-    """For claude-sonnet-4-5 langchain picks its ProviderStrategy and binds an OpenAI-style
-    response_format, which the Claude endpoints do not take: it becomes a JSON instruction in
-    the system prompt, and the JSON reply is parsed into the schema."""
-    llm = make(fresh_emulator, api).model_copy(update={"model": "claude-sonnet-4-5"})
-    agent = create_agent(llm, tools=[get_weather], response_format=Report)
-    state = run_agent(agent, "get_weather for 'Oslo'", streamed)
-    assert tool_rounds(state["messages"]) == [["get_weather"]]
+    """The profile declares structured_output for every id, so langchain picks its
+    ProviderStrategy and binds an OpenAI-style response_format, which the Claude endpoints do not
+    take: the schema becomes a tool (forced here: it is the only one), and its input comes back
+    as the answer's JSON text, which langchain parses into the schema. (With tools and thinking:
+    tests/e2e/test_structured_agents.py.)"""
+    llm = make(fresh_emulator, api, model="anthropic/claude-sonnet-4.5")
+    agent = create_agent(llm, tools=[], response_format=Report)
+    state = run_agent(agent, "Report on 'Oslo'", streamed)
     assert isinstance(state["structured_response"], Report)
     assert state["structured_response"].city == "Oslo"
-    sent = [r.json for r in fresh_emulator.requests]
-    assert all("response_format" not in body for body in sent)
-    assert all("JSON schema" in body["system"] and '"city"' in body["system"] for body in sent)
+    assert tool_rounds(state["messages"]) == []  # the answer is text, not a tool round
+    (sent,) = [r.json for r in fresh_emulator.requests]
+    assert "response_format" not in sent
+    assert sent["tool_choice"] == {"type": "tool", "name": "Report"}
+    assert [t["name"] for t in sent["tools"]] == ["Report"]
 
 
 @pytest.mark.parametrize("streamed", [False, True])

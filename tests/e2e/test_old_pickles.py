@@ -72,6 +72,11 @@ def test_an_old_chat_model_pickle_answers_with_its_key_and_settings(
     name: str, pickled_emulator: Emulator
 ) -> None:
     model = _unpickle(name, pickled_emulator)
+    # The pickled model id, Claude 3.5 Haiku, is deprecated since: the docs' model table says it
+    # is no longer available for API calls, and the emulator refuses it as the API would
+    # (catalog.json judgement "deprecated"). The id travelled; the call goes to its successor.
+    assert model.model == "claude-3-5-haiku-20241022"
+    model.model = "claude-haiku-4-5-20251001"
     pickled_emulator.set_replies(lambda call: "still here")
     pickled_emulator.clear_requests()
     try:
@@ -86,7 +91,7 @@ def test_an_old_chat_model_pickle_answers_with_its_key_and_settings(
     assert request.path == CHAT[name]
     assert request.headers[HEADER[0]] == HEADER[1]
     body = request.json
-    assert body["model"] == "claude-3-5-haiku-20241022"
+    assert body["model"] == "claude-haiku-4-5-20251001"
     assert body["max_tokens"] == 321
     assert body["temperature"] == 0.25
     stop = body.get("stop_sequences", body.get("stop"))

@@ -56,9 +56,12 @@ CASES: list[Case] = [
         lambda li: li.chat_with_tools([ADD], chat_history=USER, tool_choice="nope"),
     ),
     (
+        # Per call (not bound: a bound one is resolved, test below), thinking refuses it.
         "forced choice with thinking",
-        lambda lc: lc.model_copy(update={"thinking": 2048}).bind_tools([add], tool_choice="any"),
-        lambda li: li.chat_with_tools([ADD], chat_history=USER, tool_choice="any", thinking=2048),
+        lambda lc: lc.model_copy(update={"thinking": 2048}).invoke(
+            "hi", tools=[add], tool_choice="any"
+        ),
+        lambda li: li.chat(USER, tools=[ADD], tool_choice="any", thinking=2048),
     ),
     (
         "forced choice without tools",
@@ -148,3 +151,31 @@ def test_percent_encoded_data_uris_are_sent_by_both(fresh_emulator: Emulator) ->
             },
         }
     )
+
+
+def test_a_bound_forced_choice_with_thinking_is_resolved_alike(fresh_emulator: Emulator) -> None:
+    """bind_tools / chat_with_tools with a forced choice while thinking is on (the API refuses
+    it): both offer the tools with 'auto' and ask for the call in the system prompt, in the
+    core's words (rules.call_instruction)."""
+    from aimlapi_emulator import Reply
+
+    call = Reply(tool_calls=[{"name": "add", "input": {"a": 2, "b": 3}}], thinking="Adding.")
+    fresh_emulator.set_replies([call, call])
+    lc = make(fresh_emulator, "messages", thinking=2048, max_tokens=4096)
+    li = AIMLAPI(
+        api="messages",
+        thinking=2048,
+        max_tokens=4096,
+        api_key=fresh_emulator.api_key,
+        base_url=fresh_emulator.base_url,
+    )
+    try:
+        lc.bind_tools([add], tool_choice="any").invoke("add 2 and 3")
+        li.chat_with_tools([ADD], chat_history=USER, tool_choice="any")
+    finally:
+        li.close()
+    first, second = (r.json for r in fresh_emulator.requests)
+    # (LlamaIndex's allow_parallel_tool_calls defaults to False: it adds its flag.)
+    assert first["tool_choice"]["type"] == second["tool_choice"]["type"] == "auto"
+    assert first["system"] == second["system"]
+    assert "Answer by calling the tool `add`" in first["system"]

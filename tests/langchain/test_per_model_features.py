@@ -53,6 +53,7 @@ def test_system_citations_are_refused_where_the_schema_has_none(fresh_emulator: 
         api_key=fresh_emulator.api_key,
         base_url=fresh_emulator.base_url,
         model="anthropic/claude-sonnet-4.5",
+        api="chat_completions",  # the 4.x chat schema has no citations on system text
     )
     with pytest.raises(UnsupportedContentError, match="citations on the system prompt"):
         llm.invoke([system, HumanMessage("Hi")])

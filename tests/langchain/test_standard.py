@@ -67,7 +67,7 @@ class _Capabilities:
 
     @property
     def model_override_value(self) -> str:
-        return "claude-3-5-haiku-20241022"
+        return "claude-haiku-4-5-20251001"  # Claude 3.5 Haiku is deprecated: it warns
 
 
 class _Unit(_Capabilities, ChatModelUnitTests):

@@ -159,11 +159,41 @@ def test_unknown_tool_choice_name_is_refused() -> None:
 
 
 @pytest.mark.parametrize("tool_choice", ["any", "required", True, "WeatherV2"])
-def test_forced_tool_choice_with_thinking_is_refused_before_io(tool_choice: Any) -> None:
-    # Regression: the anchors sent it and got the upstream 400.
+def test_a_forced_tool_choice_with_thinking_is_offered_asked_for_and_required(
+    tool_choice: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The API refuses a forced choice while thinking is on (create_agent's ToolStrategy binds
+    'any'): it is resolved as with_structured_output resolves it, and the log says so once."""
     llm = ChatAIMLAPI(thinking=2048, api_key="k", base_url="http://127.0.0.1:9/v1")
-    with pytest.raises(InvalidRequestError, match="thinking"):
+    kwargs = bound(llm.bind_tools([WeatherV2], tool_choice=tool_choice))
+    assert kwargs["tool_choice"] == {"type": "auto"}
+    assert "`WeatherV2`" in kwargs["structured_output_instruction"]
+    assert kwargs["tool_call_required"] == ["WeatherV2"]
+    with caplog.at_level("WARNING", logger="aimlapi_core"):
         llm.bind_tools([WeatherV2], tool_choice=tool_choice)
+        llm.bind_tools([WeatherV2], tool_choice=tool_choice)
+    said = [r.getMessage() for r in caplog.records if "refuses while thinking" in r.getMessage()]
+    assert len(said) <= 1  # once per process and kind of choice (the first bind said it)
+
+
+def test_a_reply_without_the_required_tool_call_raises(fresh_emulator: Emulator) -> None:
+    from langchain_core.exceptions import OutputParserException
+
+    from aimlapi_emulator import Reply
+
+    llm = ChatAIMLAPI(
+        thinking=2048,
+        api_key=fresh_emulator.api_key,
+        base_url=fresh_emulator.base_url,
+    ).bind_tools([WeatherV2], tool_choice="any")
+    fresh_emulator.set_replies([Reply(text="It is sunny."), Reply(text="It is sunny.")])
+    with pytest.raises(OutputParserException, match="did not call any of the tools WeatherV2"):
+        llm.invoke("Weather in Oslo?")
+    with pytest.raises(OutputParserException, match="WeatherV2"):
+        list(llm.stream("Weather in Oslo?"))
+    body = fresh_emulator.last_request.json
+    assert body["tool_choice"] == {"type": "auto"}
+    assert "Answer by calling the tool `WeatherV2`" in body["system"]
 
 
 def test_unforced_tool_choice_with_thinking_is_fine() -> None:
@@ -171,9 +201,11 @@ def test_unforced_tool_choice_with_thinking_is_fine() -> None:
     assert bound(llm.bind_tools([WeatherV2], tool_choice="auto"))["tool_choice"] == {"type": "auto"}
 
 
-def test_strict_is_accepted() -> None:
+def test_strict_is_sent_as_the_tools_flag() -> None:
     (spec,) = bound(ChatAIMLAPI().bind_tools([WeatherV2], strict=True))["tools"]
     assert spec["name"] == "WeatherV2"
+    assert spec["strict"] is True
+    assert spec["input_schema"]["additionalProperties"] is False  # LangChain's tightening too
 
 
 @pytest.mark.parametrize("thinking", [{"type": "enable"}, {"budget_tokens": 10}, "lots", True])
@@ -196,22 +228,59 @@ def test_with_structured_output_and_thinking_offers_the_tool_with_an_instruction
     assert "WeatherV2" in kwargs["structured_output_instruction"]
 
 
-def test_response_format_becomes_a_json_instruction_and_is_never_sent(
+def test_response_format_is_answered_through_a_tool_and_never_sent(
     fresh_emulator: Emulator,
 ) -> None:
-    """langchain's create_agent binds an OpenAI-style response_format for model names it deems
-    capable (ProviderStrategy); the Claude endpoints take none, so it becomes an instruction."""
+    """langchain's create_agent binds an OpenAI-style response_format (ProviderStrategy); the
+    Claude endpoints take none and no schema lists output_format, so the schema is a tool whose
+    input comes back as the answer's JSON text (docs/wire.md "Structured output")."""
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
     llm = ChatAIMLAPI(api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url)
-    for fmt, expected in [
-        ({"type": "json_schema", "json_schema": {"name": "R", "schema": schema}}, '"city"'),
-        ({"type": "json_object"}, "JSON object"),
+    for fmt, name in [
+        ({"type": "json_schema", "json_schema": {"name": "R", "schema": schema}}, "R"),
+        ({"type": "json_object"}, "json_response"),
     ]:
         reply = llm.bind(response_format=fmt).invoke("Weather for Oslo?")
         sent = fresh_emulator.last_request.json
         assert "response_format" not in sent
-        assert expected in sent["system"]
+        assert [tool["name"] for tool in sent["tools"]] == [name]
+        assert sent["tool_choice"] == {"type": "tool", "name": name}  # alone, thinking off
         assert isinstance(json.loads(reply.text), dict)
+        assert reply.tool_calls == []
+        streamed = list(llm.bind(response_format=fmt).stream("Weather for Oslo?"))
+        text = "".join(c.text for c in streamed)
+        assert json.loads(text) == json.loads(reply.text)
     with pytest.raises(InvalidRequestError, match=r"response_format .* is not understood"):
         llm.bind(response_format={"type": "xml"}).invoke("hi")
-    assert len(fresh_emulator.requests) == 2  # the bad one was refused before any request
+    assert len(fresh_emulator.requests) == 4  # the bad one was refused before any request
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        # Claude often says something before a tool call: the call's input alone is the answer.
+        (
+            {"text": "I'll fill in the report.", "tool_calls": [{"name": "WeatherV2",
+             "input": {"city": "Oslo"}}]},
+            '{"city": "Oslo"}',
+        ),
+        # A reply in text (the tool was offered, not forced: thinking is on) stays whole.
+        ({"text": '{"city": "Oslo"}'}, '{"city": "Oslo"}'),
+    ],
+    ids=["words-then-call", "text-only"],
+)  # fmt: skip
+def test_a_response_formats_answer_is_the_tools_input_alone(
+    fresh_emulator: Emulator, streamed: bool, reply: dict[str, Any], answer: str
+) -> None:
+    from aimlapi_emulator import Reply
+
+    fresh_emulator.set_replies([Reply(**reply)])
+    llm = ChatAIMLAPI(
+        api_key=fresh_emulator.api_key, base_url=fresh_emulator.base_url, thinking=2048
+    ).bind(response_format=WeatherV2)
+    if streamed:
+        text = "".join(chunk.text for chunk in llm.stream("Weather for Oslo?"))
+    else:
+        text = llm.invoke("Weather for Oslo?").text
+    assert json.loads(text) == json.loads(answer)

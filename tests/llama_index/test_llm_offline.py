@@ -178,9 +178,22 @@ def test_tool_required_with_thinking_is_not_forced_but_instructed() -> None:
     assert prepared["messages"][-1].content == TOOL_REQUIRED_HINT
 
 
-def test_explicit_forced_choice_with_thinking_is_refused_before_sending() -> None:
+def test_explicit_forced_choice_with_thinking_is_offered_and_asked_for() -> None:
+    """The API refuses a forced choice while thinking is on: 'auto' plus the core's instruction
+    (as ChatAIMLAPI.bind_tools); a reply without a call is refused by
+    get_tool_calls_from_response."""
+    kwargs = AIMLAPI(thinking=1024)._prepare_chat_with_tools(
+        [WEATHER], user_msg="x", tool_choice="any"
+    )
+    assert kwargs["tool_choice"].type == "auto"
+    hint = kwargs["messages"][-1]
+    assert hint.role == "system"
+    assert hint.content.startswith("Answer by calling the tool")
+    # Per call, outside the tools path, it is still refused before sending.
     with pytest.raises(InvalidRequestError, match="thinking is on"):
-        AIMLAPI(thinking=1024)._prepare_chat_with_tools([WEATHER], user_msg="x", tool_choice="any")
+        AIMLAPI(thinking=1024)._request(
+            [ChatMessage(role="user", content="x")], {"tools": [WEATHER], "tool_choice": "any"}
+        )
 
 
 def test_tools_may_be_neutral_specs_and_duplicates_are_refused() -> None:

@@ -1,0 +1,41 @@
+"""Every ```python block in docs/agents.md runs as written against a fresh emulator, as the
+README's do (tests/e2e/test_readme.py: same runner, same checks)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_readme import _RUNNER, Block, python_blocks
+
+from aimlapi_emulator import Emulator
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "agents.md"
+BLOCKS = python_blocks(PAGE.read_text(encoding="utf-8"))
+
+
+def test_the_page_has_python_blocks() -> None:
+    assert len(BLOCKS) >= 6
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"agents.md:{b.line}" for b in BLOCKS])
+def test_agents_page_block_runs(block: Block, fresh_emulator: Emulator) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIMLAPI_")}
+    env |= {"AIMLAPI_API_KEY": fresh_emulator.api_key, "AIMLAPI_BASE_URL": fresh_emulator.base_url}
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(PAGE)],
+        input="\n" * (block.line - 1) + block.code,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PAGE.parent.parent,
+        timeout=300,  # a hang guard, not a speed assertion
+        check=False,
+    )
+    assert proc.returncode == 0, f"agents.md:{block.line}:\n{proc.stdout}\n{proc.stderr}"
+    assert proc.stdout.strip(), f"agents.md block at line {block.line} printed nothing"
+    uses_api = "invoke(" in block.code
+    assert fresh_emulator.requests or not uses_api, f"agents.md:{block.line} sent no request"
