@@ -179,3 +179,25 @@ def test_langchain_anthropic_format_tool_cache_control_reaches_the_body(
     llm.bind_tools([spec]).invoke("Use get_weather for 'Oslo'.")
     tools = fresh_emulator.requests[0].json["tools"]
     assert tools == [{**spec}]
+
+
+@tool(extras={"cache_control": {"type": "ephemeral", "ttl": "1h"}})
+def get_forecast(city: str) -> str:
+    """Tomorrow's weather for a city."""
+    return f"Rain in {city}."
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_a_base_tools_extras_cache_control_counts_among_the_four(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    # The tool's own 1-hour hint reaches the body, is not marked again, and the policy's
+    # 5-minute breakpoints go after it (the API's TTL order).
+    llm = make(fresh_emulator, api, model=MODEL[api], prompt_caching="auto")
+    agent = create_agent(llm, [get_weather, get_forecast], system_prompt=INSTRUCTIONS)
+    agent.invoke({"messages": [("user", ASK)]})
+    for request in fresh_emulator.requests:
+        tools = request.json["tools"]
+        assert tools[1]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+        assert "cache_control" not in tools[0]
+        assert len(hints(request.json)) == 3  # the tool's, the system prompt's, the tail's

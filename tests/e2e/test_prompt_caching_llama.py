@@ -177,3 +177,35 @@ def test_per_call_option_overrides_the_models(fresh_emulator: Emulator) -> None:
     llm.chat(messages, prompt_caching="auto")
     llm.close()
     assert [len(support.hints(r.json)) for r in fresh_emulator.requests] == [0, 2]
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_tool_metadata_cache_control_counts_among_the_four(
+    fresh_emulator: Emulator, api: str
+) -> None:
+    from dataclasses import dataclass
+
+    from llama_index.core.tools import FunctionTool, ToolMetadata
+
+    @dataclass
+    class CachedToolMetadata(ToolMetadata):
+        cache_control: dict[str, Any] | None = None
+
+    plain = FunctionTool.from_defaults(weather)
+    metadata = CachedToolMetadata(
+        name="weather",
+        description="Current weather for a city.",
+        fn_schema=plain.metadata.fn_schema,
+        cache_control={"type": "ephemeral", "ttl": "1h"},
+    )
+    llm = llama(fresh_emulator, api, prompt_caching="auto")
+    messages = [ChatMessage(role="system", content=support.INSTRUCTIONS)]
+    llm.chat_with_tools(
+        [FunctionTool(fn=weather, metadata=metadata)],
+        chat_history=messages,
+        user_msg="Weather in Oslo?",
+    )
+    llm.close()
+    body = fresh_emulator.last_request.json
+    assert body["tools"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert support.hints(body) == [".messages[0].content[0]", ".system[0]", ".tools[0]"]
