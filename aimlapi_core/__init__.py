@@ -29,6 +29,7 @@ from ._lazy import lazy_attributes
 from ._schema import tool_input_schema
 from ._types import (
     TOOL_FIELDS,
+    CacheTTL,
     ChatRequest,
     ChatResult,
     CitationDelta,
@@ -43,6 +44,7 @@ from ._types import (
     MessageStart,
     Part,
     PartDelta,
+    PromptCaching,
     RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
@@ -64,6 +66,7 @@ from ._types import (
     ToolChoice,
     ToolResultPart,
     ToolSpec,
+    UnsupportedBehavior,
     Usage,
     UsageDelta,
 )
@@ -93,6 +96,7 @@ __all__ = [
     "BatchCounts",
     "BatchResult",
     "Batches",
+    "CacheTTL",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
@@ -112,6 +116,7 @@ __all__ = [
     "ModelInfo",
     "Part",
     "PartDelta",
+    "PromptCaching",
     "RawPart",
     "RedactedThinkingDelta",
     "RedactedThinkingPart",
@@ -134,6 +139,7 @@ __all__ = [
     "ToolChoice",
     "ToolResultPart",
     "ToolSpec",
+    "UnsupportedBehavior",
     "Usage",
     "UsageDelta",
     "__version__",

@@ -1,4 +1,5 @@
-"""The request log other tests assert on: every request, in arrival order, key redacted."""
+"""The request log other tests assert on: every request, in arrival order, key redacted; and
+what each answered chat request was billed (benchmarks add it up)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 REDACTED = "<redacted>"
 _SECRET_HEADERS = ("authorization", "x-api-key")
@@ -28,6 +31,21 @@ class RecordedRequest:
     body: bytes = field(default=b"", repr=False)
 
 
+@dataclass(frozen=True)
+class Bill:
+    """What one answered chat request was billed: its prompt (every input token), the part of
+    it read from and written to the prompt cache, its output, and ``meta.usage``'s cost."""
+
+    path: str
+    model: str
+    input_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    output_tokens: int
+    credits_used: int
+    usd_spent: float
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     clean: dict[str, str] = {}
     for name, value in headers.items():
@@ -42,25 +60,25 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 DEFAULT_LOG_LIMIT = 10_000
 
 
-class RequestLog:
+class RequestLog(Generic[T]):
     """Thread-safe (the server thread writes, the test thread reads), holding the newest
-    ``limit`` requests: when full, the oldest goes first."""
+    ``limit`` items: when full, the oldest goes first."""
 
     def __init__(self, limit: int = DEFAULT_LOG_LIMIT) -> None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"request_log_limit must be a positive integer, got {limit!r}")
         self._lock = threading.Lock()
-        self._items: deque[RecordedRequest] = deque(maxlen=limit)
+        self._items: deque[T] = deque(maxlen=limit)
 
-    def append(self, item: RecordedRequest) -> None:
+    def append(self, item: T) -> None:
         with self._lock:
             self._items.append(item)
 
-    def snapshot(self) -> list[RecordedRequest]:
+    def snapshot(self) -> list[T]:
         with self._lock:
             return list(self._items)
 
-    def last(self) -> RecordedRequest | None:
+    def last(self) -> T | None:
         with self._lock:
             return self._items[-1] if self._items else None
 
