@@ -30,6 +30,7 @@ from ._redact import is_secret_header
 from ._schema import tool_input_schema
 from ._types import (
     TOOL_FIELDS,
+    CacheTTL,
     ChatRequest,
     ChatResult,
     CitationDelta,
@@ -44,6 +45,7 @@ from ._types import (
     MessageStart,
     Part,
     PartDelta,
+    PromptCaching,
     RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
@@ -65,6 +67,7 @@ from ._types import (
     ToolChoice,
     ToolResultPart,
     ToolSpec,
+    UnsupportedBehavior,
     Usage,
     UsageDelta,
 )
@@ -94,6 +97,7 @@ __all__ = [
     "BatchCounts",
     "BatchResult",
     "Batches",
+    "CacheTTL",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
@@ -113,6 +117,7 @@ __all__ = [
     "ModelInfo",
     "Part",
     "PartDelta",
+    "PromptCaching",
     "RawPart",
     "RedactedThinkingDelta",
     "RedactedThinkingPart",
@@ -135,6 +140,7 @@ __all__ = [
     "ToolChoice",
     "ToolResultPart",
     "ToolSpec",
+    "UnsupportedBehavior",
     "Usage",
     "UsageDelta",
     "__version__",

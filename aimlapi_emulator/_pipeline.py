@@ -42,7 +42,7 @@ from ._assistant import respond
 from ._context import ChatCall, Dialect, ServerState
 from ._grounded import grounded_turn
 from ._models import check_model, check_prompt_size
-from ._prompt_cache import prompt_cache_use
+from ._prompt_cache import check_breakpoints, prompt_cache_use
 from ._records import RecordedRequest
 from ._thinking import adaptive_thinking
 from ._validate import check_object, validate
@@ -60,7 +60,12 @@ def _check_schema(call: ChatCall) -> None:
 
 
 # Stage 2, in order: each raises APIError(400) for what it refuses.
-CHECKS: tuple[Callable[[ChatCall], None], ...] = (_check_schema, check_model, check_prompt_size)
+CHECKS: tuple[Callable[[ChatCall], None], ...] = (
+    _check_schema,
+    check_breakpoints,
+    check_model,
+    check_prompt_size,
+)
 # Stage 4, in order: each fills what the answer carries beyond the reply.
 ANSWER_FEATURES: tuple[Callable[[ChatCall, Answer], None], ...] = (
     grounded_turn,

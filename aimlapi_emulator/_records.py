@@ -1,13 +1,16 @@
-"""The request log other tests assert on: every request, in arrival order, credentials redacted."""
+"""The request log other tests assert on: every request, in arrival order, credentials redacted;
+and what each answered chat request was billed (benchmarks add it up)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aimlapi_core import is_secret_header
+
+T = TypeVar("T")
 
 REDACTED = "<redacted>"
 
@@ -30,6 +33,21 @@ class RecordedRequest:
     body: bytes = field(default=b"", repr=False)
 
 
+@dataclass(frozen=True)
+class Bill:
+    """What one answered chat request was billed: its prompt (every input token), the part of
+    it read from and written to the prompt cache, its output, and ``meta.usage``'s cost."""
+
+    path: str
+    model: str
+    input_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    output_tokens: int
+    credits_used: int
+    usd_spent: float
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """``headers`` as logged: the core clients' one rule says which header is a credential, so
     the log a test prints or stores shows no credential a client would hide."""
@@ -47,22 +65,22 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return clean
 
 
-class RequestLog:
+class RequestLog(Generic[T]):
     """Append-only, thread-safe (the server thread writes, the test thread reads)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: list[RecordedRequest] = []
+        self._items: list[T] = []
 
-    def append(self, item: RecordedRequest) -> None:
+    def append(self, item: T) -> None:
         with self._lock:
             self._items.append(item)
 
-    def snapshot(self) -> list[RecordedRequest]:
+    def snapshot(self) -> list[T]:
         with self._lock:
             return list(self._items)
 
-    def last(self) -> RecordedRequest | None:
+    def last(self) -> T | None:
         with self._lock:
             return self._items[-1] if self._items else None
 

@@ -11,6 +11,7 @@ import errno
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
@@ -20,7 +21,8 @@ import uvicorn
 from ._batch_store import BatchStore
 from ._context import ServerState
 from ._faults import Fault, FaultPlan
-from ._records import RecordedRequest, RequestLog
+from ._prompt_cache import PromptCacheLedger
+from ._records import Bill, RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
 from ._server import build_app
 from ._signing import ThinkingSigner
@@ -71,6 +73,8 @@ class Emulator:
             the body to check and answer instead (the request log keeps the body as sent).
             None (the default): requests are checked as sent, as the service checks them.
             ``benchmarks/_lenient.py`` uses it to answer other clients' OpenAI-shaped requests.
+        clock: seconds, for the prompt cache's TTLs (``_prompt_cache.py``); a test passes its
+            own to step past a TTL without waiting.
     """
 
     def __init__(
@@ -83,6 +87,7 @@ class Emulator:
         port: int = 0,
         batch_polls: int = 1,
         rewrite_request: Callable[[Any], Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -94,6 +99,7 @@ class Emulator:
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
             rewrite_request=rewrite_request,
+            prompt_cache=PromptCacheLedger(clock),
         )
         self._host, self._port = host, port
         self._server: uvicorn.Server | None = None
@@ -227,9 +233,17 @@ class Emulator:
             raise LookupError("the emulator has received no request yet")
         return last
 
+    @property
+    def bills(self) -> list[Bill]:
+        """What each answered chat request was billed, in order (a copy): its tokens, cache
+        reads and writes, and ``meta.usage``'s cost."""
+        return self._state.bills.snapshot()
+
     def clear_requests(self) -> None:
-        """Forget the requests received so far (and the peak of :attr:`max_in_flight`)."""
+        """Forget the requests received so far, their bills, and the peak of
+        :attr:`max_in_flight`."""
         self._state.log.clear()
+        self._state.bills.clear()
         self._state.in_flight.reset()
 
     @property

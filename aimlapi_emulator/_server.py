@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 
+from ._answer import Answer
 from ._batches import batch_route
 from ._context import Dialect, Output, RequestContext, Route, ServerState, random_id
 from ._embeddings import embeddings_answer
@@ -27,7 +28,7 @@ from ._envelopes import APIError, schema_error
 from ._faults import Fault
 from ._models import models_listing
 from ._pipeline import ReplyFunctionError, answer
-from ._records import RecordedRequest, redact_headers
+from ._records import Bill, RecordedRequest, redact_headers
 from ._render_chat import chat_stream, chat_whole
 from ._render_messages import messages_stream, messages_whole
 from ._usage import cost
@@ -118,6 +119,20 @@ async def _embeddings(state: ServerState, ctx: RequestContext) -> Output:
     return ctx.json(payload, status, headers)
 
 
+def _bill(path: str, model: str, reply: Answer, price: dict[str, float | int]) -> Bill:
+    cache = reply.cache
+    return Bill(
+        path=path,
+        model=model,
+        input_tokens=reply.input_tokens,
+        cache_read_tokens=cache.read if cache is not None else 0,
+        cache_write_tokens=cache.write if cache is not None else 0,
+        output_tokens=reply.output_tokens,
+        credits_used=int(price["credits_used"]),
+        usd_spent=float(price["usd_spent"]),
+    )
+
+
 def _chat_route(dialect: Dialect) -> Route:
     async def handler(state: ServerState, ctx: RequestContext) -> Output:
         body = ctx.body
@@ -133,7 +148,9 @@ def _chat_route(dialect: Dialect) -> Route:
             raise APIError(500, f"aimlapi_emulator: {exc}") from exc.__cause__
         model, created = call.body["model"], int(time.time())
         msg_id = random_id("msg_01")
-        price = cost(model, reply.input_tokens, reply.output_tokens)
+        cached = reply.cache.prices() if reply.cache is not None else {}
+        price = cost(model, reply.input_tokens, reply.output_tokens, **cached)
+        state.bills.append(_bill(ctx.path, model, reply, price))
         signature = state.signer.sign(reply.thinking) if reply.thinking is not None else None
         # The seeds and the 3.7 spec document 201 for chat completions; /messages answers 200.
         status = 200 if dialect == "messages" else 201

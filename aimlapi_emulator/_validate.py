@@ -67,7 +67,9 @@ def validate(
                 f"Unsupported parameter: '{key}' is not supported with this model; "
                 f"{_OPENAI_ONLY[key]}."
             )
-        if key not in _KNOWN_FIELDS:
+        # /messages takes a top-level cache_control: Anthropic's automatic caching
+        # (docs/wire.md "Prompt caching"; _prompt_cache.py checks and bills it).
+        if key not in _KNOWN_FIELDS and not (key == "cache_control" and dialect == "messages"):
             raise schema_error(f"Unrecognized key(s) in object: '{key}'")
     model = body.get("model")
     if not isinstance(model, str) or not model:
