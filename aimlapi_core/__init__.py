@@ -26,6 +26,7 @@ from ._client_settings import ClientSettings
 from ._embedding_models import EmbeddingModel, embedding_model
 from ._embeddings import EmbeddingResult, plan_embeddings
 from ._lazy import lazy_attributes
+from ._redact import is_secret_header
 from ._schema import tool_input_schema
 from ._types import (
     TOOL_FIELDS,
@@ -147,6 +148,7 @@ __all__ = [
     "embedding_model",
     "errors",
     "in_input_order",
+    "is_secret_header",
     "model_info",
     "plan_embeddings",
     "tool_input_schema",

@@ -1,5 +1,5 @@
-"""The request log other tests assert on: every request, in arrival order, key redacted; and
-what each answered chat request was billed (benchmarks add it up)."""
+"""The request log other tests assert on: every request, in arrival order, credentials redacted;
+and what each answered chat request was billed (benchmarks add it up)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from aimlapi_core import is_secret_header
+
 T = TypeVar("T")
 
 REDACTED = "<redacted>"
-_SECRET_HEADERS = ("authorization", "x-api-key")
 
 
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request as the emulator received it.
 
-    `headers` are lower-cased with the API key replaced by "<redacted>" (the scheme, e.g.
-    "Bearer", is kept); `json` is the parsed body exactly as sent (None when the body was empty
-    or not JSON — `body` then holds the raw bytes).
+    `headers` are lower-cased, each credential the core clients' rule names
+    (`aimlapi_core.is_secret_header`: the key, cookies, proxy credentials, any `*-api-key`...)
+    replaced by "<redacted>" (an Authorization header keeps its scheme, e.g. "Bearer"); `json`
+    is the parsed body exactly as sent (None when the body was empty or not JSON — `body` then
+    holds the raw bytes).
     """
 
     method: str
@@ -47,12 +50,18 @@ class Bill:
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` as logged: the core clients' one rule says which header is a credential, so
+    the log a test prints or stores shows no credential a client would hide."""
     clean: dict[str, str] = {}
     for name, value in headers.items():
         name = name.lower()
-        if name in _SECRET_HEADERS:
+        if is_secret_header(name, value):
+            # (Proxy-)Authorization is "<scheme> <credentials>" (RFC 9110 §11.6.2, §11.7.2):
+            # the scheme says how a client authenticated and is no secret. Elsewhere the first
+            # word may be one (a cookie's first pair), so the whole value goes.
             scheme, _, rest = value.partition(" ")
-            value = f"{scheme} {REDACTED}" if rest and name == "authorization" else REDACTED
+            keep = rest and name.endswith("authorization")
+            value = f"{scheme} {REDACTED}" if keep else REDACTED
         clean[name] = value
     return clean
 

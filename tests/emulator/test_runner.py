@@ -43,6 +43,26 @@ def test_the_log_records_the_exact_json_in_order_with_the_key_redacted(fresh_api
         _ = fresh_api.emu.last_request
 
 
+def test_the_log_redacts_every_credential_header_by_the_clients_rule(fresh_api: Api):
+    secrets = {
+        "Cookie": "session=cookie-secret-1",
+        "Proxy-Authorization": "Basic cHJveHktc2VjcmV0LTI=",
+        "X-Custom-Api-Key": "custom-secret-3",
+        "X-Trace": "Bearer trace-secret-4",  # a credential by its value's auth scheme
+    }
+    fresh_api.post("/chat/completions", {"model": MODEL, "messages": user("hi")}, **secrets)
+    headers = fresh_api.emu.last_request.headers
+    assert headers["cookie"] == "<redacted>"
+    assert headers["proxy-authorization"] == "Basic <redacted>"  # the scheme kept, as for the key
+    assert headers["x-custom-api-key"] == "<redacted>"
+    assert headers["x-trace"] == "<redacted>"
+    assert headers["authorization"] == "Bearer <redacted>"
+    assert headers["content-type"] == "application/json"  # other headers as sent
+    shown = repr(fresh_api.emu.requests)
+    values = ("secret-1", "cHJveHktc2VjcmV0LTI=", "secret-3", "secret-4")
+    assert [v for v in values if v in shown] == []
+
+
 def test_the_log_is_complete_under_concurrent_writers(fresh_api: Api):
     def send(n: int) -> None:
         with httpx.Client() as client:
