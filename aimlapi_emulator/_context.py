@@ -27,6 +27,7 @@ from ._reply import ReplyScript
 from ._signing import ThinkingSigner
 
 if TYPE_CHECKING:
+    import anyio
     from starlette.requests import Request
 
 Dialect = Literal["chat_completions", "messages"]
@@ -55,6 +56,8 @@ class ServerState:
     # Applied to a chat request's JSON body before the pipeline checks it; the log keeps the
     # body as sent (``Emulator(rewrite_request=...)``).
     rewrite_request: Callable[[Any], Any] | None = None
+    # The chat answers' worker-thread limiter, made by the server on its own loop.
+    answer_limiter: anyio.CapacityLimiter | None = None
 
 
 @dataclass

@@ -43,7 +43,7 @@ from ._answer import Answer, CacheUse
 from ._envelopes import schema_error, upstream_error
 from ._usage import block_tokens, count_tokens, tool_tokens
 
-__all__ = ["PromptCacheLedger", "check_breakpoints", "prompt_cache_use"]
+__all__ = ["PromptCacheLedger", "check_breakpoints", "check_cache_control", "prompt_cache_use"]
 
 MAX_BREAKPOINTS = 4
 LOOKBACK_BLOCKS = 20
@@ -66,6 +66,17 @@ class ChatCall(Protocol):
     def body(self) -> dict[str, Any]: ...
     @property
     def prompt_cache(self) -> PromptCacheLedger: ...
+
+
+def check_cache_control(value: Any, path: str) -> None:
+    """APIError(400) unless ``value`` is ``{"type": "ephemeral", "ttl"?: "5m" | "1h"}``."""
+    if not isinstance(value, dict) or value.get("type") != "ephemeral":
+        raise schema_error(f"{path}: Expected {{'type': 'ephemeral'}} (with an optional 'ttl')")
+    extra = set(value) - {"type", "ttl"}
+    if extra:
+        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+    if "ttl" in value and value["ttl"] not in ("5m", "1h"):
+        raise schema_error(f"{path}.ttl: Invalid enum value. Expected '5m' | '1h'")
 
 
 def prompt_cache_use(call: ChatCall, answer: Answer) -> None:

@@ -4,6 +4,7 @@ and what each answered chat request was billed (benchmarks add it up)."""
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -65,12 +66,18 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return clean
 
 
-class RequestLog(Generic[T]):
-    """Append-only, thread-safe (the server thread writes, the test thread reads)."""
+DEFAULT_LOG_LIMIT = 10_000
 
-    def __init__(self) -> None:
+
+class RequestLog(Generic[T]):
+    """Thread-safe (the server thread writes, the test thread reads), holding the newest
+    ``limit`` items: when full, the oldest goes first."""
+
+    def __init__(self, limit: int = DEFAULT_LOG_LIMIT) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"request_log_limit must be a positive integer, got {limit!r}")
         self._lock = threading.Lock()
-        self._items: list[T] = []
+        self._items: deque[T] = deque(maxlen=limit)
 
     def append(self, item: T) -> None:
         with self._lock:

@@ -22,7 +22,7 @@ from ._batch_store import BatchStore
 from ._context import ServerState
 from ._faults import Fault, FaultPlan
 from ._prompt_cache import PromptCacheLedger
-from ._records import Bill, RecordedRequest, RequestLog
+from ._records import DEFAULT_LOG_LIMIT, Bill, RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
 from ._server import build_app
 from ._signing import ThinkingSigner
@@ -65,7 +65,11 @@ class Emulator:
         replies: what the model answers: `Reply` objects (or strings) used by successive
             valid /chat/completions and /messages requests in order, or a function of the
             `RecordedRequest` returning a `Reply`, a string, or None. Requests left without a
-            scripted reply get the default assistant's answer.
+            scripted reply get the default assistant's answer. A function runs in a worker
+            thread (up to 16 at once), so a slow one holds up no other request; if it raises
+            anything (``SystemExit`` and pytest's ``fail()`` included) or returns something
+            else, that request gets a 500 naming it (a batch request an ``errored`` result),
+            and the server carries on.
         host: the loopback address to bind.
         port: 0 for a free port; a taken port raises `PortInUseError`.
         batch_polls: how many status polls of a batch answer "generating" before its results.
@@ -73,6 +77,8 @@ class Emulator:
             the body to check and answer instead (the request log keeps the body as sent).
             None (the default): requests are checked as sent, as the service checks them.
             ``benchmarks/_lenient.py`` uses it to answer other clients' OpenAI-shaped requests.
+        request_log_limit: how many requests :attr:`requests` keeps (default 10,000): when it
+            is full, the oldest request goes first. Each is kept with its body as sent.
         clock: seconds, for the prompt cache's TTLs (``_prompt_cache.py``); a test passes its
             own to step past a TTL without waiting.
     """
@@ -87,6 +93,7 @@ class Emulator:
         port: int = 0,
         batch_polls: int = 1,
         rewrite_request: Callable[[Any], Any] | None = None,
+        request_log_limit: int = DEFAULT_LOG_LIMIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if api_key is not None and not api_key.strip():
@@ -95,7 +102,7 @@ class Emulator:
             api_key=api_key,
             signer=ThinkingSigner(),
             faults=FaultPlan(faults or ()),
-            log=RequestLog(),
+            log=RequestLog(request_log_limit),
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
             rewrite_request=rewrite_request,
@@ -223,7 +230,8 @@ class Emulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received, in order (a copy)."""
+        """The requests received, in order (a copy): every one, up to ``request_log_limit`` of
+        the newest."""
         return self._state.log.snapshot()
 
     @property

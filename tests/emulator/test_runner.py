@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import httpx
 import pytest
@@ -198,3 +199,17 @@ def test_stopping_with_a_request_still_running_prints_no_traceback():
     assert result.returncode == 0
     assert result.stdout == "client timed out\nstopped\n"
     assert result.stderr == ""
+
+
+def test_the_request_log_keeps_the_newest_requests_up_to_its_cap():
+    with Emulator(request_log_limit=3) as emu, httpx.Client(timeout=10) as client:
+        for i in range(5):
+            client.get(f"{emu.base_url}/nothing/{i}")
+        assert [r.path for r in emu.requests] == [f"/v1/nothing/{i}" for i in (2, 3, 4)]
+        assert emu.last_request.path == "/v1/nothing/4"
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, True])
+def test_the_request_log_cap_is_checked(limit: Any):
+    with pytest.raises(ValueError, match="request_log_limit"):
+        Emulator(request_log_limit=limit)
