@@ -26,9 +26,11 @@ from ._client_settings import ClientSettings
 from ._embedding_models import EmbeddingModel, embedding_model
 from ._embeddings import EmbeddingResult, plan_embeddings
 from ._lazy import lazy_attributes
+from ._redact import is_secret_header
 from ._schema import tool_input_schema
 from ._types import (
     TOOL_FIELDS,
+    CacheTTL,
     ChatRequest,
     ChatResult,
     CitationDelta,
@@ -43,6 +45,7 @@ from ._types import (
     MessageStart,
     Part,
     PartDelta,
+    PromptCaching,
     RawPart,
     RedactedThinkingDelta,
     RedactedThinkingPart,
@@ -64,6 +67,7 @@ from ._types import (
     ToolChoice,
     ToolResultPart,
     ToolSpec,
+    UnsupportedBehavior,
     Usage,
     UsageDelta,
 )
@@ -93,6 +97,7 @@ __all__ = [
     "BatchCounts",
     "BatchResult",
     "Batches",
+    "CacheTTL",
     "ChatRequest",
     "ChatResult",
     "ChatStream",
@@ -112,6 +117,7 @@ __all__ = [
     "ModelInfo",
     "Part",
     "PartDelta",
+    "PromptCaching",
     "RawPart",
     "RedactedThinkingDelta",
     "RedactedThinkingPart",
@@ -134,6 +140,7 @@ __all__ = [
     "ToolChoice",
     "ToolResultPart",
     "ToolSpec",
+    "UnsupportedBehavior",
     "Usage",
     "UsageDelta",
     "__version__",
@@ -141,6 +148,7 @@ __all__ = [
     "embedding_model",
     "errors",
     "in_input_order",
+    "is_secret_header",
     "model_info",
     "plan_embeddings",
     "tool_input_schema",

@@ -314,6 +314,7 @@ def in_input_order(batch: Batch, size: int | None = None) -> list[ChatResult | A
     digits; a slot with none gets a :class:`BatchError` naming the results that answered no
     input, a slot with two a :class:`ResponseValidationError`. The list never holds more slots
     than ``size`` (or than results): a custom_id of ``"1000000"`` costs one slot, not a million.
+    The rule and its judgement: docs/wire.md "Batches".
     """
     if batch.status == "cancelled" or batch.results is None:
         raise BatchError(

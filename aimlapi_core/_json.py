@@ -42,7 +42,8 @@ def read_json(content: bytes | str, what: str) -> Any:
     JSON, bounded as the stream decoders are: what the parser cannot read — bytes that are not
     UTF-8 (RFC 8259 §8.1), nesting past the interpreter's stack, a number past Python's digit
     limit, anything that is not JSON — is :class:`ResponseValidationError` naming ``what``
-    ("the API answered 200 with a body"), never a bare ``RecursionError`` or ``ValueError``.
+    ("the API answered 200 with a body"), never a bare ``RecursionError`` or ``ValueError``
+    (docs/wire.md "Whole bodies").
 
     Example:
         >>> read_json(b'{"a": [1]}', "a body")

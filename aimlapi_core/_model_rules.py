@@ -44,7 +44,7 @@ from .catalog import (
 )
 from .errors import InvalidRequestError, UnsupportedContentError
 
-__all__ = ["check_model_allows"]
+__all__ = ["cache_refusal", "check_model_allows"]
 
 _ENDPOINT = {"chat_completions": "/chat/completions", "messages": "/messages"}
 
@@ -120,6 +120,17 @@ def check_model_allows(request: ChatRequest, api: str) -> None:
             _refusal(info, api, f"cache_control on {where}", "no cache_control",
                      lambda c: c.cache_control)
         )  # fmt: skip
+
+
+def cache_refusal(model: str, api: str) -> str | None:
+    """Why ``model`` cannot cache on ``api`` (its schema there takes no ``cache_control``),
+    with the fixes; ``None`` where it can, or where the id is undocumented (the server decides).
+    """
+    info = lookup(model)
+    caps = info.on(api) if info is not None else None
+    if info is None or caps is None or caps.cache_control:
+        return None
+    return _refusal(info, api, "cache_control", "no cache_control", lambda c: c.cache_control)
 
 
 def _check_thinking(request: ChatRequest, info: ModelInfo, api: str, caps: Capabilities) -> None:

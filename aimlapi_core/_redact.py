@@ -13,8 +13,9 @@ the error and everything chained to it. What it covers:
 
 What is redacted is the key and every credential the caller put in ``default_headers`` (a
 proxy's ``Authorization``, a cookie: :func:`is_secret_header`, the one rule, also used by the
-adapters when they serialize a model's headers): a server echoing the request's headers shows
-those too, and a key given only that way is still a key.
+adapters when they serialize a model's headers and, as the public ``aimlapi_core.is_secret_header``,
+by the emulator's request log; docs/wire.md "Credentials"): a server echoing the request's headers
+shows those too, and a key given only that way is still a key.
 """
 
 from __future__ import annotations

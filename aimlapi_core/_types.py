@@ -34,6 +34,9 @@ ImageMediaType: TypeAlias = Literal["image/jpeg", "image/png", "image/gif", "ima
 
 JSONObject: TypeAlias = dict[str, Any]
 
+CacheTTL: TypeAlias = Literal["5m", "1h"]
+UnsupportedBehavior: TypeAlias = Literal["ignore", "warn", "raise"]
+
 
 # --------------------------------------------------------------------------- parts
 
@@ -220,6 +223,23 @@ class ToolChoice:
     disable_parallel_tool_use: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PromptCaching:
+    """Cache breakpoints placed for the caller (``prompt_caching="auto"`` on the adapters): the
+    encoder marks the last tool, the system prompt and the conversation tail, within the API's
+    four breakpoints and the model's minimum cacheable length (``_caching.py``; docs/wire.md
+    "Prompt caching"). ``unsupported_model_behavior`` says what happens where the model's
+    schema takes no ``cache_control`` on the chosen endpoint: nothing, a warning, or an error."""
+
+    ttl: CacheTTL = "5m"
+    unsupported_model_behavior: UnsupportedBehavior = "warn"
+
+    @property
+    def cache_control(self) -> JSONObject:
+        """The block-level hint each breakpoint carries."""
+        return {"type": "ephemeral", "ttl": self.ttl}
+
+
 @dataclass(slots=True, kw_only=True)
 class ChatRequest:
     model: str
@@ -237,6 +257,7 @@ class ChatRequest:
     thinking_display: Literal["summarized", "omitted"] | None = None  # thinking.display
     thinking_disabled: bool = False  # {"type": "disabled"}: off, said explicitly
     metadata: JSONObject | None = None
+    prompt_caching: PromptCaching | None = None  # automatic breakpoints; None: only the caller's
     # Escape hatches, merged last into the JSON body / the request headers.
     extra_body: JSONObject | None = None
     extra_headers: Mapping[str, str] | None = None

@@ -39,6 +39,7 @@ __all__ = [
     "default_api",
     "documented_models",
     "lookup",
+    "min_cacheable_tokens",
     "model_ids",
     "model_info",
 ]
@@ -321,3 +322,50 @@ def model_info(model_id: object) -> ModelInfo:
     except Exception:  # never raise: the catalogue is advice, not a gate
         pass
     return ModelInfo(given, "unknown", None, _DEFAULT_CONTEXT, _DEFAULT_OUTPUT, False, True, True)
+
+
+# --------------------------------------------------------------------------- prompt caching
+
+# The shortest prompt prefix each model caches, in tokens: a breakpoint on a shorter prefix is
+# accepted and caches nothing. The gateway's pages give no minimum; these are Anthropic's
+# (judgement in docs/wire.md "Prompt caching"), keyed by (family, generation).
+_MIN_CACHEABLE: dict[tuple[str, str], int] = {
+    ("haiku", "3"): 2048,
+    ("haiku", "3.5"): 2048,
+    ("haiku", "4.5"): 4096,
+    ("opus", "3"): 1024,
+    ("opus", "4"): 1024,
+    ("opus", "4.1"): 1024,
+    ("opus", "4.5"): 4096,
+    ("opus", "4.6"): 4096,
+    ("opus", "4.7"): 2048,
+    ("opus", "4.8"): 1024,
+    ("opus", "5"): 512,
+    ("sonnet", "3"): 1024,
+    ("sonnet", "3.5"): 1024,
+    ("sonnet", "3.7"): 1024,
+    ("sonnet", "4"): 1024,
+    ("sonnet", "4.5"): 1024,
+    ("sonnet", "4.6"): 1024,
+    ("sonnet", "5"): 1024,
+    ("fable", "5"): 512,
+}
+_DEFAULT_MIN_CACHEABLE = 1024
+
+
+def min_cacheable_tokens(model_id: object) -> int:
+    """The shortest prompt prefix ``model_id`` caches, in tokens (a ``-latest`` id: its
+    family's newest documented model; an unknown id: 1024).
+
+    Example:
+        >>> min_cacheable_tokens("claude-sonnet-4"), min_cacheable_tokens("claude-haiku-4.5")
+        (1024, 4096)
+    """
+    info = model_info(model_id)
+    generation = info.generation
+    if generation is None and info.family != "unknown":
+        newest = _nearest(info.family, None)
+        generation = newest.generation if newest is not None else None
+    if generation is None:
+        return _DEFAULT_MIN_CACHEABLE
+    return _MIN_CACHEABLE.get((info.family, generation), _DEFAULT_MIN_CACHEABLE)

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._faults import Fault
-from ._records import RecordedRequest
+from ._records import Bill, RecordedRequest
 from ._reply import Reply, ToolCall
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "Bill",
     "Emulator",
     "Fault",
     "PortInUseError",

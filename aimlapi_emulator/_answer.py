@@ -121,35 +121,40 @@ def snippet(result: dict[str, Any]) -> str:
     return f"{result['title']} reports mild weather and light wind."
 
 
-@dataclass
+@dataclass(frozen=True)
 class CacheUse:
-    """The prompt tokens one request read from the cache and wrote to it (``_prompt_cache.py``)."""
+    """The prompt tokens one request read from the cache and wrote to it, per TTL
+    (``_prompt_cache.py``); ``input_tokens`` of the answer counts them all."""
 
     read: int = 0
-    write: int = 0
+    write_5m: int = 0
+    write_1h: int = 0
+
+    @property
+    def write(self) -> int:
+        return self.write_5m + self.write_1h
+
+    def prices(self) -> dict[str, int]:
+        """The keyword arguments of ``_usage.cost`` for these figures."""
+        return {"read": self.read, "write_5m": self.write_5m, "write_1h": self.write_1h}
 
     def messages_usage(self, usage: dict[str, Any]) -> None:
-        """Anthropic's naming: ``input_tokens`` counts only the uncached input."""
-        base = usage.get("input_tokens", 0)
-        usage["cache_read_input_tokens"] = min(self.read, base)
-        usage["cache_creation_input_tokens"] = min(self.write, base - self.read)
-        usage["input_tokens"] = (
-            base - usage["cache_read_input_tokens"] - usage["cache_creation_input_tokens"]
-        )
+        """Anthropic's naming: ``input_tokens`` counts only what was neither read nor written."""
+        usage["cache_read_input_tokens"] = self.read
+        usage["cache_creation_input_tokens"] = self.write
+        usage["input_tokens"] = usage.get("input_tokens", 0) - self.read - self.write
         if "cache_creation" in usage:
             usage["cache_creation"] = {
-                "ephemeral_5m_input_tokens": usage["cache_creation_input_tokens"],
-                "ephemeral_1h_input_tokens": 0,
+                "ephemeral_5m_input_tokens": self.write_5m,
+                "ephemeral_1h_input_tokens": self.write_1h,
             }
 
     def chat_usage(self, usage: dict[str, Any]) -> None:
         """OpenAI's naming: prompt_tokens counts every input token; the claude-sonnet-latest
         page shows prompt_tokens_details {cached_tokens, cache_write_tokens}."""
-        total = usage.get("prompt_tokens", 0)
-        read = min(self.read, total)
         usage["prompt_tokens_details"] = {
-            "cached_tokens": read,
-            "cache_write_tokens": min(self.write, total - read),
+            "cached_tokens": self.read,
+            "cache_write_tokens": self.write,
         }
 
 

@@ -102,10 +102,23 @@ class BatchStore:
 
 
 def _process(batch: Batch, answer_one: AnswerOne) -> None:
+    """Every request answered in order; whatever one request meets, the batch ends."""
     lines, counts = [], {"succeeded": 0, "errored": 0}
     for custom_id, params in batch.requests:
-        outcome = answer_one(params, batch.headers)
+        try:
+            outcome = answer_one(params, batch.headers)
+        except BaseException as exc:  # that request's error, never the whole batch's
+            failure = f"aimlapi_emulator could not answer this request: {type(exc).__name__}: {exc}"
+            outcome = errored("api_error", failure)
         counts[outcome["type"]] += 1
         lines.append(json.dumps({"custom_id": custom_id, "result": outcome}))
     batch.counts = counts
     batch.results = ("\n".join(lines) + "\n").encode()
+
+
+def errored(kind: str, message: str) -> dict[str, Any]:
+    """An ``errored`` result with Anthropic's error object."""
+    return {
+        "type": "errored",
+        "error": {"type": "error", "error": {"type": kind, "message": message}},
+    }

@@ -26,12 +26,13 @@ import secrets
 import string
 from typing import Any
 
-from ._batch_store import AnswerOne, Batch
+from ._batch_store import AnswerOne, Batch, errored
 from ._context import Output, RequestContext, Route, ServerState, random_id
 from ._envelopes import APIError, schema_error
-from ._pipeline import ReplyFunctionError, answer
+from ._pipeline import answer
 from ._records import RecordedRequest
 from ._render_messages import messages_whole
+from ._reply import ReplyFunctionError
 from ._usage import cost
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -44,13 +45,6 @@ _PARAMS = frozenset(
 _MAX_REQUESTS = 100_000
 
 
-def _errored(kind: str, message: str) -> dict[str, Any]:
-    return {
-        "type": "errored",
-        "error": {"type": "error", "error": {"type": kind, "message": message}},
-    }
-
-
 def _answerer(state: ServerState) -> AnswerOne:
     def answer_one(params: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         """One request as /messages answers it: the chat pipeline (a refusal is an ``errored``
@@ -60,9 +54,9 @@ def _answerer(state: ServerState) -> AnswerOne:
         try:
             call, reply = answer(params, "messages", state, recorded)
         except APIError as exc:
-            return _errored("invalid_request_error", exc.message)
+            return errored("invalid_request_error", exc.message)
         except ReplyFunctionError as exc:  # the test's own function failed: say so
-            return _errored("api_error", str(exc))
+            return errored("api_error", str(exc))
         model = call.body["model"]
         full = cost(model, reply.input_tokens, reply.output_tokens)
         credits = round(float(full["credits_used"]) / 2)  # the batch price: half [INF]

@@ -21,11 +21,13 @@ from ._batch_store import BatchStore
 from ._envelopes import APIError, error_body
 from ._faults import FaultPlan
 from ._model_view import model_view
-from ._records import InFlight, RecordedRequest, RequestLog
+from ._prompt_cache import PromptCacheLedger
+from ._records import Bill, InFlight, RecordedRequest, RequestLog
 from ._reply import ReplyScript
 from ._signing import ThinkingSigner
 
 if TYPE_CHECKING:
+    import anyio
     from starlette.requests import Request
 
 Dialect = Literal["chat_completions", "messages"]
@@ -45,14 +47,17 @@ class ServerState:
     api_key: str | None = None  # None: any non-empty key is accepted
     signer: ThinkingSigner = field(default_factory=ThinkingSigner)
     faults: FaultPlan = field(default_factory=FaultPlan)
-    log: RequestLog = field(default_factory=RequestLog)
+    log: RequestLog[RecordedRequest] = field(default_factory=RequestLog)
     replies: ReplyScript = field(default_factory=ReplyScript)
     batches: BatchStore = field(default_factory=BatchStore)
     in_flight: InFlight = field(default_factory=InFlight)
-    prompt_cache: set[str] = field(default_factory=set)  # cached prompt prefixes (_prompt_cache)
+    prompt_cache: PromptCacheLedger = field(default_factory=PromptCacheLedger)  # _prompt_cache
+    bills: RequestLog[Bill] = field(default_factory=RequestLog)  # what each chat answer cost
     # Applied to a chat request's JSON body before the pipeline checks it; the log keeps the
     # body as sent (``Emulator(rewrite_request=...)``).
     rewrite_request: Callable[[Any], Any] | None = None
+    # The chat answers' worker-thread limiter, made by the server on its own loop.
+    answer_limiter: anyio.CapacityLimiter | None = None
 
 
 @dataclass
@@ -124,7 +129,7 @@ class ChatCall:
     info: ModelInfo | None  # None: an id the catalogue does not know (refused by check_model)
     caps: Capabilities | None  # the model's schema on this endpoint
     signer: ThinkingSigner
-    prompt_cache: set[str]  # the emulator's cached prompt prefixes
+    prompt_cache: PromptCacheLedger  # the emulator's cached prompt prefixes
     scripted: bool = False  # the reply came from the test's script
     _view: dict[str, Any] | None = field(default=None, repr=False)
 

@@ -159,6 +159,8 @@ def _check_fields(body: dict[str, Any], model: str, spec: _Model) -> dict[str, A
     if task is not None and task not in _GOOGLE_TASKS:
         expected = " | ".join(f"'{t}'" for t in _GOOGLE_TASKS)
         raise schema_error(f"task_type: Invalid enum value. Expected {expected}, received '{task}'")
+    if "title" in fields and not isinstance(fields["title"], str):
+        raise schema_error(f"title: Expected string, received {type(fields['title']).__name__}")
     if "title" in fields and task != "RETRIEVAL_DOCUMENT":
         raise upstream_error("title is only applicable when task_type is RETRIEVAL_DOCUMENT")
     if "auto_truncate" in fields and not isinstance(fields["auto_truncate"], bool):

@@ -42,17 +42,13 @@ from ._assistant import respond
 from ._context import ChatCall, Dialect, ServerState
 from ._grounded import grounded_turn
 from ._models import check_model, check_prompt_size
-from ._prompt_cache import prompt_cache_use
+from ._prompt_cache import check_breakpoints, prompt_cache_use
 from ._records import RecordedRequest
 from ._thinking import adaptive_thinking
 from ._validate import check_object, validate
 from ._web_search import web_search_turn
 
-__all__ = ["ANSWER_FEATURES", "CHECKS", "ReplyFunctionError", "answer", "check"]
-
-
-class ReplyFunctionError(Exception):
-    """The test's replies function raised; ``str()`` says so (the cause is its exception)."""
+__all__ = ["ANSWER_FEATURES", "CHECKS", "answer", "check"]
 
 
 def _check_schema(call: ChatCall) -> None:
@@ -60,7 +56,12 @@ def _check_schema(call: ChatCall) -> None:
 
 
 # Stage 2, in order: each raises APIError(400) for what it refuses.
-CHECKS: tuple[Callable[[ChatCall], None], ...] = (_check_schema, check_model, check_prompt_size)
+CHECKS: tuple[Callable[[ChatCall], None], ...] = (
+    _check_schema,
+    check_breakpoints,
+    check_model,
+    check_prompt_size,
+)
 # Stage 4, in order: each fills what the answer carries beyond the reply.
 ANSWER_FEATURES: tuple[Callable[[ChatCall, Answer], None], ...] = (
     grounded_turn,
@@ -95,15 +96,10 @@ def answer(
 
     Raises:
         APIError: the request is refused (a check); nothing is remembered.
-        ReplyFunctionError: the test's replies function raised.
+        ReplyFunctionError: the test's replies function failed (``_reply.py``).
     """
     call = check(body, dialect, state)
-    try:
-        scripted = state.replies.next(recorded)
-    except Exception as exc:  # the test's own function failed: the caller says so
-        raise ReplyFunctionError(
-            f"the replies function raised {type(exc).__name__}: {exc}"
-        ) from exc
+    scripted = state.replies.next(recorded)
     call.scripted = scripted is not None
     result = make_answer(scripted if scripted is not None else respond(call.view), call.view)
     for feature in ANSWER_FEATURES:

@@ -153,8 +153,34 @@ class ReplyScript:
             return list(self._queue)
 
     def next(self, request: RecordedRequest) -> Reply | None:
+        """The next scripted reply for ``request``, or None for the default assistant.
+
+        Raises:
+            ReplyFunctionError: the replies function raised (anything, ``BaseException``s such
+                as ``SystemExit`` or pytest's ``Failed`` included) or returned what is not a
+                reply; the message names the function.
+        """
         with self._lock:
             function = self._function
             if function is None:
                 return self._queue.pop(0) if self._queue else None
-        return as_reply(function(request))  # outside the lock: it may take its time
+        try:
+            value = function(request)  # outside the lock: it may take its time
+        except BaseException as exc:  # the test's function: its failure is this answer
+            raise ReplyFunctionError(
+                f"the replies function raised {type(exc).__name__}: {exc} "
+                f"(replies={_name(function)})"
+            ) from exc
+        try:
+            return as_reply(value)
+        except TypeError as exc:
+            raise ReplyFunctionError(f"the replies function {_name(function)}: {exc}") from exc
+
+
+class ReplyFunctionError(Exception):
+    """The test's replies function failed; ``str()`` says how and names the function."""
+
+
+def _name(function: Callable[..., Any]) -> str:
+    name = getattr(function, "__qualname__", None) or type(function).__qualname__
+    return f"{getattr(function, '__module__', None) or '?'}.{name}"

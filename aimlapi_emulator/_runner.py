@@ -11,6 +11,7 @@ import errno
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
@@ -20,7 +21,8 @@ import uvicorn
 from ._batch_store import BatchStore
 from ._context import ServerState
 from ._faults import Fault, FaultPlan
-from ._records import RecordedRequest, RequestLog
+from ._prompt_cache import PromptCacheLedger
+from ._records import DEFAULT_LOG_LIMIT, Bill, RecordedRequest, RequestLog
 from ._reply import Replies, Reply, ReplyScript
 from ._server import build_app
 from ._signing import ThinkingSigner
@@ -63,7 +65,11 @@ class Emulator:
         replies: what the model answers: `Reply` objects (or strings) used by successive
             valid /chat/completions and /messages requests in order, or a function of the
             `RecordedRequest` returning a `Reply`, a string, or None. Requests left without a
-            scripted reply get the default assistant's answer.
+            scripted reply get the default assistant's answer. A function runs in a worker
+            thread (up to 16 at once), so a slow one holds up no other request; if it raises
+            anything (``SystemExit`` and pytest's ``fail()`` included) or returns something
+            else, that request gets a 500 naming it (a batch request an ``errored`` result),
+            and the server carries on.
         host: the loopback address to bind.
         port: 0 for a free port; a taken port raises `PortInUseError`.
         batch_polls: how many status polls of a batch answer "generating" before its results.
@@ -71,6 +77,10 @@ class Emulator:
             the body to check and answer instead (the request log keeps the body as sent).
             None (the default): requests are checked as sent, as the service checks them.
             ``benchmarks/_lenient.py`` uses it to answer other clients' OpenAI-shaped requests.
+        request_log_limit: how many requests :attr:`requests` keeps (default 10,000): when it
+            is full, the oldest request goes first. Each is kept with its body as sent.
+        clock: seconds, for the prompt cache's TTLs (``_prompt_cache.py``); a test passes its
+            own to step past a TTL without waiting.
     """
 
     def __init__(
@@ -83,6 +93,8 @@ class Emulator:
         port: int = 0,
         batch_polls: int = 1,
         rewrite_request: Callable[[Any], Any] | None = None,
+        request_log_limit: int = DEFAULT_LOG_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if api_key is not None and not api_key.strip():
             raise ValueError("api_key must be a non-empty string, or None to accept any key")
@@ -90,10 +102,11 @@ class Emulator:
             api_key=api_key,
             signer=ThinkingSigner(),
             faults=FaultPlan(faults or ()),
-            log=RequestLog(),
+            log=RequestLog(request_log_limit),
             replies=ReplyScript(replies),
             batches=BatchStore(batch_polls),
             rewrite_request=rewrite_request,
+            prompt_cache=PromptCacheLedger(clock),
         )
         self._host, self._port = host, port
         self._server: uvicorn.Server | None = None
@@ -217,7 +230,8 @@ class Emulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received, in order (a copy)."""
+        """The requests received, in order (a copy): every one, up to ``request_log_limit`` of
+        the newest."""
         return self._state.log.snapshot()
 
     @property
@@ -227,9 +241,17 @@ class Emulator:
             raise LookupError("the emulator has received no request yet")
         return last
 
+    @property
+    def bills(self) -> list[Bill]:
+        """What each answered chat request was billed, in order (a copy): its tokens, cache
+        reads and writes, and ``meta.usage``'s cost."""
+        return self._state.bills.snapshot()
+
     def clear_requests(self) -> None:
-        """Forget the requests received so far (and the peak of :attr:`max_in_flight`)."""
+        """Forget the requests received so far, their bills, and the peak of
+        :attr:`max_in_flight`."""
         self._state.log.clear()
+        self._state.bills.clear()
         self._state.in_flight.reset()
 
     @property

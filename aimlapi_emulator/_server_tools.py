@@ -58,10 +58,20 @@ def check_server_block(
     if role != "assistant":
         raise upstream_error(f"{where}: `{kind}` blocks belong to assistant turns")
     if kind == "server_tool_use":
-        if not all(isinstance(block.get(k), str) for k in ("id", "name")):
+        fields_ok = all(isinstance(block.get(k), str) for k in ("id", "name"))
+        if not fields_ok or not isinstance(block.get("input", {}), dict):
             raise schema_error(f"{where}: server_tool_use needs id, name and input")
         used.add(block["id"])
-    elif block.get("tool_use_id") not in used:
+        return
+    if not isinstance(block.get("tool_use_id"), str):
+        raise schema_error(f"{where}.tool_use_id: Required (a string)")
+    content = block.get("content", [])
+    listed = isinstance(content, list) and all(isinstance(item, dict) for item in content)
+    typed = isinstance(content, dict) and isinstance(content.get("type"), str)
+    if not (listed or typed):
+        # A list of results (web search), or one typed object (an error, a code run's result).
+        raise schema_error(f"{where}.content: Expected an array of results or a typed object")
+    if block["tool_use_id"] not in used:
         raise upstream_error(
             f"{where}: `{kind}` block refers to {block.get('tool_use_id')!r}, which no earlier "
             "`server_tool_use` block of this message has"

@@ -48,11 +48,28 @@ def truncate_tokens(text: str, limit: int) -> str:
     return text
 
 
-def cost(model: str, input_tokens: int, output_tokens: int) -> dict[str, float | int]:
-    """`meta.usage` for a call: {"credits_used": int, "usd_spent": float}."""
+# Prompt caching's prices, as multiples of the input price (Anthropic's; docs/wire.md "Prompt
+# caching"): a 5-minute write, a 1-hour write, a read.
+WRITE_5M, WRITE_1H, READ = 1.25, 2.0, 0.1
+
+
+def cost(
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    *,
+    read: int = 0,
+    write_5m: int = 0,
+    write_1h: int = 0,
+) -> dict[str, float | int]:
+    """`meta.usage` for a call: {"credits_used": int, "usd_spent": float}. ``input_tokens``
+    counts every prompt token; those read from the prompt cache or written to it are billed at
+    their own price."""
     lowered = model.lower()
     price_in, price_out = next(((i, o) for key, i, o in _PRICES if key in lowered), _DEFAULT_PRICE)
-    usd = (input_tokens * price_in + output_tokens * price_out) / 1_000_000 * _MARKUP
+    billed_in = float(input_tokens)
+    billed_in += (WRITE_5M - 1) * write_5m + (WRITE_1H - 1) * write_1h + (READ - 1) * read
+    usd = (billed_in * price_in + output_tokens * price_out) / 1_000_000 * _MARKUP
     # Credits are the integer unit; the dollar figure is derived from them (1576 → 0.000788).
     credits = round(usd * _CREDITS_PER_USD)
     return {"credits_used": credits, "usd_spent": credits / _CREDITS_PER_USD}
@@ -65,18 +82,23 @@ def prompt_tokens(body: dict[str, Any]) -> int:
         system = "\n".join(b.get("text", "") for b in system)
     total = count_tokens(system)
     for tool in body.get("tools", []):
-        total += count_tokens(json.dumps(tool))
+        total += tool_tokens(tool)
     for message in body["messages"]:
         total += 3  # role and turn markers
         content = message["content"]
         if isinstance(content, str):
             total += count_tokens(content)
         else:
-            total += sum(_block_tokens(block) for block in content)
+            total += sum(block_tokens(block) for block in content)
     return total
 
 
-def _block_tokens(block: dict[str, Any]) -> int:
+def tool_tokens(tool: dict[str, Any]) -> int:
+    """A tool definition's tokens: its JSON without the cache hint (a hint is not prompt)."""
+    return count_tokens(json.dumps({k: v for k, v in tool.items() if k != "cache_control"}))
+
+
+def block_tokens(block: dict[str, Any]) -> int:
     kind = block["type"]
     if kind == "text":
         return count_tokens(block["text"])
@@ -88,7 +110,7 @@ def _block_tokens(block: dict[str, Any]) -> int:
         content = block.get("content", "")
         if isinstance(content, str):
             return count_tokens(content)
-        return sum(_block_tokens(p) for p in content)
+        return sum(block_tokens(p) for p in content)
     if kind == "document" and block["source"]["type"] == "url":
         return _URL_DOCUMENT_TOKENS  # fetched by the real API; the emulator fetches nothing
     if kind in ("image", "document"):

@@ -16,6 +16,7 @@ from aimlapi_core import TOOL_FIELDS
 
 from ._context import Dialect
 from ._envelopes import schema_error, upstream_error
+from ._prompt_cache import check_cache_control
 from ._server_tools import check_server_tool, is_server_tool
 from ._signing import ThinkingSigner
 from ._thinking import check_thinking
@@ -67,7 +68,9 @@ def validate(
                 f"Unsupported parameter: '{key}' is not supported with this model; "
                 f"{_OPENAI_ONLY[key]}."
             )
-        if key not in _KNOWN_FIELDS:
+        # /messages takes a top-level cache_control: Anthropic's automatic caching
+        # (docs/wire.md "Prompt caching"; _prompt_cache.py checks and bills it).
+        if key not in _KNOWN_FIELDS and not (key == "cache_control" and dialect == "messages"):
             raise schema_error(f"Unrecognized key(s) in object: '{key}'")
     model = body.get("model")
     if not isinstance(model, str) or not model:
@@ -116,8 +119,9 @@ def _check_sampling(body: dict[str, Any], dialect: Dialect) -> None:
                 raise schema_error(
                     f"{key}: Number must be between 0 and 1 (inclusive), received {value}"
                 )
-    if "top_k" in body and (not _is_number(body["top_k"]) or body["top_k"] < 0):
-        raise schema_error(f"top_k: Expected a number >= 0, received {body['top_k']!r}")
+    top_k = body.get("top_k", 0)
+    if not _is_number(top_k) or top_k != int(top_k) or top_k < 0:
+        raise schema_error(f"top_k: Expected an integer >= 0, received {top_k!r}")
     if "stream" in body and not isinstance(body["stream"], bool):
         raise schema_error(f"stream: Expected boolean, received {body['stream']!r}")
     if "stop_sequences" in body:
@@ -170,6 +174,8 @@ def _check_tool(tool: Any, path: str) -> str:
     name = tool.get("name")
     if not isinstance(name, str) or not _TOOL_NAME_RE.match(name):
         raise upstream_error(f"{path}.name: String should match pattern '^[a-zA-Z0-9_-]{{1,128}}$'")
+    if "cache_control" in tool:
+        check_cache_control(tool["cache_control"], f"{path}.cache_control")
     if "description" in tool and not isinstance(tool["description"], str):
         raise schema_error(f"{path}.description: Expected string")
     schema = tool.get("input_schema")

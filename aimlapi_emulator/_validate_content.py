@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._envelopes import schema_error, upstream_error
+from ._prompt_cache import check_cache_control
 from ._server_tools import check_server_block, is_server_block
 
 if TYPE_CHECKING:
@@ -76,13 +77,15 @@ def check_content(
         if not isinstance(block, dict):
             raise schema_error(f"{path}: Expected object")
         kind = block.get("type")
+        if not isinstance(kind, str):
+            raise schema_error(f"{path}.type: Required (a string naming the block type)")
         if is_server_block(kind):
             check_server_block(block, role, dotted, caps, server_ids)
             continue
         if kind == "search_result":
             if caps is not None and not caps.search_results:
                 raise schema_error(f"{dotted}.type: Invalid enum value, received 'search_result'")
-            _check_search_result(block, path)
+            _check_search_result(block, path, dialect, caps)
             continue
         if kind not in _BLOCK_KEYS:
             raise schema_error(f"{path}.type: Invalid content block type {kind!r}")
@@ -116,6 +119,37 @@ def check_block_keys(
     extra = set(block) - allowed
     if extra:
         raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+    if "cache_control" in block:
+        check_cache_control(block["cache_control"], f"{path}.cache_control")
+
+
+def _check_search_result(
+    block: dict[str, Any], path: str, dialect: str, caps: Capabilities | None
+) -> None:
+    """docs/wire.md "Citations": {source, title, content, citations: {enabled}}; content is
+    Anthropic's list of text blocks (the schemas' single text object is taken too)."""
+    extra = set(block) - {"type", "source", "title", "content", "citations", "cache_control"}
+    if extra:
+        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
+    _require_str(block, "source", path)
+    _require_str(block, "title", path)
+    content = block.get("content")
+    parts = content if isinstance(content, list) else [content]
+    if not parts:
+        raise schema_error(f"{path}.content: Array must contain at least 1 element(s)")
+    for k, part in enumerate(parts):
+        where = f"{path}.content[{k}]"
+        if not isinstance(part, dict) or part.get("type") != "text":
+            raise schema_error(f"{where}: Expected a text block {{'type': 'text', 'text': ...}}")
+        check_block_keys(part, where, dialect, caps)
+        _require_str(part, "text", where)
+    citations = block.get("citations", {"enabled": False})
+    if not isinstance(citations, dict) or not isinstance(citations.get("enabled"), bool):
+        raise schema_error(f"{path}.citations: Expected {{'enabled': boolean}}")
+    if set(citations) - {"enabled"}:
+        raise schema_error(f"{path}.citations: Unrecognized key(s) in object")
+    if "cache_control" in block:
+        check_cache_control(block["cache_control"], f"{path}.cache_control")
 
 
 def _require_str(block: dict[str, Any], key: str, path: str, *, empty_ok: bool = False) -> str:
@@ -173,6 +207,11 @@ def _check_document(block: dict[str, Any], path: str, dotted: str) -> None:
             )
         _check_base64(_require_str(source, "data", f"{path}.source"), f"{path}.source")
     elif kind == "text":
+        if source.get("media_type", "text/plain") != "text/plain":
+            raise schema_error(
+                f"{path}.source.media_type: Invalid enum value. Expected 'text/plain', "
+                f"received {source.get('media_type')!r}"
+            )
         _require_str(source, "data", f"{path}.source")
     else:
         raise schema_error(f"{path}.source.type: Expected 'base64' | 'text', received {kind!r}")
@@ -224,7 +263,7 @@ def _check_tool_result(
                     "tool_result on this endpoint"
                 )
             if part["type"] == "search_result":
-                _check_search_result(part, f"{path}.content[{k}]")
+                _check_search_result(part, f"{path}.content[{k}]", dialect, caps)
                 continue
             check_block_keys(part, f"{path}.content[{k}]", dialect, caps)
             _check_block(part, f"{path}.content[{k}]", f"{dotted}.content.{k}", caps)
@@ -232,24 +271,6 @@ def _check_tool_result(
         raise schema_error(f"{path}.content: Expected string or array of {' | '.join(kinds)}")
     if "is_error" in block and not isinstance(block["is_error"], bool):
         raise schema_error(f"{path}.is_error: Expected boolean")
-
-
-def _check_search_result(block: dict[str, Any], path: str) -> None:
-    """``search_result {source, title, content: [text blocks], citations?, cache_control?}``
-    (the schemas' fields; ``content`` a list: judgement "search-result-content")."""
-    extra = set(block) - {"type", "source", "title", "content", "citations", "cache_control"}
-    if extra:
-        raise schema_error(f"{path}: Unrecognized key(s) in object: {sorted(extra)}")
-    for key in ("source", "title"):
-        if not isinstance(block.get(key), str):
-            raise schema_error(f"{path}.{key}: Required (a string)")
-    content = block.get("content")
-    texts = content if isinstance(content, list) else [content]
-    if not texts or not all(
-        isinstance(t, dict) and t.get("type") == "text" and isinstance(t.get("text"), str)
-        and t["text"] for t in texts
-    ):  # fmt: skip
-        raise schema_error(f"{path}.content: Expected non-empty text blocks")
 
 
 def _check_thinking_block(block: dict[str, Any], path: str, dotted: str) -> None:

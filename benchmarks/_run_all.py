@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("overhead", "answer_size", "concurrency")  # then any other script, by name
+# then any other script, by name
+ORDER = ("overhead", "answer_size", "concurrency", "agent_cost")
 
 
 def discover() -> list[Path]:

@@ -100,6 +100,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     """``{"type": "enabled", "budget_tokens": N}`` or just ``N``; ``"adaptive"`` or
     ``{"type": "adaptive", "display": "summarized" | "omitted"}`` (models whose schema lists
     it); ``None`` turns thinking off."""
+    prompt_caching: str | dict[str, Any] | None = None
+    """``"auto"``: cache breakpoints on the last tool, the system prompt and the conversation
+    tail of every request, so agent loops pay a tenth for what they repeat (docs/caching.md);
+    ``{"type": "auto", "ttl": "1h", "unsupported_model_behavior": "raise"}`` for the options;
+    ``None`` (default): only the ``cache_control`` you set yourself."""
     timeout: float | None = None
     deadline: float | None = None
     """Seconds one call may take in all (retries, sleeps, the whole body or stream); ``None``
@@ -131,6 +136,12 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
         rules.thinking_budget(value)  # the core's rule: InvalidRequestError (a ValueError)
+        return value
+
+    @field_validator("prompt_caching", mode="before")
+    @classmethod
+    def _check_prompt_caching(cls, value: Any) -> Any:
+        rules.prompt_caching_setting(value)  # the core's rule, as for thinking
         return value
 
     # ------------------------------------------------------------------ LangChain plumbing
@@ -177,6 +188,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             "top_p": self.top_p,
             "top_k": self.top_k,
             "thinking": self.thinking,
+            "prompt_caching": self.prompt_caching,
             **self.model_kwargs,
         }
 
@@ -236,6 +248,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
         cache_control = kwargs.pop("cache_control", None)
+        caching = rules.prompt_caching_setting(kwargs.pop("prompt_caching", self.prompt_caching))
         system, turns = _convert.to_core_messages(messages)
         if cache_control is not None:
             _convert.cache_last_block(turns, cache_control)
@@ -262,7 +275,15 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             reject_unknown(
                 "ChatAIMLAPI.invoke",
                 kwargs,
-                (*_CALL_OVERRIDES, "model", "tools", "tool_choice", "parallel_tool_calls"),
+                (
+                    *_CALL_OVERRIDES,
+                    "model",
+                    "tools",
+                    "tool_choice",
+                    "parallel_tool_calls",
+                    "cache_control",
+                    "prompt_caching",
+                ),
                 passthrough="model_kwargs={...} on the model",
             )
         return t.ChatRequest(
@@ -277,6 +298,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             tools=tools,
             tool_choice=choice,
             **thinking.request_fields(),
+            prompt_caching=caching,
             extra_body=dict(self.model_kwargs) or None,
         )
 

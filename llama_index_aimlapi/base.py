@@ -104,6 +104,12 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         description="Server tools the API runs itself, sent with every request, e.g. "
         '{"type": "web_search_20250305", "name": "web_search", "max_uses": 3}.',
     )
+    prompt_caching: str | dict[str, Any] | None = Field(
+        default=None,
+        description='"auto": cache breakpoints on the last tool, the system prompt and the '
+        "conversation tail of every request (agents and chat engines pay a tenth for what they "
+        'repeat; docs/caching.md); {"type": "auto", "ttl": "1h"} for the options; None: off.',
+    )
     timeout: float | None = Field(
         default=None,
         description="Seconds for every phase; None: the core's 60 s, with 600 s to read.",
@@ -145,6 +151,12 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
     @classmethod
     def _check_thinking(cls, value: Any) -> Any:
         rules.thinking_budget(value)  # the core's rule: InvalidRequestError (a ValueError)
+        return value
+
+    @field_validator("prompt_caching", mode="before")
+    @classmethod
+    def _check_prompt_caching(cls, value: Any) -> Any:
+        rules.prompt_caching_setting(value)  # the core's rule, as for thinking
         return value
 
     @field_serializer("default_headers")
@@ -204,6 +216,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
         # Per call only: ``self.metadata`` is LlamaIndex's LLMMetadata, not the request's.
         request_metadata = pop("metadata", None)
         thinking = rules.thinking_setting(pop("thinking", self.thinking))
+        caching = rules.prompt_caching_setting(pop("prompt_caching", self.prompt_caching))
         given = list(pop("tools", None) or ())
         tools: list[ToolSpec | ServerToolSpec] = []
         if given or self.server_tools:
@@ -225,7 +238,15 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
             reject_unknown(
                 "AIMLAPI.chat",
                 kwargs,
-                (*_FIELD_KWARGS, "metadata", "thinking", "tools", "tool_choice", "stop_sequences"),
+                (
+                    *_FIELD_KWARGS,
+                    "metadata",
+                    "thinking",
+                    "prompt_caching",
+                    "tools",
+                    "tool_choice",
+                    "stop_sequences",
+                ),
                 passthrough="extra_body={...} (per call) or additional_kwargs={...} (on the model)",
             )
         system, turns = to_core_messages(messages)
@@ -239,6 +260,7 @@ class AIMLAPI(CoreClients, FunctionCalling, FunctionCallingLLM):
             extra_body=extra_body or None,
             extra_headers=extra_headers,
             metadata=request_metadata,
+            prompt_caching=caching,
             **fields,
         )
 

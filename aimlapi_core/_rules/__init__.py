@@ -21,6 +21,8 @@ The rules, each with the ``docs/wire.md`` section that records its doc pages and
   Claude specs list.
 * which content each dialect carries ("Content parts"; ``content.py``) —
   :data:`DIALECT_CONTENT`.
+* prompt caching ("Prompt caching"; ``caching.py``) — the adapters' ``prompt_caching=``
+  setting; where its breakpoints go is ``aimlapi_core/_caching.py``.
 * a caller's block fields (``caller.py``) — :func:`block_str`, :func:`tool_arguments`, and
   :func:`caller_input`, the net that reports any other malformed caller value met while
   converting as ``UnsupportedContentError`` naming the message and block.
@@ -33,6 +35,7 @@ Rules that differ per model (images, documents, thinking on one model's schema) 
 
 from __future__ import annotations
 
+from .caching import prompt_caching_setting
 from .caller import block_str, caller_input, tool_arguments
 from .content import (
     DIALECT_CONTENT,
@@ -88,6 +91,7 @@ __all__ = [
     "document_url",
     "parse_data_uri",
     "parse_tool_choice",
+    "prompt_caching_setting",
     "resolve_tool_choice",
     "thinking_budget",
     "thinking_setting",

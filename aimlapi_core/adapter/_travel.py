@@ -12,6 +12,7 @@ forgets it:
   process can call; ``repr``, ``dumpd`` and ``to_dict`` never do: ``tests/e2e/test_travel.py``);
 * httpx clients the caller passed in are shared by a deep copy, not copied (a pool is the
   caller's to own);
+* a field newer than the pickle gets its default;
 * private attributes a framework's ``__setstate__`` would lose (LlamaIndex's ``BaseComponent``
   re-runs ``__init__`` with the public fields only) are put back from the pickle.
 
@@ -57,6 +58,11 @@ class TravellingModel(BaseModel):
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         super().__setstate__(state)
+        # A pickle made before a field existed gets the field's default: a newer release's
+        # setting must not make an older pickle unusable (tests/e2e/test_old_pickles.py).
+        for name, info in type(self).model_fields.items():
+            if name not in self.__dict__ and not info.is_required():
+                self.__dict__[name] = info.get_default(call_default_factory=True)
         carried = state.get("__pydantic_private__") or {}
         for name in self._restored_private:
             if carried.get(name) is not None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from aimlapi_core._types import (
@@ -125,6 +126,10 @@ def encode_params(request: ChatRequest, custom_id: str) -> dict[str, Any]:
             f"{_where(custom_id)}: extra_headers cannot travel inside a batch (one HTTP request "
             "carries them all); set default_headers on the client instead"
         )
+    if request.prompt_caching is not None:
+        # The batch schema carries no cache_control (docs/wire.md "Batches"), so a model's
+        # prompt_caching policy places no breakpoint here; the caller's own are refused above.
+        request = replace(request, prompt_caching=None)
     try:
         params = encode_request(request, stream=False, dialect_content=MESSAGES_CONTENT)
     except InvalidRequestError as exc:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from aimlapi_core import _rules as rules
+from aimlapi_core._caching import check_breakpoints, place_breakpoints
 from aimlapi_core._model_rules import check_model_allows
 from aimlapi_core._rules import DialectContent
 from aimlapi_core._schema import tool_input_schema
@@ -39,6 +40,9 @@ def encode_request(
     request: ChatRequest, *, stream: bool, dialect_content: DialectContent
 ) -> dict[str, Any]:
     _validate_sampling(request)
+    if request.prompt_caching is not None:
+        request = place_breakpoints(request, dialect_content.name)  # _caching.py: where they go
+    check_breakpoints(request)
     check_model_allows(request, dialect_content.name)  # per-model schema rules (_model_rules.py)
     dialect_content = _content_for_model(dialect_content, request.model)
     body: dict[str, Any] = {

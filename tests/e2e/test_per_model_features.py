@@ -40,7 +40,7 @@ APIS = ["chat_completions", "messages"]
 FIVE = ["anthropic/claude-sonnet-5", "anthropic/claude-opus-5"]
 FOUR = "anthropic/claude-sonnet-4.5"
 WEB_SEARCH = {"type": "web_search_20250305", "name": "web_search", "max_uses": 3}
-LONG = "You are a weather assistant. " * 40
+LONG = "You are a weather assistant. " * 300  # over the minimum cacheable length
 
 
 def adaptive_allowed(model: str, api: str) -> bool:

@@ -42,7 +42,8 @@ def test_adaptive_thinking_keeps_the_temperature_rule(api: Api) -> None:
 
 @pytest.mark.parametrize("path", ["chat", "messages"])
 def test_cache_writes_then_reads(fresh_api: Api, path: str) -> None:
-    system = [{"type": "text", "text": "Long rules. " * 50, "cache_control": {"type": "ephemeral"}}]
+    # Over the model's minimum cacheable length (docs/wire.md "Prompt caching").
+    system = [{"type": "text", "text": "Rules. " * 1200, "cache_control": {"type": "ephemeral"}}]
     send = getattr(fresh_api, path)
     first = send(**body(system=system)).json()["usage"]
     second = send(**body(system=system, messages=user("Hello again"))).json()["usage"]
@@ -59,7 +60,7 @@ def test_cache_writes_then_reads(fresh_api: Api, path: str) -> None:
 
 
 def test_a_refused_request_caches_nothing(fresh_api: Api) -> None:
-    system = [{"type": "text", "text": "Rules.", "cache_control": {"type": "ephemeral"}}]
+    system = [{"type": "text", "text": "Rules. " * 1200, "cache_control": {"type": "ephemeral"}}]
     refused = fresh_api.messages(**body(system=system, temperature=7))
     assert refused.status_code == 400
     usage = fresh_api.messages(**body(system=system)).json()["usage"]

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import httpx
 import pytest
@@ -40,6 +41,26 @@ def test_the_log_records_the_exact_json_in_order_with_the_key_redacted(fresh_api
     assert fresh_api.emu.requests == []
     with pytest.raises(LookupError):
         _ = fresh_api.emu.last_request
+
+
+def test_the_log_redacts_every_credential_header_by_the_clients_rule(fresh_api: Api):
+    secrets = {
+        "Cookie": "session=cookie-secret-1",
+        "Proxy-Authorization": "Basic cHJveHktc2VjcmV0LTI=",
+        "X-Custom-Api-Key": "custom-secret-3",
+        "X-Trace": "Bearer trace-secret-4",  # a credential by its value's auth scheme
+    }
+    fresh_api.post("/chat/completions", {"model": MODEL, "messages": user("hi")}, **secrets)
+    headers = fresh_api.emu.last_request.headers
+    assert headers["cookie"] == "<redacted>"
+    assert headers["proxy-authorization"] == "Basic <redacted>"  # the scheme kept, as for the key
+    assert headers["x-custom-api-key"] == "<redacted>"
+    assert headers["x-trace"] == "<redacted>"
+    assert headers["authorization"] == "Bearer <redacted>"
+    assert headers["content-type"] == "application/json"  # other headers as sent
+    shown = repr(fresh_api.emu.requests)
+    values = ("secret-1", "cHJveHktc2VjcmV0LTI=", "secret-3", "secret-4")
+    assert [v for v in values if v in shown] == []
 
 
 def test_the_log_is_complete_under_concurrent_writers(fresh_api: Api):
@@ -178,3 +199,17 @@ def test_stopping_with_a_request_still_running_prints_no_traceback():
     assert result.returncode == 0
     assert result.stdout == "client timed out\nstopped\n"
     assert result.stderr == ""
+
+
+def test_the_request_log_keeps_the_newest_requests_up_to_its_cap():
+    with Emulator(request_log_limit=3) as emu, httpx.Client(timeout=10) as client:
+        for i in range(5):
+            client.get(f"{emu.base_url}/nothing/{i}")
+        assert [r.path for r in emu.requests] == [f"/v1/nothing/{i}" for i in (2, 3, 4)]
+        assert emu.last_request.path == "/v1/nothing/4"
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, True])
+def test_the_request_log_cap_is_checked(limit: Any):
+    with pytest.raises(ValueError, match="request_log_limit"):
+        Emulator(request_log_limit=limit)
