@@ -1,5 +1,6 @@
 # `make demo` (the main job) and `make test` (everything CI runs); `.ci/run` runs `make ci`.
 # `make bench` runs the benchmarks (benchmarks/README.md; QUICK=1 for tiny counts, ONLY=a,b).
+# `make docs` builds the documentation site into site/ (mkdocs.yml; warnings fail).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,16 +8,18 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
+DEMO := .venv-demo
+DEMO_STAMP := $(DEMO)/.installed
 
-.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check bench clean catalog fuzz
+.PHONY: demo test test-oldest ci lint typecheck pytest install notebooks dist dist-check bench clean catalog fuzz docs newcomer
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	@echo "Installing the project and its test tools into $(VENV) (newest versions that resolve)..."
+	@echo "Installing the project, its test tools and the docs tools into $(VENV) (newest versions that resolve)..."
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[all,test]'
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[all,test,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,11 +32,28 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python benchmarks/_run_all.py $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY))
 
+# The demo's own venv with the `demo` extra only: no test tools, no Ray.
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(DEMO)
+	$(DEMO)/bin/python -m pip install --quiet --upgrade pip
+	$(DEMO)/bin/python -m pip install --quiet -e '.[demo]'
+	touch $(DEMO_STAMP)
+
 demo:
-	@$(MAKE) --no-print-directory -q install 2>/dev/null || { \
-	  echo "make demo: installing the project with LangChain, LangGraph, LlamaIndex and the emulator into $(VENV); the first run takes a few minutes (log: $(VENV)-install.log)"; \
-	  $(MAKE) --no-print-directory install >$(VENV)-install.log 2>&1 || { tail -n 30 $(VENV)-install.log; exit 1; }; }
-	$(BIN)/python demo/main.py
+	@$(MAKE) --no-print-directory -q $(DEMO_STAMP) 2>/dev/null || { \
+	  echo "make demo: installing the project with LangChain, LangGraph, LlamaIndex and the emulator (the demo extra) into $(DEMO); the first run takes a few minutes (log: $(DEMO)-install.log)"; \
+	  $(MAKE) --no-print-directory $(DEMO_STAMP) >$(DEMO)-install.log 2>&1 || { tail -n 30 $(DEMO)-install.log; exit 1; }; }
+	$(DEMO)/bin/python demo/main.py
+
+# The site, strictly: a warning (a broken link or anchor, a docstring griffe cannot read, a page
+# missing from the nav) fails. tests/docs/test_site.py runs the same build in `make test`.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# A newcomer's first hour: fresh venvs with the pip `python3 -m venv` gives, the documented
+# install of each extra, each quickstart and notebook against the emulator (scripts/newcomer.sh).
+newcomer:
+	PYTHON=$(PYTHON) bash scripts/newcomer.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -55,7 +75,7 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# The model catalogue and the README model table, from the schemas in docs/schemas/.
+# The model catalogue and the model table of docs/models.md, from the schemas in docs/schemas/.
 catalog: $(STAMP)
 	$(BIN)/python scripts/build_catalog.py
 
@@ -86,11 +106,11 @@ dist: $(STAMP)
 dist-check: dist
 	$(BIN)/python scripts/check_dist.py dist
 
-ci: test test-oldest dist-check
+ci: test test-oldest dist-check newcomer
 
-# Issue 10: the hypothesis tests marked `fuzz` with the large budget (2,500 examples each).
+# The hypothesis tests marked `fuzz` with the large budget (2,500 examples each).
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -m fuzz -q --hypothesis-show-statistics
 
 clean:
-	rm -rf $(VENV) $(VENV)-install.log $(OLDEST) dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-install.log $(OLDEST) $(DEMO) $(DEMO)-install.log dist site .pytest_cache .mypy_cache .ruff_cache

@@ -219,7 +219,10 @@ class AIMLAPIClient(_ClientBase[httpx.Client]):
             dimensions: shorter vectors, where the model takes it (text-embedding-3-*, Qwen,
                 Google).
             encoding_format: ``"base64"`` for a smaller answer (OpenAI models; decoded here).
-            task_type, title, auto_truncate: ``text-multilingual-embedding-002`` only.
+            task_type: ``text-multilingual-embedding-002`` only.
+            title: ``text-multilingual-embedding-002`` only, with
+                ``task_type="RETRIEVAL_DOCUMENT"``.
+            auto_truncate: ``text-multilingual-embedding-002`` only.
             input_type: ``"document"``, voyage-* only.
             batch_size: at most this many texts per request.
             extra_headers: added to every request.

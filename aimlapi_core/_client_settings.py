@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 
 import httpx
 
-from .errors import MissingAPIKeyError
+from .errors import InvalidRequestError, MissingAPIKeyError
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -89,7 +89,7 @@ def _as_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(
+        raise InvalidRequestError(
             f"timeout must be a positive number of seconds or an httpx.Timeout, got {value!r}"
         )
     return httpx.Timeout(float(value))
@@ -149,24 +149,26 @@ class ClientSettings:
         deadline: float | None = None,
     ) -> None:
         if api is not None and api not in _APIS:
-            raise ValueError(
+            raise InvalidRequestError(
                 f"api must be 'chat_completions', 'messages' or None (per model), got {api!r}"
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+            raise InvalidRequestError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         if stream_idle_timeout is not None and (
             isinstance(stream_idle_timeout, bool)
             or not isinstance(stream_idle_timeout, int | float)
             or stream_idle_timeout <= 0
         ):
-            raise ValueError(
+            raise InvalidRequestError(
                 "stream_idle_timeout must be a positive number of seconds, "
                 f"got {stream_idle_timeout!r}"
             )
         if deadline is not None and (
             isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0
         ):
-            raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
+            raise InvalidRequestError(
+                f"deadline must be a positive number of seconds, got {deadline!r}"
+            )
         key = api_key if api_key is None or isinstance(api_key, str) else api_key.get_secret_value()
         if key is None:
             key = os.environ.get(API_KEY_ENV) or None
@@ -175,7 +177,11 @@ class ClientSettings:
         self.api_key: Secret | None = Secret(key) if key else None
         url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         if not url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {url!r}")
+            scheme = "http" if url.startswith(("127.0.0.1", "localhost", "[::1]")) else "https"
+            raise InvalidRequestError(
+                f"base_url must start with http:// or https://, got {url!r} "
+                f"(did you mean {scheme + '://' + url.split('://')[-1]!r}?)"
+            )
         self.base_url: str = url.rstrip("/")
         self.api: Api | None = api  # checked against _APIS above
         self.timeout: httpx.Timeout = _as_timeout(timeout)
@@ -190,7 +196,10 @@ class ClientSettings:
         if self.api_key is None:
             raise MissingAPIKeyError(
                 f"No AI/ML API key: pass api_key=... or set the {API_KEY_ENV} environment "
-                "variable (get a key at https://aimlapi.com/app/keys)."
+                "variable (get a key at https://aimlapi.com/app/keys). To try without a key, "
+                "run the local emulator (`python -m aimlapi_emulator`, the emulator extra) and "
+                f"set {BASE_URL_ENV} to the URL it prints and {API_KEY_ENV} to any value "
+                "(docs/getting-started.md)."
             )
         return self.api_key.get_secret_value()
 

@@ -29,6 +29,7 @@ from ._retry import (
     retry_delay,
 )
 from ._types import ChatRequest, ChatResult
+from ._web_page import is_web_page, url_of, wrong_server
 from .errors import (
     AIMLAPIError,
     APIConnectionError,
@@ -228,6 +229,10 @@ def status_error(response: httpx.Response, key: Secrets) -> APIStatusError:
         request_id=response.headers.get("x-request-id"),
         headers=response.headers,
     )
+    # A 5xx page is a proxy's in front of the right server (its message stays as sent).
+    if response.status_code < 500 and isinstance(body, str) and is_web_page(body):
+        error.message = wrong_server(response.status_code, url_of(response), body)
+        error.args = (error.message,)
     asked = asked_beyond_cap(response.headers)
     if asked is not None and is_retryable_status(response.status_code, response.headers):
         error.message += (
@@ -347,7 +352,7 @@ def rebuilt(response: httpx.Response, raw: bytes) -> httpx.Response:
 
 
 def decode_result(dialect: Dialect, response: httpx.Response) -> ChatResult:
-    body = json_or_raise(response.content, response.status_code)
+    body = json_or_raise(response.content, response.status_code, url_of(response))
     return dialect.decode(body, header_values(response.headers))
 
 
@@ -360,11 +365,17 @@ def header_values(headers: httpx.Headers) -> dict[str, str]:
 
 def json_of(response: httpx.Response) -> Any:
     """A whole (already read) success body as JSON, or :class:`ResponseValidationError`."""
-    return json_or_raise(response.content, response.status_code)
+    return json_or_raise(response.content, response.status_code, url_of(response))
 
 
-def json_or_raise(content: bytes, status: int = 200) -> Any:
-    return read_json(content, f"the API answered {status} with a body")
+def json_or_raise(content: bytes, status: int = 200, url: httpx.URL | None = None) -> Any:
+    try:
+        return read_json(content, f"the API answered {status} with a body")
+    except ResponseValidationError:
+        page = content[:2000].decode("utf-8", "replace")
+        if is_web_page(page):
+            raise ResponseValidationError(wrong_server(status, url, page)) from None
+        raise
 
 
 def models_of(response: httpx.Response) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from ._exchange import (
 from ._redact import Secrets
 from ._sse import SSEDecoder
 from ._types import ChatResult, StreamEvent
+from ._web_page import is_web_page, url_of
 from .errors import StreamError
 from .wire import Dialect
 
@@ -39,9 +40,11 @@ class StreamState:
 
     __slots__ = (
         "_acc",
+        "_answered",
         "_decoder",
         "_dialect",
         "_json_body",
+        "_maybe_page",
         "_sse",
         "_values",
         "deadline",
@@ -59,6 +62,8 @@ class StreamState:
         self._decoder = dialect.stream_decoder()
         self._acc = StreamAccumulator()
         self._json_body: bytearray | None = None
+        self._answered: tuple[int, httpx.URL | None] = (200, None)  # status, URL of a whole body
+        self._maybe_page = False
         self.idle_timeout = idle_timeout
         self.headers: httpx.Headers | None = None
         self._values: dict[str, str] = {}  # the headers as a dict, once started (header_values)
@@ -69,15 +74,23 @@ class StreamState:
         self._values = values = header_values(response.headers)
         self.request_id = values.get("x-request-id")
         ctype = values.get("content-type", "")
+        self._answered = (response.status_code, url_of(response))
+        # A body labelled HTML is a web page (a wrong base URL) if it reads as one; a server that
+        # mislabels its SSE is read as SSE (tests/e2e/test_fault_matrix.py).
+        self._maybe_page = ctype.startswith("text/html")
         if ctype.startswith("application/") and "json" in ctype:
             # A stream request answered with one JSON body — an error envelope on a 2xx, or a
-            # whole completion from a route that ignores "stream": it is read as what it is
-            # instead of failing later as a stream that "never finished".
+            # whole completion from a route that ignores "stream" — or with a web page: it is
+            # read as what it is instead of failing later as a stream that "never finished".
             self._json_body = bytearray()
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
         if self.deadline.end is not None:
             self.deadline.check()
+        if self._maybe_page:
+            self._maybe_page = False
+            if is_web_page(chunk[:64].decode("utf-8", "replace")):
+                self._json_body = bytearray()  # read whole: json_or_raise says what it is
         if self._json_body is not None:
             self._json_body += chunk
             return []
@@ -97,7 +110,7 @@ class StreamState:
         :meth:`check_finished` once these were handed out: nothing received is dropped)."""
         events: list[StreamEvent] = []
         if self._json_body is not None:
-            body = json_or_raise(bytes(self._json_body))
+            body = json_or_raise(bytes(self._json_body), *self._answered)
             events = events_of(self._dialect.decode(body, self._values))
         else:
             for sse in self._sse.flush():

@@ -1,5 +1,5 @@
 """`python -m aimlapi_emulator --port N [--api-key K] [--batch-polls N] [--fault JSON]...
-[--reply JSON]...`
+[--reply TEXT-OR-JSON]...`
 
 Prints the base URL on the first line of stdout, then serves until interrupted. A taken port is
 a one-line error (exit status 1), not a traceback.
@@ -19,6 +19,17 @@ from typing import Any
 from ._faults import Fault, parse_faults
 from ._reply import Reply
 from ._runner import Emulator, PortInUseError
+
+
+def parse_reply(text: str) -> list[Reply]:
+    """``--reply``'s argument as ``Emulator(replies=...)`` takes a reply: plain text, or a
+    ``Reply`` as a JSON object (a list of objects or strings: several). Text that starts like
+    JSON (``{`` or ``[``) must be JSON: a typo there is an error, not a reply quoting it."""
+    if not text.lstrip().startswith(("{", "[")):
+        return [Reply(text=text)]
+    data = json.loads(text)
+    items = data if isinstance(data, list) else [data]
+    return [Reply(text=item) if isinstance(item, str) else Reply.from_dict(item) for item in items]
 
 
 def main(
@@ -46,9 +57,10 @@ def main(
         "--reply",
         action="append",
         default=[],
-        metavar="JSON",
-        help='a scripted reply, e.g. \'{"text": "Paris."}\' or \'{"tool_calls": [{"name": "f", '
-        '"input": {}}]}\' (an object or a list); repeatable, used in order',
+        metavar="REPLY",
+        help="a scripted reply, as Emulator(replies=...) takes it: plain text (--reply Paris.) "
+        'or a Reply as JSON (\'{"tool_calls": [{"name": "f", "input": {}}]}\', an object or a '
+        "list); repeatable, used in order",
     )
     args = parser.parse_args(argv)
     faults: list[Fault] = []
@@ -60,9 +72,7 @@ def main(
     replies: list[Reply] = []
     for text in args.reply:
         try:
-            data = json.loads(text)
-            items = data if isinstance(data, list) else [data]
-            replies.extend(Reply.from_dict(item) for item in items)
+            replies.extend(parse_reply(text))
         except (ValueError, TypeError, AttributeError) as exc:
             parser.error(f"--reply {text!r}: {exc}")
     stop = threading.Event()

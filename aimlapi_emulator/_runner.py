@@ -53,7 +53,7 @@ _QUIET_CANCEL = _QuietCancel()
 class Emulator:
     """A local AI/ML API for tests, demos and CI.
 
-    Example:
+    Examples:
         >>> with Emulator(replies=[Reply(text="Paris.")]) as emu:  # doctest: +SKIP
         ...     llm = ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url)
         ...     assert llm.invoke("Capital of France?").text == "Paris."

@@ -103,10 +103,22 @@ def spread(values: Sequence[float]) -> float:
     return (max(values) - min(values)) / 2 / mid if mid else 0.0
 
 
+# False once a script was run with --quick (parser() below): its counts are too small for a
+# figure to pass or fail a target, so every verdict says so instead of ✓ or ✗.
+JUDGED = True
+
+
+def mark(met: bool) -> str:
+    """✓ or ✗ for a target, or "not judged" in a --quick run."""
+    if not JUDGED:
+        return "(not judged: --quick)"
+    return "✓" if met else "✗"
+
+
 def verdict(value: float, target: float | None) -> str:
     if target is None:
         return ""
-    return f"≤ {target:.2f}× {'✓' if value <= target else '✗'}"
+    return f"≤ {target:.2f}× {mark(value <= target)}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -137,13 +149,24 @@ def versions(*dists: str) -> str:
     return ", ".join(out)
 
 
+class _Quick(argparse.Action):
+    """``--quick``: tiny counts, and no verdicts (:data:`JUDGED`)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        global JUDGED
+        JUDGED = False
+        setattr(namespace, self.dest, True)
+
+
 def parser(doc: str | None) -> argparse.ArgumentParser:
     """The arguments every benchmark accepts: ``--quick`` (tiny counts, the smoke test's) and
     ``--out DIR`` (where to write a plot, if the script makes one)."""
     p = argparse.ArgumentParser(
         description=(doc or "").split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    p.add_argument("--quick", action="store_true", help="tiny counts: seconds, not minutes")
+    p.add_argument(
+        "--quick", action=_Quick, nargs=0, default=False, help="tiny counts: seconds, not minutes"
+    )
     p.add_argument("--out", type=Path, default=None, help="write plots (PNG) into this folder")
     return p
 

@@ -13,8 +13,9 @@ call, and a round holds ``--chunks-per-round`` chunks' worth of calls (400 calls
 1 KB answer's 50 chunks cost less than the load on a shared machine moves a call's fixed cost
 between batches seconds apart, so batches side by side measured noise at 1 KB.
 
-Targets (DESIGN.md): CPU per chunk flat within 1.5x from 1 KB to 10 MB for the core and both
-adapters. The floors are shown too; a floor that is not flat shows the framework's own cost.
+Targets (docs/performance/index.md "Targets"): CPU per chunk flat within 1.5x from 1 KB to
+10 MB for the core and both adapters. The floors are shown too; a floor that is not flat shows
+the framework's own cost.
 For LangChain, each model's ``_stream`` generator is also read alone, without
 ``BaseChatModel.stream``, which keeps every chunk (ten objects the cyclic garbage collector
 tracks, the floor's and ours alike) until the end of the answer to merge them: the rows
@@ -33,6 +34,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,10 +231,18 @@ def main() -> None:
     ]
     print(table(headers, rows))
     if args.out is not None:
-        plot(per_chunk, sizes, args.out / "answer_size.png", args.chunk_bytes)
+        plot(per_chunk, sizes, args.out / "answer_size.png", args.chunk_bytes, set(stopped))
 
 
-def plot(series: dict[str, list[float]], sizes: list[int], path: Path, chunk: int) -> None:
+def plot(
+    series: dict[str, list[float]],
+    sizes: list[int],
+    path: Path,
+    chunk: int,
+    stopped: Container[tuple[str, int]] = (),
+) -> None:
+    """One line per client; a figure from a call stopped at the time budget is a lower bound,
+    drawn as a hollow upward triangle off the line (the line stops at the last measurement)."""
     plt = plt_or_none()
     if plt is None:
         return
@@ -240,7 +250,15 @@ def plot(series: dict[str, list[float]], sizes: list[int], path: Path, chunk: in
     fig, ax = plt.subplots(figsize=(8, 5))
     for name, values in series.items():
         style = "--" if "floor" in name or name.startswith("httpx") else "-"
-        ax.plot(sizes, values, style, marker="o", label=name)
+        measured = [(s, v) for s, v in zip(sizes, values, strict=True) if (name, s) not in stopped]
+        xs, ys = zip(*measured, strict=True) if measured else ((), ())
+        (line,) = ax.plot(xs, ys, style, marker="o", label=name)
+        for size, value in zip(sizes, values, strict=True):
+            if (name, size) in stopped:
+                ax.plot([size], [value], "^", markerfacecolor="none", color=line.get_color())
+                ax.annotate(f"≥ {value:.0f}: stopped at the time budget", (size, value),
+                            textcoords="offset points", xytext=(-8, 6), ha="right", fontsize=7,
+                            color=line.get_color())  # fmt: skip
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(sizes, [label(s) for s in sizes])

@@ -32,8 +32,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _harness import mark, table
 from _harness import parser as bench_parser
-from _harness import table
 
 from aimlapi_core import AIMLAPIClient, ChatRequest, Message, TextPart, in_input_order
 
@@ -181,7 +181,7 @@ def main() -> None:
     print(f"  aimlapi_core (create + retrieve, HTTP included):  {o * 1000:8.0f} ms  ({ratio:.2f}x)")
     print(f"  wall: stdlib {statistics.median(std_wall) * 1000:.0f} ms, ", end="")
     print(f"aimlapi_core {statistics.median(ours_wall) * 1000:.0f} ms")
-    print(f"  target: <= 2.00x -> {'met' if ratio <= 2 else 'NOT met'}")
+    print(f"  target: <= 2.00x -> {mark(ratio <= 2)}")
     print(
         f"  memory: tracemalloc peak {peak / mib:.1f} MiB for {len(results)} results "
         f"({peak / (request_bytes + len(body)):.1f}x the two bodies); "
@@ -192,7 +192,7 @@ def main() -> None:
         ["stdlib (build + json.dumps, json.loads per line)", f"{s * 1000:.0f} ms", "1.00×", ""],
         ["aimlapi_core (create + retrieve, HTTP included)", f"{o * 1000:.0f} ms", f"{ratio:.2f}×"],
     ]
-    rows[1].append(f"≤ 2.00× {'✓' if ratio <= 2 else '✗'}")
+    rows[1].append(f"≤ 2.00× {mark(ratio <= 2)}")
     print(table(["batch of " + str(args.requests), "CPU", "ratio", "target"], rows))
 
 

@@ -4,7 +4,8 @@ The emulator runs in a separate process (``python -m aimlapi_emulator``), so onl
 own work is measured (``time.process_time`` of this process). Every client sends the same
 requests: bare httpx posts the same JSON bodies and reads the vectors out of the answers with
 ``json.loads``; the others go through ``AIMLAPIClient.embed`` (batch planning, per-model checks,
-retry loop, answer validation, reordering by ``index``). Target from DESIGN.md:
+retry loop, answer validation, reordering by ``index``). Target (docs/performance/index.md
+"Targets"):
 
     embeddings              <= 1.2x bare httpx per 1,000 texts
 

@@ -8,11 +8,11 @@ the calls are interleaved one by one (``_harness.cpu_rounds``); each time is the
 rounds; each ratio (to bare httpx, and to the framework's floor, on the same dialect) is the
 median over rounds of the ratio within the round (``paired``), so load that changes between
 rounds cancels. Then cold imports (``imports``): each package after its floor in a fresh
-interpreter, best of ``--tries``. Targets (DESIGN.md, and the import one we control):
+interpreter, best of ``--tries``. Targets (docs/performance/index.md "Targets"):
 
     aimlapi_core            <= 1.15x bare httpx, whole and streamed
     each adapter            <= 1.05x its framework's floor whole, <= 1.10x streamed
-    import langchain_aimlapi <= 0.6 s cold (DESIGN; langchain-core alone takes longer here)
+    import langchain_aimlapi <= 0.6 s cold (absolute; langchain-core alone takes longer here)
     each package's import   <= 0.15 s over its floor's (httpx; the framework's chat module)
 
 Run: ``.venv/bin/python benchmarks/overhead.py [--calls 60] [--rounds 9] [--quick]``, or
@@ -35,6 +35,7 @@ from _harness import (
     MODEL,
     cpu_rounds,
     machine,
+    mark,
     median,
     parser,
     plt_or_none,
@@ -183,9 +184,10 @@ IMPORTS: list[tuple[str, str, bool]] = [
     ("llama_index_aimlapi", LLAMA_INDEX_FLOOR, True),
     ("llama_index.llms.openai_like", LLAMA_INDEX_FLOOR, False),
 ]
-# DESIGN.md's target, absolute: not reachable here, since langchain-core alone takes longer
-# (benchmarks/README.md). What we control is the time over the floor, judged without httpx's
-# command-line client (below), which an install of our extras does not bring.
+# The absolute target (docs/performance/index.md "Targets"): not reachable here, since
+# langchain-core alone takes longer (benchmarks/README.md). What we control is the time over
+# the floor, judged without httpx's command-line client (below), which an install of our extras
+# does not bring.
 IMPORT_TARGETS = {"langchain_aimlapi": 0.6}
 OVER_FLOOR_TARGET = 0.15
 # httpx/__init__.py imports its command-line client (httpx/_main.py) when click, pygments and rich
@@ -265,10 +267,10 @@ def imports(tries: int) -> str:
         marks = []
         absolute = IMPORT_TARGETS.get(module)
         if absolute is not None:
-            ok = "✓" if min(whole[module]) <= absolute else "✗"
-            marks.append(f"≤ {absolute} s {ok} (DESIGN, absolute)")
+            ok = mark(min(whole[module]) <= absolute)
+            marks.append(f"≤ {absolute} s {ok} (absolute)")
         if ours:
-            ok = "✓" if min(bare[module]) <= OVER_FLOOR_TARGET else "✗"
+            ok = mark(min(bare[module]) <= OVER_FLOOR_TARGET)
             marks.append(f"≤ +{OVER_FLOOR_TARGET} s over floor, no httpx CLI {ok}")
         out.append(
             [

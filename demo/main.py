@@ -1,8 +1,9 @@
 """`make demo`: the whole integration at work, in one run.
 
 With no ``AIMLAPI_API_KEY`` it starts the local emulator and says so on its first line; with a
-key it talks to the real AI/ML API. Each section prints what it shows; the run ends with a table
-of calls, tokens and cost, and exits non-zero if any step failed.
+key it says where its calls go (``AIMLAPI_BASE_URL``, by default the AI/ML API). Each section
+prints what it shows; the run ends with a table of calls, tokens and cost, and exits non-zero
+if any step failed.
 """
 
 from __future__ import annotations
@@ -65,6 +66,15 @@ def check_reachable(base_url: str) -> None:
         raise SystemExit(2) from None
 
 
+def where(base_url: str) -> str:
+    """What answers at ``base_url``, as far as the URL tells: the real API is never on loopback."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+        return "a local emulator on loopback: no network, no cost"
+    return "the AI/ML API: calls are billed"
+
+
 @contextlib.contextmanager
 def backend() -> Iterator[str]:
     """Yield the model id, with the environment pointing at the real API or the emulator."""
@@ -72,7 +82,9 @@ def backend() -> Iterator[str]:
         from aimlapi_core._client_settings import DEFAULT_BASE_URL
 
         base_url = os.environ.get("AIMLAPI_BASE_URL") or DEFAULT_BASE_URL
-        console.print(f"[bold]Using the real AI/ML API[/] at {base_url} (AIMLAPI_API_KEY is set).")
+        console.print(
+            f"[bold]AIMLAPI_API_KEY is set: calls go to {base_url}[/] ({where(base_url)})."
+        )
         check_reachable(base_url)
         yield os.environ.get("AIMLAPI_DEMO_MODEL", "claude-sonnet-4-20250514")
         return

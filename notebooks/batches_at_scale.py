@@ -24,6 +24,9 @@
 #    shipped to the workers (the key travels inside the pickled model, not in their environment).
 #
 # See `docs/batches.md` for the API in full.
+#
+# Install, from a checkout: `pip install -e ".[notebooks]"` (both frameworks, LangChain's
+# agents, the emulator, Ray and JupyterLab; `docs/getting-started.md` has every way to install).
 
 # %% [markdown]
 # ## Setup
@@ -40,7 +43,12 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 
 emulator = None
 if os.environ.get("AIMLAPI_API_KEY"):
-    print("AIMLAPI_API_KEY is set: using the real AI/ML API (3,000 billed requests).")
+    from urllib.parse import urlsplit
+
+    base_url = os.environ.get("AIMLAPI_BASE_URL") or "https://api.aimlapi.com/v1"
+    local = urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1")
+    print(f"AIMLAPI_API_KEY is set: calls go to {base_url}", end=" ")
+    print("(a local emulator on loopback)." if local else "(the AI/ML API: 3,000 billed requests).")
 else:
     import re
 

@@ -27,6 +27,9 @@
 #   quote to the node it names and to its span there, so every citation can be checked.
 #
 # The guide is `docs/citations.md`.
+#
+# Install, from a checkout: `pip install -e ".[notebooks]"` (both frameworks, LangChain's
+# agents, the emulator, Ray and JupyterLab; `docs/getting-started.md` has every way to install).
 
 # %% [markdown]
 # ## Setup
@@ -40,7 +43,12 @@ import os
 
 emulator = None
 if os.environ.get("AIMLAPI_API_KEY"):
-    print("AIMLAPI_API_KEY is set: using the real AI/ML API.")
+    from urllib.parse import urlsplit
+
+    base_url = os.environ.get("AIMLAPI_BASE_URL") or "https://api.aimlapi.com/v1"
+    local = urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1")
+    print(f"AIMLAPI_API_KEY is set: calls go to {base_url}", end=" ")
+    print("(a local emulator on loopback)." if local else "(the AI/ML API: billed).")
 else:
     from aimlapi_emulator import Emulator
 

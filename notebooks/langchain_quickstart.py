@@ -20,8 +20,8 @@
 # [AI/ML API](https://aimlapi.com). This notebook walks through invoke, streaming, async,
 # batch, an LCEL chain, tool calling, structured output, usage and cost, and errors.
 #
-# Install: `pip install "aimlapi-integrations[notebooks]"` once published; until then from a
-# checkout, `pip install -e ".[notebooks]"` (the README's *Install* section has every way).
+# Install, from a checkout: `pip install -e ".[notebooks]"` (both frameworks, LangChain's
+# agents, the emulator, Ray and JupyterLab; `docs/getting-started.md` has every way to install).
 
 # %% [markdown]
 # ## Setup
@@ -30,17 +30,34 @@
 # Without it, the next cell starts the bundled emulator — a real HTTP server on loopback
 # that answers like the API with deterministic scripted replies — and points
 # `AIMLAPI_API_KEY` / `AIMLAPI_BASE_URL` at it. Nothing else in the notebook changes.
+#
+# The emulator's default assistant fills a tool's arguments from words of the prompt, which is
+# enough to keep a chain moving but not what a model knows about a film; the structured-output
+# cell's answer is scripted here (`replies=`) with what a model would return.
 
 # %%
 import os
 
 emulator = None
 if os.environ.get("AIMLAPI_API_KEY"):
-    print("AIMLAPI_API_KEY is set: using the real AI/ML API.")
-else:
-    from aimlapi_emulator import Emulator
+    from urllib.parse import urlsplit
 
-    emulator = Emulator().start()
+    base_url = os.environ.get("AIMLAPI_BASE_URL") or "https://api.aimlapi.com/v1"
+    local = urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1")
+    print(f"AIMLAPI_API_KEY is set: calls go to {base_url}", end=" ")
+    print("(a local emulator on loopback)." if local else "(the AI/ML API: billed).")
+else:
+    from aimlapi_emulator import Emulator, Reply
+
+    def scripted(request):
+        """The Movie the structured-output cell asks for; None: the default assistant."""
+        tools = request.json.get("tools", [])
+        if any(tool.get("function", tool).get("name") == "Movie" for tool in tools):
+            movie = {"title": "Arrival", "year": 2016, "genres": ["science fiction", "drama"]}
+            return Reply(tool_calls=[{"name": "Movie", "input": movie}])
+        return None
+
+    emulator = Emulator(replies=scripted).start()
     os.environ["AIMLAPI_API_KEY"] = emulator.api_key
     os.environ["AIMLAPI_BASE_URL"] = emulator.base_url
     print(f"No AIMLAPI_API_KEY: running against the local emulator at {emulator.base_url}")

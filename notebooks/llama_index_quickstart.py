@@ -20,8 +20,8 @@
 # [AI/ML API](https://aimlapi.com). This notebook covers complete, chat, streaming, async,
 # structured prediction, a query engine over a few local documents, and a chat engine.
 #
-# Install: `pip install "aimlapi-integrations[notebooks]"` once published; until then from a
-# checkout, `pip install -e ".[notebooks]"` (the README's *Install* section has every way).
+# Install, from a checkout: `pip install -e ".[notebooks]"` (both frameworks, LangChain's
+# agents, the emulator, Ray and JupyterLab; `docs/getting-started.md` has every way to install).
 
 # %% [markdown]
 # ## Setup
@@ -36,7 +36,12 @@ import os
 
 emulator = None
 if os.environ.get("AIMLAPI_API_KEY"):
-    print("AIMLAPI_API_KEY is set: using the real AI/ML API.")
+    from urllib.parse import urlsplit
+
+    base_url = os.environ.get("AIMLAPI_BASE_URL") or "https://api.aimlapi.com/v1"
+    local = urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1")
+    print(f"AIMLAPI_API_KEY is set: calls go to {base_url}", end=" ")
+    print("(a local emulator on loopback)." if local else "(the AI/ML API: billed).")
 else:
     from aimlapi_emulator import Emulator
 

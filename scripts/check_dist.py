@@ -4,8 +4,10 @@
    ``all``) goes into its own clean venv (uv, from the package index), and a call is made from
    that venv against an emulator on loopback; the extras ``demo`` and ``notebooks`` are resolved
    (``--dry-run``). The sdist is built into a wheel and installed with no extra.
-2. Every command of the README's "Install" block runs as written (``pip`` being each clean
-   venv's pip), followed by a LangChain call against the emulator.
+2. Every ``pip install`` command of the "Install" sections of README.md and
+   docs/getting-started.md runs as written, each in a clean venv made by ``python -m venv``
+   with the pip that ships with the interpreter (pip 23.2 on Python 3.11: no upgrade, as a
+   newcomer has it), followed by a LangChain call against the emulator.
 3. ``".[langchain,llama-index]" "langchain>=1.5" "langchain-core>=1.8"`` resolves together.
 
 Usage: ``python scripts/check_dist.py dist`` (run from anywhere; exits 1 on the first failure).
@@ -77,10 +79,18 @@ def run(cmd: list[str] | str, **kwargs: object) -> str:
     return str(proc.stdout)
 
 
-def venv(where: Path, *, with_pip: bool = False) -> Path:
-    run([UV, "venv", "--quiet", "--python", sys.executable, *(["--seed"] if with_pip else []),
-         str(where)])  # fmt: skip
+def venv(where: Path) -> Path:
+    run([UV, "venv", "--quiet", "--python", sys.executable, str(where)])
     return where / "bin" / "python"
+
+
+def venv_with_its_own_pip(where: Path) -> Path:
+    """A venv as ``python3 -m venv`` makes it: the pip bundled with the interpreter (ensurepip),
+    not upgraded, so a command that needs a newer pip fails here as it would for a user."""
+    run([sys.executable, "-m", "venv", str(where)])
+    python = where / "bin" / "python"
+    print(run([str(python), "-m", "pip", "--version"]).strip())
+    return python
 
 
 def call(python: Path, code: str, emu: Emulator) -> None:
@@ -94,17 +104,24 @@ def call(python: Path, code: str, emu: Emulator) -> None:
         raise SystemExit("FAILED: the call sent no request to the emulator")
 
 
-def readme_install_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Install", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
-    if block is None:
-        raise SystemExit("FAILED: README.md's Install section has no ```sh block")
+# The pages whose "## Install" section a newcomer copies commands from.
+INSTALL_PAGES = ("README.md", "docs/getting-started.md")
+
+
+def documented_install_commands() -> list[str]:
+    """Every ``pip install`` line of the pages' Install sections (comments dropped)."""
     commands = []
-    for line in block.group(1).splitlines():
-        command = line.split(" #", 1)[0].strip()
-        if command and not command.startswith("#"):
-            commands.append(command)
+    for page in INSTALL_PAGES:
+        text = (ROOT / page).read_text(encoding="utf-8")
+        section = text.split("\n## Install", 1)[1].split("\n## ", 1)[0]
+        blocks = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
+        if not blocks:
+            raise SystemExit(f"FAILED: {page}'s Install section has no ```sh block")
+        for line in "".join(blocks).splitlines():
+            for part in line.split(" #", 1)[0].split("&&"):
+                command = part.strip()
+                if command.startswith("pip install ") and command not in commands:
+                    commands.append(command)
     return commands
 
 
@@ -133,13 +150,9 @@ def main(dist: str) -> int:
         spec = f"{ROOT}[langchain,llama-index]"
         run([UV, "pip", "install", "--dry-run", "--python", str(python), spec, *newest])
 
-        commands = readme_install_commands()
-        for i, command in enumerate(commands):
-            if command == "make dist":
-                continue  # done: this check runs on its output
-            if not command.startswith("pip install "):
-                raise SystemExit(f"FAILED: README install command not understood: {command}")
-            python = venv(base / f"readme-{i}", with_pip=True)
+        # `make dist` (in the wheel command's block) is what made dist/: done.
+        for i, command in enumerate(documented_install_commands()):
+            python = venv_with_its_own_pip(base / f"documented-{i}")
             run(f"{python} -m {command} --quiet", cwd=ROOT)
             call(python, LANGCHAIN_CALL, emu)
     print(f"dist-check: all passed in {time.monotonic() - started:.0f} s")

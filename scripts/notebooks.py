@@ -84,6 +84,9 @@ def execute(source: Path) -> nbformat.NotebookNode:
             ).execute()
     finally:
         os.environ.update(saved)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merged_streams([o for o in cell.outputs if not _is_stderr(o)])
     nb.metadata = {
         "jupytext": {"formats": "ipynb,py:percent"},
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -91,6 +94,28 @@ def execute(source: Path) -> nbformat.NotebookNode:
     }
     nbformat.validate(nb)
     return nb
+
+
+def _is_stderr(output: nbformat.NotebookNode) -> bool:
+    """Progress bars, library log lines and warnings (Ray's, tqdm's): not the cell's result,
+    and they carry this machine's paths. Kept out of the committed notebooks and the check."""
+    return output.get("output_type") == "stream" and output.get("name") == "stderr"
+
+
+def _merged_streams(outputs: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """Consecutive stdout records as one: how a kernel splits a stream varies between runs."""
+    merged: list[nbformat.NotebookNode] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 # Values that differ between runs of the same notebook against the emulator.
@@ -131,8 +156,8 @@ def _outputs(nb: nbformat.NotebookNode) -> list[str]:
             continue
         texts = []
         for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                continue  # progress bars, library log lines and warnings: not the cell's result
+            if _is_stderr(output):
+                continue
             text: Any = output.get("text") or output.get("data", {}).get("text/plain", "")
             if output.get("output_type") == "error":
                 text = f"{output.get('ename')}: {output.get('evalue')}"

@@ -17,6 +17,7 @@ Anthropic SDK's ``_make_status_error``) and one builder of mid-stream errors
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -127,6 +128,45 @@ def upstream_status(status: int, message: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# Zod's words for a value outside a field's enum, as the gateway sends them after "Body validation
+# error" (docs/aimlapi-docs/errors-and-messages__errors-with-status-code-4xx.md "Example: Body
+# validation error"; the field name before it is optional there, present in the gateway's 400s).
+_ENUM_MISS = re.compile(
+    r"(?:(?P<field>[\w.\[\]]+): )?Invalid enum value\. Expected (?P<expected>'.*?'), "
+    r"received '(?P<given>[^']*)'",
+    re.DOTALL,
+)
+
+
+def explain_enum_miss(message: str) -> str:
+    """``message`` with a refused enum value's nearest allowed values named ("did you mean").
+
+    For ``model`` the gateway lists every id it serves, hundreds, which a message cut to a
+    readable length shows the first dozen of: the list is replaced by the documented Claude
+    ids nearest to the one given (``aimlapi_core.catalog``). Other fields keep their (short)
+    list, with the nearest value added.
+    """
+    match = _ENUM_MISS.search(message)
+    if match is None:
+        return message
+    given, field = match.group("given"), match.group("field")
+    allowed = re.findall(r"'([^']*)'", match.group("expected"))
+    if field == "model" or (field is None and any("claude" in v for v in allowed)):
+        from aimlapi_core.catalog import model_ids  # the error path only: no load on import
+
+        near = [repr(m) for m in difflib.get_close_matches(given, model_ids(), n=3, cutoff=0.6)]
+        hint = f"did you mean {' or '.join(near)}? " if near else ""
+        told = (
+            f"model: the API refused the model id {given!r} ({hint}The documented Claude ids: "
+            "aimlapi_core.catalog.model_ids(), or the table in docs/models.md)"
+        )
+        return message[: match.start()] + told + message[match.end() :]
+    near = difflib.get_close_matches(given, allowed, n=1, cutoff=0.6)
+    if not near:
+        return message
+    return message[: match.end()] + f" (did you mean {near[0]!r}?)" + message[match.end() :]
+
+
 def make_status_error(
     status: int,
     body: Any,
@@ -136,15 +176,17 @@ def make_status_error(
     headers: Mapping[str, str] | None = None,
 ) -> APIStatusError:
     """The :class:`APIStatusError` subclass for ``status`` with the envelope's message
-    (``fallback`` when it has none) and request id (``request_id`` when it has none).
+    (``fallback`` when it has none; a refused enum value's nearest allowed values named, see
+    :func:`explain_enum_miss`) and request id (``request_id`` when it has none).
 
     A 5xx wrapping an upstream 4xx gets the class of the upstream status and ``upstream_status``.
     """
     envelope = read_envelope(body)
     upstream = upstream_status(status, envelope.message)
     cls = status_error_class(upstream if upstream is not None else status)
+    message = explain_enum_miss(envelope.message) if envelope.message else fallback
     return cls(
-        excerpt(envelope.message or fallback, 500),
+        excerpt(message, 500),
         status_code=status,
         request_id=envelope.request_id or request_id,
         body=body,

@@ -63,6 +63,9 @@ def test_benchmark_runs_quick_and_prints_a_table(script: Path, tmp_path: Path) -
     # The convention every script follows: benchmarks/README.md "Writing a benchmark".
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert TABLE.search(result.stdout), f"no markdown table in:\n{result.stdout[-2000:]}"
+    # Tiny counts judge nothing: no verdict, met or not (benchmarks/README.md).
+    verdicts = re.findall(r"[✓✗]|NOT met", result.stdout)
+    assert not verdicts, f"a --quick run printed verdicts {verdicts}:\n{result.stdout[-2000:]}"
 
 
 def test_runner_collects_results_into_one_page(tmp_path: Path) -> None:

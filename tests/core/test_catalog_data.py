@@ -25,15 +25,15 @@ def _script() -> ModuleType:
     return module
 
 
-def test_committed_catalogue_and_readme_table_are_current() -> None:
+def test_committed_catalogue_and_model_table_are_current() -> None:
     script = _script()
     catalog = script.build()
     assert (ROOT / "aimlapi_core/catalog.json").read_text() == script.render(catalog), (
         "aimlapi_core/catalog.json is stale: run `make catalog`"
     )
-    readme = (ROOT / "README.md").read_text()
-    assert readme == script.readme_with_table(readme, catalog), (
-        "the README model table is stale: run `make catalog`"
+    page = (ROOT / "docs/models.md").read_text()
+    assert page == script.page_with_table(page, catalog), (
+        "the model table in docs/models.md is stale: run `make catalog`"
     )
 
 
@@ -141,15 +141,3 @@ def test_the_swapped_tools_schema_is_read_by_its_descriptions() -> None:
     assert not script.is_swapped(
         json.loads((ROOT / "docs/schemas/claude-sonnet-5.json").read_text())
     )
-
-
-def test_the_readme_catalogue_session_is_true() -> None:
-    import doctest
-    import re
-
-    readme = (ROOT / "README.md").read_text()
-    [session] = re.findall(r"```pycon\n(>>> from aimlapi_core.catalog.*?)```", readme, re.S)
-    test = doctest.DocTestParser().get_doctest(session, {}, "README catalogue", "README.md", 0)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
-    runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0

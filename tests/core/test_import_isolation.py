@@ -1,4 +1,4 @@
-"""`import aimlapi_core` must not load any framework (DESIGN.md: the core is framework-free)."""
+"""`import aimlapi_core` must not load any framework (the README: "a framework-free client")."""
 
 from __future__ import annotations
 

@@ -2,9 +2,11 @@
 Batches API examples and the Ray recipe (a local Ray with 2 CPUs).
 
 Each block runs in its own subprocess with only ``AIMLAPI_API_KEY`` / ``AIMLAPI_BASE_URL``
-pointing at the emulator, as for the README (tests/e2e/test_readme.py). The emulator accepts
-that key only, so every answer the Ray workers got proves the key travelled inside the pickled
-models; the recipe's own check shows it was not in the workers' environment.
+pointing at the emulator, as every page's blocks do (tests/e2e/doc_snippets.py); this page
+has a test of its own for the emulator its examples need (scripted answers, one batch poll).
+The emulator accepts that key only, so every answer the Ray workers got proves the key
+travelled inside the pickled models; the recipe's own check shows it was not in the workers'
+environment.
 """
 
 from __future__ import annotations
@@ -14,23 +16,14 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from doc_snippets import ROOT, RUNNER, runnable_blocks
 
 from aimlapi_emulator import Emulator, RecordedRequest
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "batches.md"
-_FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-_RUNNER = (
-    "import sys; src = sys.stdin.read(); "
-    "exec(compile(src, sys.argv[1], 'exec'), {'__name__': '__main__'})"
-)
 KEY = "sk-docs-batches-6a1f0e93"
-BLOCKS = [
-    (DOC.read_text(encoding="utf-8").count("\n", 0, m.start(1)) + 1, m.group(1))
-    for m in _FENCE.finditer(DOC.read_text(encoding="utf-8"))
-]
+BLOCKS = [(b.line, b.code) for b in runnable_blocks(ROOT / "docs" / "batches.md")]
 
 
 def say(request: RecordedRequest) -> str:
@@ -56,7 +49,7 @@ def run(line: int, code: str, emu: Emulator) -> subprocess.CompletedProcess[str]
         PYTHONWARNINGS="ignore",
     )
     return subprocess.run(
-        [sys.executable, "-c", _RUNNER, f"docs/batches.md:{line}"],
+        [sys.executable, "-c", RUNNER, "docs/batches.md"],
         input="\n" * (line - 1) + code,
         capture_output=True,
         text=True,

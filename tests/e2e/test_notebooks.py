@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 import jupytext
 import nbformat
 import pytest
+from doc_snippets import Block, extras_brought_by, needed_extras
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "notebooks.py"
@@ -77,6 +79,33 @@ def test_notebook_code_is_free_of_test_scaffolding(name: str) -> None:
         assert "tests/fixtures" not in cell.source
         assert '"fixtures"' not in cell.source
         assert "Path.cwd()" not in cell.source
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_install_a_notebook_states_brings_everything_it_imports(name: str) -> None:
+    source = ROOT / "notebooks" / f"{name}.py"
+    nb = jupytext.read(source)
+    assert 'pip install -e ".[notebooks]"' in nb.cells[0].source, "the first cell says the install"
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    code = code.replace("await ", "")  # top-level await: valid in a cell, not in a module
+    needed = needed_extras(Block(f"notebooks/{name}.py", 1, "python", code))
+    assert needed <= extras_brought_by()["notebooks"], f"the notebooks extra lacks {needed}"
+
+
+# What a committed output must not carry: this machine's paths (a home, a venv, a temporary
+# folder, Ray's session logs) or stderr (progress bars, log lines).
+_MACHINE_PATH = re.compile(r"/(?:work|home|root|tmp|Users|opt)/|site-packages")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_outputs_carry_no_machine_paths_or_stderr(name: str) -> None:
+    committed = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    for i, cell in enumerate(committed.cells):
+        for output in cell.get("outputs", []):
+            assert output.get("name") != "stderr", f"cell {i}: stderr in the committed output"
+            text = output.get("text") or "".join(str(v) for v in output.get("data", {}).values())
+            found = _MACHINE_PATH.search("".join(text))
+            assert found is None, f"cell {i}: a machine path in the output: {text!r}"
 
 
 # Notebooks that need an optional extra beyond the ones every test run installs.

@@ -142,9 +142,15 @@ def test_a_malformed_reply_is_refused_when_built(kwargs: dict[str, Any], error: 
         Reply(**kwargs)
 
 
-def test_cli_takes_replies():
+@pytest.mark.parametrize(
+    ("reply", "text"),
+    [
+        (json.dumps({"text": "from the command line"}), "from the command line"),
+        ("Hello", "Hello"),  # plain text, as Emulator(replies=["Hello"]) takes it
+    ],
+)
+def test_cli_takes_replies(reply: str, text: str):
     command = [sys.executable, "-m", "aimlapi_emulator", "--port", "0"]
-    reply = json.dumps({"text": "from the command line"})
     with subprocess.Popen([*command, "--reply", reply], stdout=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
         base_url = proc.stdout.readline().strip()
@@ -152,7 +158,7 @@ def test_cli_takes_replies():
         response = httpx.post(
             f"{base_url}/chat/completions", json=body, headers={"Authorization": "Bearer k"}
         )
-        assert response.json()["choices"][0]["message"]["content"] == "from the command line"
+        assert response.json()["choices"][0]["message"]["content"] == text
         proc.terminate()
         assert proc.wait(timeout=10) == 0
     bad = subprocess.run(
@@ -160,3 +166,25 @@ def test_cli_takes_replies():
     )
     assert bad.returncode == 2
     assert "unknown Reply field(s) ['txt']" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("argument", "texts"),
+    [
+        ("Hello", ["Hello"]),
+        ("Bonjour !", ["Bonjour !"]),
+        ('{"text": "Paris."}', ["Paris."]),
+        ('["one", {"text": "two"}]', ["one", "two"]),
+    ],
+)
+def test_cli_reply_takes_plain_text_as_the_python_api_does(argument: str, texts: list[str]):
+    from aimlapi_emulator.__main__ import parse_reply
+
+    assert parse_reply(argument) == [Reply(text=t) for t in texts]
+
+
+def test_cli_reply_that_starts_like_json_must_be_json():
+    from aimlapi_emulator.__main__ import parse_reply
+
+    with pytest.raises(ValueError):
+        parse_reply('{"text": "unclosed')
