@@ -44,7 +44,8 @@ from .wire.envelope import make_status_error
 logger = logging.getLogger("aimlapi_core")
 
 USER_AGENT = f"aimlapi-integrations/{VERSION}"
-# Generous pool: the design targets 500 concurrent async streams on one client (benchmarks/concurrency.py).
+# Generous pool: 500 concurrent async streams on one client is a target
+# (benchmarks/concurrency.py).
 POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 
 
