@@ -4,24 +4,26 @@ A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain message
 the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
 fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
 ``_tools.py`` for the mappings, ``_structured.py`` for ``bind_tools`` and structured output
-(the ``ToolCalling`` mixin), ``_tokens.py`` for the token estimates (``TokenEstimates``).
+(the ``ToolCalling`` mixin) and each call's answer tool and reading of the reply,
+``_batch.py`` for the Batches API (``BatchSubmission``), ``_tokens.py`` for the token
+estimates (``TokenEstimates``).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
     generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import secret_from_env
@@ -39,11 +41,18 @@ from aimlapi_core.adapter import (
 from aimlapi_core.catalog import default_api
 
 from . import _convert, _errors, _profile, _results, _tools
-from ._batch import AIMLAPIBatch, AIMLAPIBinding
+from ._batch import BatchSubmission
 from ._clients import CoreClients
 from ._content_blocks import translate_content, translate_content_chunk
 from ._results import PROVIDER
-from ._structured import AnswerTool, ToolCalling, check_required_call
+from ._structured import (
+    AnswerTool,
+    ToolCalling,
+    aanswer_events,
+    answer_events,
+    answer_tool,
+    answered,
+)
 from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
@@ -54,7 +63,7 @@ register_translator(PROVIDER, translate_content, translate_content_chunk)
 _CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
 
-class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
+class ChatAIMLAPI(CoreClients, ToolCalling, BatchSubmission, TokenEstimates, BaseChatModel):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -243,7 +252,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs = dict(kwargs)
         kwargs.pop("stream", None)
         kwargs.pop("stream_usage", None)
-        kwargs.pop("response_format", None)  # the answer tool (_answer_tool)
+        kwargs.pop("response_format", None)  # the answer tool (_structured.answer_tool)
         kwargs.pop("tool_call_required", None)  # checked on the reply (_structured.py)
         model = kwargs.pop("model", None) or self.model
         overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
@@ -305,29 +314,6 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     def _stream_usage(self, kwargs: dict[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))
 
-    @staticmethod
-    def _answer_tool(kwargs: dict[str, Any]) -> AnswerTool | None:
-        """A ``response_format`` (``create_agent``'s ProviderStrategy) served through a tool."""
-        response_format = kwargs.get("response_format")
-        if response_format is None:
-            return None
-        return AnswerTool(_tools.response_format_tool(response_format))
-
-    @staticmethod
-    def _answered(
-        result: t.ChatResult,
-        request: t.ChatRequest,
-        kwargs: dict[str, Any],
-        answer: AnswerTool | None,
-    ) -> tuple[t.ChatResult, AIMessage]:
-        """The result as the caller gets it (a response_format's answer tool read back) and its
-        message, refused when a required tool call is missing (``_structured.py``)."""
-        if answer is not None:
-            result = answer.result(result)
-        message = _results.to_ai_message(result, request.model)
-        check_required_call(message, kwargs.get("tool_call_required"))
-        return result, message
-
     def _reply(
         self,
         result: t.ChatResult,
@@ -335,7 +321,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs: dict[str, Any],
         answer: AnswerTool | None,
     ) -> ChatResult:
-        _, message = self._answered(result, request, kwargs, answer)
+        _, message = answered(result, request.model, kwargs, answer)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     # ------------------------------------------------------------------ generate / stream
@@ -349,7 +335,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = self._sync_core().create(request)
@@ -364,7 +350,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = await self._async_core().create(request)
@@ -377,11 +363,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated(), self._sync_core().stream(request) as stream:
             chunks = _results.ChunkStream()
-            for event in _answer_events(stream, answer):
+            for event in answer_events(stream, answer):
                 if (chunk := chunks.on_event(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
@@ -397,12 +383,12 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
-                async for event in _aanswer_events(stream, answer):
+                async for event in aanswer_events(stream, answer):
                     if (chunk := chunks.on_event(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
@@ -419,83 +405,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs: dict[str, Any],
         answer: AnswerTool | None,
     ) -> ChatGenerationChunk:
-        final, _ = self._answered(final, request, kwargs, answer)
+        final, _ = answered(final, request.model, kwargs, answer)
         with_usage = self._stream_usage(kwargs)
         return ChatGenerationChunk(
             message=chunks.final(final, request.model, with_usage=with_usage)
         )
-
-    # ------------------------------------------------------------------ Batches API
-
-    def batch_submit(self, inputs: Sequence[LanguageModelInput], **kwargs: Any) -> AIMLAPIBatch:
-        """Submit ``inputs`` (as ``batch`` takes them) to the Batches API: one request each,
-        at up to half the price, answered within about an hour. Single-turn text only (user
-        messages, a system prompt); anything else raises before any request. ``kwargs`` are
-        ``invoke``'s (``tools``, ``tool_choice``, ``stop``, ``max_tokens``…); a model from
-        ``bind_tools`` passes its bound ones. See ``docs/batches.md``.
-
-        Example:
-            .. code-block:: python
-
-                job = llm.batch_submit(["Capital of France?", "Capital of Peru?"])
-                answers = job.results(timeout=3600)  # AIMessages, in input order
-        """
-        requests = self._batch_requests(inputs, kwargs)
-        batch = self._sync_core().batches.create(requests)
-        return AIMLAPIBatch(
-            self, batch.id, size=len(requests), model=kwargs.get("model") or self.model
-        )
-
-    async def abatch_submit(
-        self, inputs: Sequence[LanguageModelInput], **kwargs: Any
-    ) -> AIMLAPIBatch:
-        """Async :meth:`batch_submit`."""
-        requests = self._batch_requests(inputs, kwargs)
-        batch = await self._async_core().batches.create(requests)
-        return AIMLAPIBatch(
-            self, batch.id, size=len(requests), model=kwargs.get("model") or self.model
-        )
-
-    def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
-        """The handle of a batch submitted earlier, by any process (no request is sent)."""
-        return AIMLAPIBatch(self, batch_id, size=None, model=self.model)
-
-    def _batch_requests(
-        self, inputs: Sequence[LanguageModelInput], kwargs: dict[str, Any]
-    ) -> list[t.ChatRequest]:
-        """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style
-        kwargs; every input error is raised here, before any I/O. (``_request`` works on its own
-        copy of the kwargs, so one copy here, without ``stop``, serves every input.)"""
-        kwargs = dict(kwargs)
-        stop = kwargs.pop("stop", None)
-        return [self._request(self._convert_input(x).to_messages(), stop, kwargs) for x in inputs]
-
-    def bind(self, **kwargs: Any) -> AIMLAPIBinding:
-        """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
-        return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
-
-
-def _answer_events(
-    events: Iterator[t.StreamEvent], answer: AnswerTool | None
-) -> Iterator[t.StreamEvent]:
-    if answer is None:
-        yield from events
-        return
-    for raw in events:
-        if (event := answer.event(raw)) is not None:
-            yield event
-    yield from answer.held()
-
-
-async def _aanswer_events(
-    events: AsyncIterator[t.StreamEvent], answer: AnswerTool | None
-) -> AsyncIterator[t.StreamEvent]:
-    """:func:`_answer_events` of an async stream."""
-    async for raw in events:
-        if (event := answer.event(raw) if answer is not None else raw) is not None:
-            yield event
-    for event in answer.held() if answer is not None else ():
-        yield event
 
 
 @functools.cache
