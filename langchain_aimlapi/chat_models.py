@@ -2,8 +2,9 @@
 
 A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain messages and tools to
 the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
-fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
-``_tools.py`` for the mappings, ``_structured.py`` for ``bind_tools`` and structured output
+fetching), and converts the neutral result and stream events back. See ``_request.py`` for
+the per-call request (``CallRequests``), ``_convert.py`` and ``_tools.py`` for the mappings,
+``_structured.py`` for ``bind_tools`` and structured output
 (the ``ToolCalling`` mixin) and each call's answer tool and reading of the reply,
 ``_batch.py`` for the Batches API (``BatchSubmission``), ``_tokens.py`` for the token
 estimates (``TokenEstimates``).
@@ -40,10 +41,11 @@ from aimlapi_core.adapter import (
 )
 from aimlapi_core.catalog import default_api
 
-from . import _convert, _errors, _profile, _results, _tools
+from . import _errors, _profile, _results
 from ._batch import BatchSubmission
 from ._clients import CoreClients
 from ._content_blocks import translate_content, translate_content_chunk
+from ._request import CallRequests
 from ._results import PROVIDER
 from ._structured import (
     AnswerTool,
@@ -59,11 +61,10 @@ DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
 register_translator(PROVIDER, translate_content, translate_content_chunk)
 
-# Per-call keyword arguments that override a constructor field of the same meaning.
-_CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
-
-class ChatAIMLAPI(CoreClients, ToolCalling, BatchSubmission, TokenEstimates, BaseChatModel):
+class ChatAIMLAPI(
+    CoreClients, CallRequests, ToolCalling, BatchSubmission, TokenEstimates, BaseChatModel
+):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -239,77 +240,6 @@ class ChatAIMLAPI(CoreClients, ToolCalling, BatchSubmission, TokenEstimates, Bas
         if self.deadline is not None:
             options["deadline"] = self.deadline
         return options
-
-    # ------------------------------------------------------------------ request
-
-    def _request(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        answer: AnswerTool | None = None,
-    ) -> t.ChatRequest:
-        kwargs = dict(kwargs)
-        kwargs.pop("stream", None)
-        kwargs.pop("stream_usage", None)
-        kwargs.pop("response_format", None)  # the answer tool (_structured.answer_tool)
-        kwargs.pop("tool_call_required", None)  # checked on the reply (_structured.py)
-        model = kwargs.pop("model", None) or self.model
-        overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
-        cache_control = kwargs.pop("cache_control", None)
-        caching = rules.prompt_caching_setting(kwargs.pop("prompt_caching", self.prompt_caching))
-        system, turns = _convert.to_core_messages(messages)
-        if cache_control is not None:
-            _convert.cache_last_block(turns, cache_control)
-        if instruction := kwargs.pop("structured_output_instruction", None):
-            system.append(t.TextPart(text=instruction))
-        thinking = self.thinking_setting
-        tools = [
-            _tools.spec_from_dict(_tools.to_tool_dict(x)) for x in kwargs.pop("tools", None) or []
-        ]
-        choice = rules.with_parallel(
-            rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
-            kwargs.pop("parallel_tool_calls", None),
-        )
-        if answer is not None:
-            choice, instruction = answer.offer(tools, choice, thinking=thinking.on)
-            if instruction:
-                system.append(t.TextPart(text=instruction))
-        # Any spelling, per call or bound, checked here against the tools and thinking (as
-        # AIMLAPI._request does): every input error before any I/O.
-        choice = rules.check_tool_choice(
-            choice, [tool.name for tool in tools], thinking=thinking.on
-        )
-        if kwargs:  # anything left is unknown
-            reject_unknown(
-                "ChatAIMLAPI.invoke",
-                kwargs,
-                (
-                    *_CALL_OVERRIDES,
-                    "model",
-                    "tools",
-                    "tool_choice",
-                    "parallel_tool_calls",
-                    "cache_control",
-                    "prompt_caching",
-                ),
-                passthrough="model_kwargs={...} on the model",
-            )
-        return t.ChatRequest(
-            model=model,
-            messages=turns,
-            system=system,
-            max_tokens=overrides.get("max_tokens", self.max_tokens),
-            temperature=overrides.get("temperature", self.temperature),
-            top_p=overrides.get("top_p", self.top_p),
-            top_k=overrides.get("top_k", self.top_k),
-            stop_sequences=list(stop if stop is not None else self.stop or []),
-            tools=tools,
-            tool_choice=choice,
-            **thinking.request_fields(),
-            prompt_caching=caching,
-            extra_body=dict(self.model_kwargs) or None,
-        )
 
     def _stream_usage(self, kwargs: dict[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))
