@@ -19,7 +19,7 @@ the tool's input comes back as the answer's text (:class:`AnswerTool`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,7 +36,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 import aimlapi_core as t
 from aimlapi_core.adapter import rules
 
-from . import _tools
+from . import _results, _tools
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
@@ -46,7 +46,14 @@ if TYPE_CHECKING:
 else:  # a plain mixin at run time: ChatAIMLAPI puts BaseChatModel after it in its bases
     _Base = object
 
-__all__ = ["AnswerTool", "ToolCalling"]
+__all__ = [
+    "AnswerTool",
+    "ToolCalling",
+    "aanswer_events",
+    "answer_events",
+    "answer_tool",
+    "answered",
+]
 
 
 Method = Literal["function_calling", "json_schema", "json_mode"]
@@ -264,3 +271,51 @@ class AnswerTool:
         not call the tool); nothing when it did."""
         held, self._held = ([] if self._indexes else self._held), []
         return held
+
+
+# --------------------------------------------------------------------------- answers, per call
+
+
+def answer_tool(kwargs: dict[str, Any]) -> AnswerTool | None:
+    """A call's ``response_format`` (``create_agent``'s ProviderStrategy) served through a tool."""
+    response_format = kwargs.get("response_format")
+    if response_format is None:
+        return None
+    return AnswerTool(_tools.response_format_tool(response_format))
+
+
+def answered(
+    result: t.ChatResult, model: str, kwargs: dict[str, Any], answer: AnswerTool | None
+) -> tuple[t.ChatResult, AIMessage]:
+    """The result as the caller gets it (a response_format's answer tool read back) and its
+    message, refused when a required tool call is missing (:func:`check_required_call`): one
+    reading for whole replies and for the final result of a stream."""
+    if answer is not None:
+        result = answer.result(result)
+    message = _results.to_ai_message(result, model)
+    check_required_call(message, kwargs.get("tool_call_required"))
+    return result, message
+
+
+def answer_events(
+    events: Iterator[t.StreamEvent], answer: AnswerTool | None
+) -> Iterator[t.StreamEvent]:
+    """A stream's events with the answer tool's input as text (:meth:`AnswerTool.event`)."""
+    if answer is None:
+        yield from events
+        return
+    for raw in events:
+        if (event := answer.event(raw)) is not None:
+            yield event
+    yield from answer.held()
+
+
+async def aanswer_events(
+    events: AsyncIterator[t.StreamEvent], answer: AnswerTool | None
+) -> AsyncIterator[t.StreamEvent]:
+    """:func:`answer_events` of an async stream."""
+    async for raw in events:
+        if (event := answer.event(raw) if answer is not None else raw) is not None:
+            yield event
+    for event in answer.held() if answer is not None else ():
+        yield event

@@ -2,26 +2,29 @@
 
 A thin ``BaseChatModel`` over :mod:`aimlapi_core`: it converts LangChain messages and tools to
 the core's neutral request, lets the core client do all I/O (HTTP, retries, SSE, image
-fetching), and converts the neutral result and stream events back. See ``_convert.py`` and
-``_tools.py`` for the mappings, ``_structured.py`` for ``bind_tools`` and structured output
-(the ``ToolCalling`` mixin), ``_tokens.py`` for the token estimates (``TokenEstimates``).
+fetching), and converts the neutral result and stream events back. See ``_request.py`` for
+the per-call request (``CallRequests``), ``_convert.py`` and ``_tools.py`` for the mappings,
+``_structured.py`` for ``bind_tools`` and structured output
+(the ``ToolCalling`` mixin) and each call's answer tool and reading of the reply,
+``_batch.py`` for the Batches API (``BatchSubmission``), ``_tokens.py`` for the token
+estimates (``TokenEstimates``).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LangSmithParams
 from langchain_core.language_models.chat_models import (
     BaseChatModel,
     agenerate_from_stream,
     generate_from_stream,
 )
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
 from langchain_core.messages.block_translators import register_translator
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.utils import secret_from_env
@@ -38,23 +41,30 @@ from aimlapi_core.adapter import (
 )
 from aimlapi_core.catalog import default_api
 
-from . import _convert, _errors, _profile, _results, _tools
-from ._batch import AIMLAPIBatch, AIMLAPIBinding
+from . import _errors, _profile, _results
+from ._batch import BatchSubmission
 from ._clients import CoreClients
 from ._content_blocks import translate_content, translate_content_chunk
+from ._request import CallRequests
 from ._results import PROVIDER
-from ._structured import AnswerTool, ToolCalling, check_required_call
+from ._structured import (
+    AnswerTool,
+    ToolCalling,
+    aanswer_events,
+    answer_events,
+    answer_tool,
+    answered,
+)
 from ._tokens import TokenEstimates
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 
 register_translator(PROVIDER, translate_content, translate_content_chunk)
 
-# Per-call keyword arguments that override a constructor field of the same meaning.
-_CALL_OVERRIDES = ("max_tokens", "temperature", "top_p", "top_k")
 
-
-class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
+class ChatAIMLAPI(
+    CoreClients, CallRequests, ToolCalling, BatchSubmission, TokenEstimates, BaseChatModel
+):
     """Claude models through the AI/ML API (https://aimlapi.com).
 
     Setup: ``pip install "aimlapi-integrations[langchain]"`` and set ``AIMLAPI_API_KEY``.
@@ -231,102 +241,8 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
             options["deadline"] = self.deadline
         return options
 
-    # ------------------------------------------------------------------ request
-
-    def _request(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        answer: AnswerTool | None = None,
-    ) -> t.ChatRequest:
-        kwargs = dict(kwargs)
-        kwargs.pop("stream", None)
-        kwargs.pop("stream_usage", None)
-        kwargs.pop("response_format", None)  # the answer tool (_answer_tool)
-        kwargs.pop("tool_call_required", None)  # checked on the reply (_structured.py)
-        model = kwargs.pop("model", None) or self.model
-        overrides = {name: kwargs.pop(name) for name in _CALL_OVERRIDES if name in kwargs}
-        cache_control = kwargs.pop("cache_control", None)
-        caching = rules.prompt_caching_setting(kwargs.pop("prompt_caching", self.prompt_caching))
-        system, turns = _convert.to_core_messages(messages)
-        if cache_control is not None:
-            _convert.cache_last_block(turns, cache_control)
-        if instruction := kwargs.pop("structured_output_instruction", None):
-            system.append(t.TextPart(text=instruction))
-        thinking = self.thinking_setting
-        tools = [
-            _tools.spec_from_dict(_tools.to_tool_dict(x)) for x in kwargs.pop("tools", None) or []
-        ]
-        choice = rules.with_parallel(
-            rules.parse_tool_choice(kwargs.pop("tool_choice", None)),
-            kwargs.pop("parallel_tool_calls", None),
-        )
-        if answer is not None:
-            choice, instruction = answer.offer(tools, choice, thinking=thinking.on)
-            if instruction:
-                system.append(t.TextPart(text=instruction))
-        # Any spelling, per call or bound, checked here against the tools and thinking (as
-        # AIMLAPI._request does): every input error before any I/O.
-        choice = rules.check_tool_choice(
-            choice, [tool.name for tool in tools], thinking=thinking.on
-        )
-        if kwargs:  # anything left is unknown
-            reject_unknown(
-                "ChatAIMLAPI.invoke",
-                kwargs,
-                (
-                    *_CALL_OVERRIDES,
-                    "model",
-                    "tools",
-                    "tool_choice",
-                    "parallel_tool_calls",
-                    "cache_control",
-                    "prompt_caching",
-                ),
-                passthrough="model_kwargs={...} on the model",
-            )
-        return t.ChatRequest(
-            model=model,
-            messages=turns,
-            system=system,
-            max_tokens=overrides.get("max_tokens", self.max_tokens),
-            temperature=overrides.get("temperature", self.temperature),
-            top_p=overrides.get("top_p", self.top_p),
-            top_k=overrides.get("top_k", self.top_k),
-            stop_sequences=list(stop if stop is not None else self.stop or []),
-            tools=tools,
-            tool_choice=choice,
-            **thinking.request_fields(),
-            prompt_caching=caching,
-            extra_body=dict(self.model_kwargs) or None,
-        )
-
     def _stream_usage(self, kwargs: dict[str, Any]) -> bool:
         return bool(kwargs.get("stream_usage", self.stream_usage))
-
-    @staticmethod
-    def _answer_tool(kwargs: dict[str, Any]) -> AnswerTool | None:
-        """A ``response_format`` (``create_agent``'s ProviderStrategy) served through a tool."""
-        response_format = kwargs.get("response_format")
-        if response_format is None:
-            return None
-        return AnswerTool(_tools.response_format_tool(response_format))
-
-    @staticmethod
-    def _answered(
-        result: t.ChatResult,
-        request: t.ChatRequest,
-        kwargs: dict[str, Any],
-        answer: AnswerTool | None,
-    ) -> tuple[t.ChatResult, AIMessage]:
-        """The result as the caller gets it (a response_format's answer tool read back) and its
-        message, refused when a required tool call is missing (``_structured.py``)."""
-        if answer is not None:
-            result = answer.result(result)
-        message = _results.to_ai_message(result, request.model)
-        check_required_call(message, kwargs.get("tool_call_required"))
-        return result, message
 
     def _reply(
         self,
@@ -335,7 +251,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs: dict[str, Any],
         answer: AnswerTool | None,
     ) -> ChatResult:
-        _, message = self._answered(result, request, kwargs, answer)
+        _, message = answered(result, request.model, kwargs, answer)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     # ------------------------------------------------------------------ generate / stream
@@ -349,7 +265,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = self._sync_core().create(request)
@@ -364,7 +280,7 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
     ) -> ChatResult:
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             result = await self._async_core().create(request)
@@ -377,11 +293,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated(), self._sync_core().stream(request) as stream:
             chunks = _results.ChunkStream()
-            for event in _answer_events(stream, answer):
+            for event in answer_events(stream, answer):
                 if (chunk := chunks.on_event(event)) is not None:
                     generation = ChatGenerationChunk(message=chunk)
                     if run_manager:
@@ -397,12 +313,12 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        answer = self._answer_tool(kwargs)
+        answer = answer_tool(kwargs)
         request = self._request(messages, stop, kwargs, answer)
         with _errors.translated():
             async with self._async_core().stream(request) as stream:
                 chunks = _results.ChunkStream()
-                async for event in _aanswer_events(stream, answer):
+                async for event in aanswer_events(stream, answer):
                     if (chunk := chunks.on_event(event)) is not None:
                         generation = ChatGenerationChunk(message=chunk)
                         if run_manager:
@@ -419,83 +335,11 @@ class ChatAIMLAPI(CoreClients, ToolCalling, TokenEstimates, BaseChatModel):
         kwargs: dict[str, Any],
         answer: AnswerTool | None,
     ) -> ChatGenerationChunk:
-        final, _ = self._answered(final, request, kwargs, answer)
+        final, _ = answered(final, request.model, kwargs, answer)
         with_usage = self._stream_usage(kwargs)
         return ChatGenerationChunk(
             message=chunks.final(final, request.model, with_usage=with_usage)
         )
-
-    # ------------------------------------------------------------------ Batches API
-
-    def batch_submit(self, inputs: Sequence[LanguageModelInput], **kwargs: Any) -> AIMLAPIBatch:
-        """Submit ``inputs`` (as ``batch`` takes them) to the Batches API: one request each,
-        at up to half the price, answered within about an hour. Single-turn text only (user
-        messages, a system prompt); anything else raises before any request. ``kwargs`` are
-        ``invoke``'s (``tools``, ``tool_choice``, ``stop``, ``max_tokens``…); a model from
-        ``bind_tools`` passes its bound ones. See ``docs/batches.md``.
-
-        Example:
-            .. code-block:: python
-
-                job = llm.batch_submit(["Capital of France?", "Capital of Peru?"])
-                answers = job.results(timeout=3600)  # AIMessages, in input order
-        """
-        requests = self._batch_requests(inputs, kwargs)
-        batch = self._sync_core().batches.create(requests)
-        return AIMLAPIBatch(
-            self, batch.id, size=len(requests), model=kwargs.get("model") or self.model
-        )
-
-    async def abatch_submit(
-        self, inputs: Sequence[LanguageModelInput], **kwargs: Any
-    ) -> AIMLAPIBatch:
-        """Async :meth:`batch_submit`."""
-        requests = self._batch_requests(inputs, kwargs)
-        batch = await self._async_core().batches.create(requests)
-        return AIMLAPIBatch(
-            self, batch.id, size=len(requests), model=kwargs.get("model") or self.model
-        )
-
-    def batch_resume(self, batch_id: str) -> AIMLAPIBatch:
-        """The handle of a batch submitted earlier, by any process (no request is sent)."""
-        return AIMLAPIBatch(self, batch_id, size=None, model=self.model)
-
-    def _batch_requests(
-        self, inputs: Sequence[LanguageModelInput], kwargs: dict[str, Any]
-    ) -> list[t.ChatRequest]:
-        """The neutral requests for ``inputs`` (as ``batch`` takes them) and invoke-style
-        kwargs; every input error is raised here, before any I/O. (``_request`` works on its own
-        copy of the kwargs, so one copy here, without ``stop``, serves every input.)"""
-        kwargs = dict(kwargs)
-        stop = kwargs.pop("stop", None)
-        return [self._request(self._convert_input(x).to_messages(), stop, kwargs) for x in inputs]
-
-    def bind(self, **kwargs: Any) -> AIMLAPIBinding:
-        """As ``Runnable.bind``; the binding's ``batch_submit`` carries the bound kwargs."""
-        return AIMLAPIBinding(bound=self, kwargs=kwargs, config={})
-
-
-def _answer_events(
-    events: Iterator[t.StreamEvent], answer: AnswerTool | None
-) -> Iterator[t.StreamEvent]:
-    if answer is None:
-        yield from events
-        return
-    for raw in events:
-        if (event := answer.event(raw)) is not None:
-            yield event
-    yield from answer.held()
-
-
-async def _aanswer_events(
-    events: AsyncIterator[t.StreamEvent], answer: AnswerTool | None
-) -> AsyncIterator[t.StreamEvent]:
-    """:func:`_answer_events` of an async stream."""
-    async for raw in events:
-        if (event := answer.event(raw) if answer is not None else raw) is not None:
-            yield event
-    for event in answer.held() if answer is not None else ():
-        yield event
 
 
 @functools.cache

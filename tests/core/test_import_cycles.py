@@ -87,7 +87,9 @@ def test_the_layers_below_the_transport_do_not_know_it_even_for_types() -> None:
     upper |= {"aimlapi_core._base_client", "aimlapi_core._async_client"}
     upper.add("aimlapi_core._exchange")
     lower = [m for m in full if m.startswith("aimlapi_core.wire")]
-    lower += [f"aimlapi_core.{m}" for m in ("_accumulate", "_types", "_json", "_sse", "errors")]
+    lower += [
+        f"aimlapi_core.{m}" for m in ("_accumulate", "_types", "_parts", "_json", "_sse", "errors")
+    ]
     for name in lower:
         assert reachable(full, name) & upper == set(), name
 
