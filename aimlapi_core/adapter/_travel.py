@@ -63,6 +63,12 @@ class TravellingModel(BaseModel):
         for name, info in type(self).model_fields.items():
             if name not in self.__dict__ and not info.is_required():
                 self.__dict__[name] = info.get_default(call_default_factory=True)
+        # A pickle whose private slots were named otherwise (older releases) leaves the clients'
+        # slots unset on frameworks that restore only what the pickle holds: they start empty.
+        private = self.__pydantic_private__
+        if private is not None:
+            for name in self._core_clients:
+                private.setdefault(name, None)
         carried = state.get("__pydantic_private__") or {}
         for name in self._restored_private:
             if carried.get(name) is not None:
