@@ -180,6 +180,10 @@ def _ttls_in_order(ttls: list[str]) -> bool:
     return not ("5m" in ttls and "1h" in ttls[ttls.index("5m") :])
 
 
+# (model, api) pairs already warned about (unsupported_model_behavior="warn").
+_WARNED: set[tuple[str, str]] = set()
+
+
 def _supported(policy: PromptCaching, model: str, api: str) -> bool:
     refusal = cache_refusal(model, api)
     if refusal is None:
@@ -187,9 +191,11 @@ def _supported(policy: PromptCaching, model: str, api: str) -> bool:
     behavior = policy.unsupported_model_behavior
     if behavior == "raise":
         raise UnsupportedContentError(f"prompt_caching: {refusal}")
-    if behavior == "warn":
-        # One location and one text per model and endpoint: Python's default filter shows it
-        # once, not on every turn of an agent loop.
+    if behavior == "warn" and (model, api) not in _WARNED:
+        # Once per model and endpoint in a process, not on every turn of an agent loop. Kept
+        # here rather than left to Python's warning registry, which any catch_warnings() in a
+        # framework resets (older langchain releases do so on every agent step).
+        _WARNED.add((model, api))
         warnings.warn(
             f"prompt_caching places no cache breakpoint here: {refusal} (to silence this, "
             "pass unsupported_model_behavior='ignore')",

@@ -72,6 +72,14 @@ def _reset_scripted_replies(request: pytest.FixtureRequest) -> Iterator[None]:
         request.getfixturevalue("emulator").set_replies(None)
 
 
+@pytest.fixture(autouse=True)
+def _forget_prompt_caching_warnings() -> None:
+    """prompt_caching warns once per model and endpoint in a process; each test starts anew."""
+    from aimlapi_core import _caching
+
+    _caching._WARNED.clear()
+
+
 @pytest.fixture
 def fresh_emulator() -> Iterator[Emulator]:
     with Emulator(api_key=EMULATOR_API_KEY) as emu:
