@@ -121,14 +121,6 @@ def test_create_agent_with_response_format_tool_strategy(
     assert [r.json["tool_choice"] for r in fresh_emulator.requests] == [{"type": "any"}] * 2
 
 
-@pytest.mark.xfail(
-    _LANGCHAIN < (1, 4),
-    strict=True,
-    reason=(
-        "langchain < 1.4 picks ProviderStrategy only for its own list of providers, so it falls "
-        "back to ToolStrategy here; the test expects the profile's choice"
-    ),
-)
 @pytest.mark.parametrize("api", APIS)
 @pytest.mark.parametrize("streamed", [False, True])
 def test_create_agent_with_response_format_provider_strategy(
