@@ -112,7 +112,11 @@ def _prompt_too_long() -> None:
 
     too_long = Fault(status=400, message="prompt is too long: 208342 tokens > 200000 maximum")
     with Emulator(faults=[too_long]) as emu:
-        ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url).invoke("Hi")
+        llm = ChatAIMLAPI(api_key=emu.api_key, base_url=emu.base_url)
+        try:
+            llm.invoke("Hi")
+        finally:
+            llm.close()  # its pooled socket, not left to the garbage collector
 
 
 def _nothing_listening() -> None:
